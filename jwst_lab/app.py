@@ -1,0 +1,188 @@
+"""The jwst-lab server extension: configuration and wiring."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, cast
+
+from jupyter_core.paths import jupyter_data_dir
+from jupyter_server.extension.application import ExtensionApp
+from traitlets import CaselessStrEnum, Float, Int, TraitError, Unicode, validate
+
+from . import __version__
+from .config import ArchiveBackend, ExecutorName, Settings, resolve_crds
+from .core.events import EventBus
+from .routes import route_table
+
+DEFAULT_MAST_URL = "https://mast.stsci.edu"
+DEFAULT_MAST_RESOLVER_URL = "http://mastresolver.stsci.edu/Santa-war/query"
+EXECUTORS = ("local", "dask")
+
+
+class JwstLabApp(ExtensionApp):
+    """JupyterLab for JWST: MAST search and download, CRDS browser, pipeline jobs.
+
+    Every setting has a default that works with no network.
+    """
+
+    name = "jwst_lab"
+    description = __doc__ or ""
+    load_other_extensions = True
+
+    archive_backend = CaselessStrEnum(
+        ["auto", "mast", "local"],
+        default_value="auto",
+        config=True,
+        help="Where MAST searches go: 'mast' (astroquery against mast_url), 'local' (the "
+        "indexed local archive), or 'auto' (MAST when it answers, else the local archive).",
+    )
+    mast_url = Unicode(
+        DEFAULT_MAST_URL,
+        config=True,
+        help="Base URL of the MAST portal API used by astroquery.",
+    )
+    mast_resolver_url = Unicode(
+        DEFAULT_MAST_RESOLVER_URL,
+        config=True,
+        help="URL of MAST's name resolver (SANTA) used to turn target names into coordinates.",
+    )
+    local_archive_dir = Unicode(
+        "",
+        config=True,
+        help="Folder holding JWST products laid out as MAST does (collection/obs_id/files). "
+        "Empty: no local archive.",
+    )
+    local_archive_index = Unicode(
+        "",
+        config=True,
+        help="SQLite index of the local archive. Empty: "
+        "<jupyter data dir>/jwst_lab/archive_index.sqlite (so read-only archives can be indexed).",
+    )
+    download_dir = Unicode(
+        "mast_downloads",
+        config=True,
+        help="Default download folder, relative to the server root.",
+    )
+    max_parallel_downloads = Int(
+        4,
+        config=True,
+        help="Number of parallel connections a download job uses.",
+    )
+    crds_path = Unicode(
+        "",
+        config=True,
+        help="CRDS cache folder. Empty: the CRDS_PATH environment variable.",
+    )
+    crds_server_url = Unicode(
+        "",
+        config=True,
+        help="CRDS server URL. Empty: the CRDS_SERVER_URL environment variable; when that is "
+        "unset too, CRDS runs serverless (cache only).",
+    )
+    crds_context = Unicode(
+        "",
+        config=True,
+        help="CRDS context to pin (e.g. 'jwst_1322.pmap'). Empty: the CRDS_CONTEXT environment "
+        "variable, else the operational context.",
+    )
+    db_url = Unicode(
+        "",
+        config=True,
+        help="SQLite database of jobs. Empty: <jupyter data dir>/jwst_lab/jobs.sqlite.",
+    )
+    executor_class = Unicode(
+        "local",
+        config=True,
+        help="Where pipeline and download jobs run: 'local' (a subprocess per job) or 'dask' "
+        "(a Dask distributed cluster, see dask_scheduler_address).",
+    )
+    max_concurrent_jobs = Int(
+        2,
+        config=True,
+        help="How many jobs run at once; the others wait in a FIFO queue.",
+    )
+    dask_scheduler_address = Unicode(
+        "",
+        config=True,
+        help="Address of a Dask scheduler (e.g. 'tcp://127.0.0.1:8786'). Empty: a LocalCluster "
+        "started on first use.",
+    )
+    job_timeout = Float(
+        0.0,
+        config=True,
+        help="Seconds after which a running job is cancelled. 0: no limit.",
+    )
+
+    @validate("executor_class")
+    def _validate_executor(self, proposal: dict[str, Any]) -> str:
+        value = str(proposal["value"]).strip().lower()
+        if value not in EXECUTORS:
+            raise TraitError(f"executor_class must be one of {EXECUTORS}, not {value!r}")
+        return value
+
+    @validate("max_parallel_downloads", "max_concurrent_jobs")
+    def _validate_positive(self, proposal: dict[str, Any]) -> int:
+        value = int(proposal["value"])
+        if value < 1:
+            raise TraitError(f"{proposal['trait'].name} must be at least 1, not {value}")
+        return value
+
+    @validate("job_timeout")
+    def _validate_timeout(self, proposal: dict[str, Any]) -> float:
+        value = float(proposal["value"])
+        if value < 0:
+            raise TraitError(f"job_timeout must be >= 0, not {value}")
+        return value
+
+    def resolved_settings(self) -> Settings:
+        """Resolve the traits (and CRDS_* variables) into the services' settings."""
+        data_dir = Path(jupyter_data_dir()) / "jwst_lab"
+        root_dir = Path(self.serverapp.root_dir if self.serverapp else Path.cwd()).resolve()
+        return Settings(
+            root_dir=root_dir,
+            archive_backend=cast(ArchiveBackend, self.archive_backend),
+            mast_url=self.mast_url.rstrip("/"),
+            mast_resolver_url=self.mast_resolver_url,
+            local_archive_dir=Path(self.local_archive_dir).expanduser()
+            if self.local_archive_dir
+            else None,
+            local_archive_index=Path(self.local_archive_index).expanduser()
+            if self.local_archive_index
+            else data_dir / "archive_index.sqlite",
+            download_dir=self.download_dir,
+            max_parallel_downloads=self.max_parallel_downloads,
+            crds=resolve_crds(
+                path=self.crds_path,
+                server_url=self.crds_server_url,
+                context=self.crds_context,
+                environ=os.environ,
+            ),
+            db_url=self.db_url or f"sqlite:///{data_dir / 'jobs.sqlite'}",
+            executor=cast(ExecutorName, self.executor_class),
+            max_concurrent_jobs=self.max_concurrent_jobs,
+            dask_scheduler_address=self.dask_scheduler_address,
+            job_timeout=self.job_timeout,
+        )
+
+    def initialize_settings(self) -> None:
+        """Resolve settings once and create the event bus the handlers share."""
+        self.jwst_lab_settings = self.resolved_settings()
+        self.event_bus = EventBus()
+        self.log.info(
+            "jwst-lab %s: archive=%s executor=%s crds=%s",
+            __version__,
+            self.jwst_lab_settings.archive_backend,
+            self.jwst_lab_settings.executor,
+            self.jwst_lab_settings.crds.mode,
+        )
+
+    def initialize_handlers(self) -> None:
+        """Register every jwst-lab route under ``/jwst-lab``."""
+        self.handlers.extend(route_table())
+
+    async def stop_extension(self) -> None:
+        """Close event subscriptions so websockets end cleanly at shutdown."""
+        bus = getattr(self, "event_bus", None)
+        if bus is not None:
+            bus.close()

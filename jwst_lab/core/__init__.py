@@ -1,0 +1,1 @@
+"""Services with no tornado imports: MAST, CRDS, pipelines, associations, previews."""

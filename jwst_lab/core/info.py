@@ -1,0 +1,60 @@
+"""What this server is: component versions and configuration, for ``GET /info``.
+
+Versions come from installed package metadata, so answering never imports
+jwst (seconds of start-up and hundreds of MB) into the server process.
+"""
+
+from __future__ import annotations
+
+import platform
+from functools import cache
+from importlib.metadata import PackageNotFoundError, version
+
+from .. import __version__
+from ..config import Settings
+from ..models import CrdsInfo, InfoResponse
+
+#: Distribution names reported by ``/info``, in the order the UI shows them.
+COMPONENTS = ("jwst", "stpipe", "crds", "stdatamodels", "astroquery", "jupyter_server")
+
+#: The route groups this server implements. The front end enables a panel's
+#: server-backed controls only when its feature is listed, so a newer front end
+#: talking to an older server degrades clearly instead of failing on 404s.
+FEATURES: tuple[str, ...] = ("info", "events")
+
+
+@cache
+def installed_version(distribution: str) -> str | None:
+    """The installed version of ``distribution``, or None when it is not installed."""
+    try:
+        return version(distribution)
+    except PackageNotFoundError:
+        return None
+
+
+def component_versions() -> dict[str, str | None]:
+    """jwst-lab and the versions of the libraries it drives, from package metadata."""
+    versions: dict[str, str | None] = {"jwst-lab": __version__}
+    versions.update({name: installed_version(name) for name in COMPONENTS})
+    versions["python"] = platform.python_version()
+    return versions
+
+
+def server_info(settings: Settings) -> InfoResponse:
+    """The body of ``GET /info``."""
+    crds = settings.crds
+    return InfoResponse(
+        version=__version__,
+        versions=component_versions(),
+        archive_backend=settings.archive_backend,
+        executor=settings.executor,
+        max_concurrent_jobs=settings.max_concurrent_jobs,
+        crds=CrdsInfo(
+            mode=crds.mode,
+            path=str(crds.path) if crds.path else None,
+            server_url=crds.server_url or None,
+            context=crds.context,
+            context_source=crds.context_source,
+        ),
+        features=list(FEATURES),
+    )

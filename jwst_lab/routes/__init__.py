@@ -1,0 +1,24 @@
+"""The route table: every jwst-lab URL and its handler, in one list."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .events import EventsHandler
+from .info import InfoHandler, UnknownRouteHandler
+
+#: URL prefix of every jwst-lab route (below the server's base_url).
+PREFIX = "/jwst-lab"
+
+#: (path under PREFIX, handler). ``api/openapi.yaml`` lists the same paths.
+ROUTES: list[tuple[str, type[Any]]] = [
+    ("/info", InfoHandler),
+    ("/events", EventsHandler),
+]
+
+
+def route_table() -> list[tuple[str, type[Any]]]:
+    """Handlers as ``ExtensionApp.handlers`` expects them; unknown paths end in a JSON 404."""
+    routes = [(PREFIX + path, handler) for path, handler in ROUTES]
+    routes.append((PREFIX + r"/(.*)", UnknownRouteHandler))
+    return routes

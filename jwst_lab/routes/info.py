@@ -1,0 +1,57 @@
+"""``GET /info``: versions and configuration, for the front end's handshake."""
+
+from __future__ import annotations
+
+from jupyter_server.auth.decorator import authorized
+from tornado import web
+
+from ..core.info import server_info
+from ..errors import NotFound
+from .base import JwstLabHandler
+
+
+class InfoHandler(JwstLabHandler):
+    """Versions (read from package metadata, never by importing jwst) and settings."""
+
+    @web.authenticated
+    @authorized
+    def get(self) -> None:
+        """Answer ``InfoResponse``."""
+        self.write_json(server_info(self.lab_settings))
+
+
+class UnknownRouteHandler(JwstLabHandler):
+    """Any other path under ``/jwst-lab``: a JSON 404, not an HTML page."""
+
+    def _unknown(self) -> None:
+        raise NotFound(f"no such jwst-lab route: {self.request.method} {self.request.path}")
+
+    @web.authenticated
+    @authorized
+    def get(self, _path: str) -> None:
+        """404."""
+        self._unknown()
+
+    @web.authenticated
+    @authorized
+    def post(self, _path: str) -> None:
+        """404."""
+        self._unknown()
+
+    @web.authenticated
+    @authorized
+    def put(self, _path: str) -> None:
+        """404."""
+        self._unknown()
+
+    @web.authenticated
+    @authorized
+    def patch(self, _path: str) -> None:
+        """404."""
+        self._unknown()
+
+    @web.authenticated
+    @authorized
+    def delete(self, _path: str) -> None:
+        """404."""
+        self._unknown()

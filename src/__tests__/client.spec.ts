@@ -1,0 +1,242 @@
+import packageJson from '../../package.json';
+import { JwstLabApiError, JwstLabClient } from '../api/client';
+import type { IServerInfo } from '../api/types';
+import { FRONTEND_VERSION } from '../version';
+import { makeInfo, makeSettings } from './fixtures';
+
+/** A fetch that records requests and answers each with the next response. */
+function fakeFetch(...responses: (() => Response | Promise<Response>)[]) {
+  const requests: Request[] = [];
+  const fetch = jest.fn(async (request: Request) => {
+    requests.push(request);
+    const next = responses.shift();
+    if (!next) {
+      throw new Error(`unexpected request ${request.url}`);
+    }
+    return next();
+  });
+  return { fetch, requests };
+}
+
+function json(body: unknown, status = 200, statusText = ''): () => Response {
+  return () =>
+    new Response(JSON.stringify(body), {
+      status,
+      statusText,
+      headers: { 'Content-Type': 'application/json' }
+    });
+}
+
+function makeClient(
+  fetch: (request: Request) => Promise<Response>,
+  options: { token?: string; frontendVersion?: string } = {}
+) {
+  return new JwstLabClient({
+    serverSettings: makeSettings({
+      fetch: fetch as typeof window.fetch,
+      token: options.token ?? ''
+    }),
+    frontendVersion: options.frontendVersion ?? '0.1.0'
+  });
+}
+
+/** The error `promise` rejects with (fails when it resolves). */
+async function rejection(promise: Promise<unknown>): Promise<JwstLabApiError> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error).toBeInstanceOf(JwstLabApiError);
+    return error as JwstLabApiError;
+  }
+  throw new Error('expected the promise to reject');
+}
+
+describe('JwstLabClient.getInfo', () => {
+  it('asks GET /jwst-lab/info and returns the parsed answer', async () => {
+    const info = makeInfo();
+    const { fetch, requests } = fakeFetch(json(info));
+    const client = makeClient(fetch, { token: 'secret' });
+
+    await expect(client.getInfo()).resolves.toEqual(info);
+
+    expect(requests).toHaveLength(1);
+    const url = new URL(requests[0].url);
+    expect(url.origin).toBe('http://localhost:8888');
+    expect(url.pathname).toBe('/jwst-lab/info');
+    expect(requests[0].method).toBe('GET');
+    expect(requests[0].headers.get('Authorization')).toBe('token secret');
+  });
+
+  it('remembers the answer, announces it and answers hasFeature from it', async () => {
+    const info = makeInfo({ features: ['info', 'events', 'mast'] });
+    const { fetch } = fakeFetch(json(info));
+    const client = makeClient(fetch);
+    const announced: IServerInfo[] = [];
+    client.infoChanged.connect((_, value) => announced.push(value));
+
+    expect(client.info).toBeNull();
+    expect(client.hasFeature('mast')).toBe(false);
+    await client.getInfo();
+
+    expect(client.info).toEqual(info);
+    expect(announced).toEqual([info]);
+    expect(client.hasFeature('mast')).toBe(true);
+    expect(client.hasFeature('events')).toBe(true);
+    expect(client.hasFeature('jobs')).toBe(false);
+  });
+
+  it('shares one request between concurrent calls, and asks again afterwards', async () => {
+    const { fetch } = fakeFetch(
+      json(makeInfo()),
+      json(makeInfo({ version: '0.2.0' }))
+    );
+    const client = makeClient(fetch);
+
+    const [first, second] = await Promise.all([
+      client.getInfo(),
+      client.getInfo()
+    ]);
+    expect(fetch).toHaveBeenCalledTimes(1);
+    expect(second).toBe(first);
+
+    await expect(client.getInfo()).resolves.toMatchObject({ version: '0.2.0' });
+    expect(fetch).toHaveBeenCalledTimes(2);
+  });
+});
+
+describe('JwstLabClient errors', () => {
+  it('turns a JSON 404 into a JwstLabApiError with status, message and reason', async () => {
+    const { fetch } = fakeFetch(
+      json(
+        {
+          message: 'no such jwst-lab route: GET /jwst-lab/nope',
+          reason: 'not_found'
+        },
+        404
+      )
+    );
+    const error = await rejection(makeClient(fetch).getInfo());
+
+    expect(error).toBeInstanceOf(Error);
+    expect(error.status).toBe(404);
+    expect(error.reason).toBe('not_found');
+    expect(error.message).toBe('no such jwst-lab route: GET /jwst-lab/nope');
+  });
+
+  it('keeps a null reason from a JSON 400', async () => {
+    const { fetch } = fakeFetch(
+      json(
+        { message: "query parameter 'q' is given 2 times", reason: null },
+        400
+      )
+    );
+    const error = await rejection(makeClient(fetch).getInfo());
+
+    expect(error.status).toBe(400);
+    expect(error.reason).toBeNull();
+    expect(error.message).toBe("query parameter 'q' is given 2 times");
+  });
+
+  it('falls back to the status text when a 500 body is not JSON', async () => {
+    const { fetch } = fakeFetch(
+      () =>
+        new Response('<html>Internal Server Error</html>', {
+          status: 500,
+          statusText: 'Internal Server Error'
+        })
+    );
+    const error = await rejection(makeClient(fetch).getInfo());
+
+    expect(error.status).toBe(500);
+    expect(error.reason).toBeNull();
+    expect(error.message).toBe('Internal Server Error');
+  });
+
+  it('names the status when there is no status text either', async () => {
+    const { fetch } = fakeFetch(() => new Response('', { status: 502 }));
+    const error = await rejection(makeClient(fetch).getInfo());
+
+    expect(error.status).toBe(502);
+    expect(error.message).toBe('HTTP error 502');
+  });
+
+  it('reports an unreachable server as status 0, reason network_error', async () => {
+    const { fetch } = fakeFetch(() => {
+      throw new TypeError('Failed to fetch');
+    });
+    const error = await rejection(makeClient(fetch).getInfo());
+
+    expect(error.status).toBe(0);
+    expect(error.reason).toBe('network_error');
+    expect(error.message).toContain('Failed to fetch');
+  });
+
+  it('rejects a 200 answer that is not JSON', async () => {
+    const { fetch } = fakeFetch(
+      () => new Response('<html>login</html>', { status: 200 })
+    );
+    const error = await rejection(makeClient(fetch).getInfo());
+
+    expect(error.status).toBe(200);
+    expect(error.reason).toBe('invalid_response');
+  });
+
+  it('asks again after a failure instead of repeating it', async () => {
+    const { fetch } = fakeFetch(
+      json({ message: 'down', reason: null }, 503),
+      json(makeInfo())
+    );
+    const client = makeClient(fetch);
+
+    await rejection(client.getInfo());
+    expect(client.info).toBeNull();
+    await expect(client.getInfo()).resolves.toMatchObject({ version: '0.1.0' });
+  });
+});
+
+describe('JwstLabClient.checkVersion', () => {
+  it('is compatible when the server version equals the front end version', async () => {
+    const { fetch } = fakeFetch(json(makeInfo({ version: '0.1.0' })));
+    const check = await makeClient(fetch, {
+      frontendVersion: '0.1.0'
+    }).checkVersion();
+
+    expect(check).toMatchObject({
+      compatible: true,
+      frontend: '0.1.0',
+      server: '0.1.0'
+    });
+    expect(check.info.version).toBe('0.1.0');
+  });
+
+  it('is incompatible when the versions differ, even by a patch level', async () => {
+    const { fetch } = fakeFetch(json(makeInfo({ version: '0.1.1' })));
+    const check = await makeClient(fetch, {
+      frontendVersion: '0.1.0'
+    }).checkVersion();
+
+    expect(check).toMatchObject({
+      compatible: false,
+      frontend: '0.1.0',
+      server: '0.1.1'
+    });
+  });
+
+  it('compares against package.json by default', () => {
+    const packageVersion = packageJson.version;
+    expect(FRONTEND_VERSION).toBe(packageVersion);
+    expect(
+      new JwstLabClient({ serverSettings: makeSettings() }).frontendVersion
+    ).toBe(packageVersion);
+  });
+
+  it('passes errors through', async () => {
+    const { fetch } = fakeFetch(
+      json({ message: 'Forbidden', reason: 'forbidden' }, 403)
+    );
+    const error = await rejection(makeClient(fetch).checkVersion());
+
+    expect(error.status).toBe(403);
+    expect(error.reason).toBe('forbidden');
+  });
+});

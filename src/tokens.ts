@@ -1,0 +1,88 @@
+import { ServerConnection } from '@jupyterlab/services';
+import { Token } from '@lumino/coreutils';
+import { ISignal } from '@lumino/signaling';
+
+import type { IServerInfo, IVersionCheck } from './api/types';
+
+/** URL segment under the server's base URL where every jwst-lab route lives. */
+export const API_NAMESPACE = 'jwst-lab';
+
+/** Translation domain of the front end's strings. */
+export const TRANSLATION_DOMAIN = 'jwst_lab';
+
+/** Command palette category of every jwst-lab command. */
+export const COMMAND_CATEGORY = 'JWST';
+
+/** Plugin ids; each one with settings has `schema/<name after the colon>.json`. */
+export const PluginIds = {
+  client: 'jwst-lab:client',
+  mast: 'jwst-lab:mast',
+  crds: 'jwst-lab:crds',
+  jobs: 'jwst-lab:jobs'
+} as const;
+
+/** Command ids. */
+export const CommandIds = {
+  openMast: 'jwst-lab:open-mast',
+  openCrds: 'jwst-lab:open-crds',
+  openJobs: 'jwst-lab:open-jobs',
+  showInfo: 'jwst-lab:show-info'
+} as const;
+
+/** Widget ids of the sidebar panels (UI tests find the tabs by them). */
+export const PanelIds = {
+  mast: 'jwst-lab-mast-panel',
+  crds: 'jwst-lab-crds-panel',
+  jobs: 'jwst-lab-jobs-panel'
+} as const;
+
+/**
+ * Route groups a server may list in `GET /info` `features`.
+ *
+ * A control that needs a route group is enabled only when the server lists it,
+ * so a front end newer than its server degrades clearly instead of hitting 404s.
+ */
+export const Features = {
+  info: 'info',
+  events: 'events',
+  mast: 'mast',
+  downloads: 'downloads',
+  crds: 'crds',
+  pipelines: 'pipelines',
+  jobs: 'jobs'
+} as const;
+
+/** A route group name as listed in `GET /info` `features`. */
+export type Feature = (typeof Features)[keyof typeof Features];
+
+/**
+ * The client of the jwst-lab REST API shared by every jwst-lab plugin.
+ */
+export interface IJwstLabClient {
+  /** The Jupyter server connection settings used for every request. */
+  readonly serverSettings: ServerConnection.ISettings;
+
+  /** The version of this front end (from its package.json). */
+  readonly frontendVersion: string;
+
+  /** The last server information received, or null before the first answer. */
+  readonly info: IServerInfo | null;
+
+  /** Emitted whenever fresh server information arrives. */
+  readonly infoChanged: ISignal<IJwstLabClient, IServerInfo>;
+
+  /** Fetch `GET /info`; concurrent calls share one request. */
+  getInfo(): Promise<IServerInfo>;
+
+  /** Fetch `GET /info` and compare the server's version with the front end's. */
+  checkVersion(): Promise<IVersionCheck>;
+
+  /** Whether the server lists `feature`; false until server information arrived. */
+  hasFeature(feature: Feature): boolean;
+}
+
+/** The jwst-lab REST API client, provided by the `jwst-lab:client` plugin. */
+export const IJwstLabClient = new Token<IJwstLabClient>(
+  'jwst-lab:IJwstLabClient',
+  'The jwst-lab REST API client: server information, version handshake and feature detection.'
+);
