@@ -18,7 +18,6 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 export CHROMIUM_PATH
 
 FRONTEND_SOURCES := $(shell find src style schema -type f 2>/dev/null) package.json tsconfig.json
-ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 .PHONY: help install build demo test lint pytest jest galata bench chromium clean
 
@@ -27,7 +26,7 @@ help:
 	@echo "make test    install everything, lint, run pytest + jest + Galata"
 	@echo "make install create .venv and install jwst-lab (editable) with its lab extension"
 	@echo "make lint    ruff, mypy, eslint, prettier, stylelint"
-	@echo "make bench   performance figures (benchmarks/)"
+	@echo "make bench   performance figures (benchmarks/) and the slow tests"
 
 # --- install ------------------------------------------------------------------
 
@@ -64,11 +63,9 @@ $(STAMPS)/develop: jwst_lab/labextension/package.json $(STAMPS)/pip
 
 # --- run ----------------------------------------------------------------------
 
+# Builds (or reuses) the offline demo workspace, then starts JupyterLab on it.
 demo: install
-	@mkdir -p demo-workspace
-	jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.port=$(DEMO_PORT) \
-		--ServerApp.port_retries=0 --ServerApp.root_dir=demo-workspace \
-		--ServerApp.open_browser=False $(ALLOW_ROOT)
+	jwst-lab demo --workspace demo-workspace --port $(DEMO_PORT)
 
 # --- checks -------------------------------------------------------------------
 
@@ -92,7 +89,7 @@ chromium:
 
 pytest: install
 	@mkdir -p $(REPORTS)
-	$(PY) -m pytest --junitxml=$(REPORTS)/pytest.xml
+	$(PY) -m pytest -m "not slow" --junitxml=$(REPORTS)/pytest.xml
 
 jest: node_modules/.yarn-state.yml
 	@mkdir -p $(REPORTS)
@@ -114,6 +111,7 @@ test: install chromium ui-tests/node_modules/.yarn-state.yml lint
 
 bench: install
 	@for script in benchmarks/bench_*.py; do $(PY) "$$script" || exit 1; done
+	$(PY) -m pytest -m slow -q
 
 clean:
 	rm -rf $(STAMPS) lib tsconfig.tsbuildinfo jwst_lab/labextension ui-tests/test-results ui-tests/playwright-report

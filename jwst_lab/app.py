@@ -12,7 +12,13 @@ from traitlets import CaselessStrEnum, Float, Int, TraitError, Unicode, validate
 
 from . import __version__
 from .config import ArchiveBackend, ExecutorName, Settings, resolve_crds
+from .core.associations import AssociationReader
 from .core.events import EventBus
+from .core.pipeline import PipelineCatalog
+from .jobs.executors import Executor, LocalExecutor
+from .jobs.executors.dask import DaskExecutor
+from .jobs.manager import JobManager
+from .jobs.store import JobStore, sqlite_path
 from .routes import route_table
 
 DEFAULT_MAST_URL = "https://mast.stsci.edu"
@@ -165,10 +171,31 @@ class JwstLabApp(ExtensionApp):
             job_timeout=self.job_timeout,
         )
 
+    def _make_executor(self, settings: Settings) -> Executor:
+        if settings.executor == "dask":
+            return DaskExecutor(
+                settings.dask_scheduler_address, n_workers=settings.max_concurrent_jobs
+            )
+        return LocalExecutor()
+
     def initialize_settings(self) -> None:
-        """Resolve settings once and create the event bus the handlers share."""
-        self.jwst_lab_settings = self.resolved_settings()
+        """Resolve settings once; create the event bus, the pipeline catalog and the jobs."""
+        self.jwst_lab_settings = settings = self.resolved_settings()
         self.event_bus = EventBus()
+        data_dir = Path(jupyter_data_dir()) / "jwst_lab"
+        self.pipeline_catalog = PipelineCatalog(data_dir / "catalog")
+        self.association_reader = AssociationReader(settings.root_dir)
+        db_path = sqlite_path(settings.db_url)
+        self.job_manager = JobManager(
+            settings=settings,
+            store=JobStore(db_path),
+            executor=self._make_executor(settings),
+            catalog=self.pipeline_catalog,
+            bus=self.event_bus,
+            jobs_dir=db_path.parent / "jobs",
+            base_env=os.environ,
+            associations=self.association_reader,
+        )
         self.log.info(
             "jwst-lab %s: archive=%s executor=%s crds=%s",
             __version__,
@@ -181,8 +208,16 @@ class JwstLabApp(ExtensionApp):
         """Register every jwst-lab route under ``/jwst-lab``."""
         self.handlers.extend(route_table())
 
+    async def _start_jupyter_server_extension(self, serverapp: Any) -> None:
+        """Once the event loop runs: recover jobs left by a previous server, start the queue."""
+        del serverapp
+        await self.job_manager.start()
+
     async def stop_extension(self) -> None:
-        """Close event subscriptions so websockets end cleanly at shutdown."""
+        """Stop following jobs (runners keep running) and close event subscriptions."""
+        manager = getattr(self, "job_manager", None)
+        if manager is not None:
+            await manager.stop()
         bus = getattr(self, "event_bus", None)
         if bus is not None:
             bus.close()

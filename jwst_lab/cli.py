@@ -32,6 +32,18 @@ def _run_info(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_demo_arguments(parser: argparse.ArgumentParser) -> None:
+    from .demo.command import add_arguments
+
+    add_arguments(parser)
+
+
+def _run_demo(args: argparse.Namespace) -> int:
+    from .demo.command import run
+
+    return run(args)
+
+
 #: (name, help, add_arguments, run): the subcommands of ``jwst-lab``.
 SUBCOMMANDS: list[
     tuple[str, str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]
@@ -41,6 +53,13 @@ SUBCOMMANDS: list[
         "show the versions of jwst-lab and the JWST libraries it drives",
         _add_info_arguments,
         _run_info,
+    ),
+    (
+        "demo",
+        "build an offline demo workspace (synthetic MIRI data, CRDS cache, archive) "
+        "and start JupyterLab on it",
+        _add_demo_arguments,
+        _run_demo,
     ),
 ]
 

@@ -5,9 +5,14 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from typing import Any, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .config import ArchiveBackend, ContextSource, CrdsMode, ExecutorName
+from .errors import BadRequest
+
+M = TypeVar("M", bound=BaseModel)
 
 
 class ApiModel(BaseModel):
@@ -43,3 +48,93 @@ class ErrorResponse(ApiModel):
 
     message: str
     reason: str | None
+
+
+# --- pipeline jobs -----------------------------------------------------------------
+
+JobStatus = Literal["queued", "running", "succeeded", "failed", "cancelled", "interrupted"]
+
+
+class JobCreate(ApiModel):
+    """``POST /jobs``: run one pipeline (or step) on one input under the server root."""
+
+    kind: Literal["pipeline"] = "pipeline"
+    pipeline: str
+    input: str
+    steps: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    crds_context: str | None = None
+    output_dir: str | None = None
+
+
+class JobProgress(ApiModel):
+    """Steps done out of the total, and the step running now."""
+
+    steps_total: int
+    steps_done: int
+    current_step: str | None
+    skipped_steps: list[str]
+
+
+class JobCommands(ApiModel):
+    """The equivalent command line and notebook code of a job."""
+
+    strun: str
+    python: str
+
+
+class JobRecord(ApiModel):
+    """A job: what was asked, what ran, with which CRDS context, and how it ended."""
+
+    id: str
+    kind: Literal["pipeline"]
+    status: JobStatus
+    created: str
+    started: str | None
+    finished: str | None
+    updated: str | None
+    input: str
+    pipeline: str
+    steps: dict[str, dict[str, Any]]
+    params: dict[str, Any] | None
+    crds_context_requested: str | None
+    crds_context_used: str | None
+    crds_context: str | None
+    output_dir: str
+    argv: list[str]
+    commands: JobCommands
+    rerun_of: str | None
+    versions: dict[str, str | None]
+    progress: JobProgress
+    outputs: list[str]
+    exit_code: int | None
+    error: str | None
+    executor: str
+
+
+class JobList(ApiModel):
+    """``GET /jobs``: a page of jobs, newest first."""
+
+    jobs: list[JobRecord]
+    total: int
+    page: int
+    page_size: int
+
+
+class JobLog(ApiModel):
+    """``GET /jobs/{id}/log``: log text from an offset."""
+
+    text: str
+    next_offset: int
+    done: bool
+
+
+def parse_request(model: type[M], body: dict[str, Any]) -> M:
+    """Validate a request body; every problem becomes one 400 naming the field."""
+    try:
+        return model.model_validate(body)
+    except ValidationError as error:
+        problems = []
+        for item in error.errors():
+            where = ".".join(str(part) for part in item["loc"]) or "body"
+            problems.append(f"{where}: {item['msg']}")
+        raise BadRequest("; ".join(problems)) from None

@@ -2,7 +2,12 @@ import { ServerConnection } from '@jupyterlab/services';
 import { Token } from '@lumino/coreutils';
 import { ISignal } from '@lumino/signaling';
 
-import type { IServerInfo, IVersionCheck } from './api/types';
+import type {
+  IJobList,
+  IListJobsOptions,
+  IServerInfo,
+  IVersionCheck
+} from './api/types';
 
 /** URL segment under the server's base URL where every jwst-lab route lives. */
 export const API_NAMESPACE = 'jwst-lab';
@@ -79,6 +84,12 @@ export interface IJwstLabClient {
 
   /** Whether the server lists `feature`; false until server information arrived. */
   hasFeature(feature: Feature): boolean;
+
+  /**
+   * Fetch `GET /jobs`: one page of jobs, newest first, optionally only those
+   * in the given states. Needs the `jobs` feature.
+   */
+  listJobs(options?: IListJobsOptions): Promise<IJobList>;
 }
 
 /** The jwst-lab REST API client, provided by the `jwst-lab:client` plugin. */

@@ -6,6 +6,13 @@ from typing import Any
 
 from .events import EventsHandler
 from .info import InfoHandler, UnknownRouteHandler
+from .jobs import JobCancelHandler, JobHandler, JobLogHandler, JobRerunHandler, JobsHandler
+from .pipeline import (
+    AssociationsHandler,
+    PipelinesHandler,
+    PipelineSpecHandler,
+    PreviewHandler,
+)
 
 #: URL prefix of every jwst-lab route (below the server's base_url).
 PREFIX = "/jwst-lab"
@@ -14,6 +21,15 @@ PREFIX = "/jwst-lab"
 ROUTES: list[tuple[str, type[Any]]] = [
     ("/info", InfoHandler),
     ("/events", EventsHandler),
+    ("/pipelines", PipelinesHandler),
+    (r"/pipelines/(?P<alias>[^/]+)/spec", PipelineSpecHandler),
+    ("/associations", AssociationsHandler),
+    ("/jobs", JobsHandler),
+    (r"/jobs/(?P<job_id>[^/]+)", JobHandler),
+    (r"/jobs/(?P<job_id>[^/]+)/cancel", JobCancelHandler),
+    (r"/jobs/(?P<job_id>[^/]+)/rerun", JobRerunHandler),
+    (r"/jobs/(?P<job_id>[^/]+)/log", JobLogHandler),
+    ("/previews", PreviewHandler),
 ]
 
 

@@ -240,3 +240,55 @@ describe('JwstLabClient.checkVersion', () => {
     expect(error.reason).toBe('forbidden');
   });
 });
+
+describe('JwstLabClient.listJobs', () => {
+  it('asks GET /jwst-lab/jobs without a query by default', async () => {
+    const answer = { jobs: [], total: 0, page: 1, page_size: 100 };
+    const { fetch, requests } = fakeFetch(json(answer));
+
+    await expect(makeClient(fetch).listJobs()).resolves.toEqual(answer);
+
+    const url = new URL(requests[0].url);
+    expect(url.pathname).toBe('/jwst-lab/jobs');
+    // ServerConnection may append a cache-busting timestamp, nothing else.
+    expect(url.searchParams.has('status')).toBe(false);
+    expect(url.searchParams.has('page')).toBe(false);
+    expect(url.searchParams.has('page_size')).toBe(false);
+    expect(requests[0].method).toBe('GET');
+  });
+
+  it('sends status (comma-separated), page and page_size', async () => {
+    const { fetch, requests } = fakeFetch(
+      json({ jobs: [], total: 0, page: 2, page_size: 10 }),
+      json({ jobs: [], total: 0, page: 1, page_size: 100 })
+    );
+    const client = makeClient(fetch);
+
+    await client.listJobs({
+      status: ['failed', 'interrupted'],
+      page: 2,
+      pageSize: 10
+    });
+    await client.listJobs({ status: 'running' });
+
+    const first = new URL(requests[0].url);
+    expect(first.pathname).toBe('/jwst-lab/jobs');
+    expect(first.searchParams.get('status')).toBe('failed,interrupted');
+    expect(first.searchParams.get('page')).toBe('2');
+    expect(first.searchParams.get('page_size')).toBe('10');
+    const second = new URL(requests[1].url);
+    expect(second.searchParams.get('status')).toBe('running');
+    expect(second.searchParams.has('page')).toBe(false);
+  });
+
+  it('turns an error answer into a JwstLabApiError', async () => {
+    const { fetch } = fakeFetch(
+      json({ message: "unknown job status 'nope'", reason: 'invalid' }, 400)
+    );
+    const error = await rejection(makeClient(fetch).listJobs());
+
+    expect(error.status).toBe(400);
+    expect(error.reason).toBe('invalid');
+    expect(error.message).toBe("unknown job status 'nope'");
+  });
+});

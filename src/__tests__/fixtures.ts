@@ -1,7 +1,13 @@
 import { ServerConnection } from '@jupyterlab/services';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import type { IServerInfo, IVersionCheck } from '../api/types';
+import type {
+  IJobList,
+  IJobRecord,
+  IListJobsOptions,
+  IServerInfo,
+  IVersionCheck
+} from '../api/types';
 import { Feature, IJwstLabClient } from '../tokens';
 
 /** A `GET /info` answer like the 0.1.0 server's, with `overrides` applied. */
@@ -83,6 +89,18 @@ export class FakeClient implements IJwstLabClient {
     return this.info?.features.includes(feature) ?? false;
   }
 
+  /** What `listJobs` answers; an empty list by default. */
+  jobsAnswer: (options: IListJobsOptions) => Promise<IJobList> = async () =>
+    makeJobList([]);
+
+  /** The options of every `listJobs` call, in order. */
+  listJobsCalls: IListJobsOptions[] = [];
+
+  listJobs(options: IListJobsOptions = {}): Promise<IJobList> {
+    this.listJobsCalls.push(options);
+    return this.jobsAnswer(options);
+  }
+
   private _infoChanged = new Signal<IJwstLabClient, IServerInfo>(this);
 }
 
@@ -123,4 +141,45 @@ export function changeValue(
       bubbles: true
     })
   );
+}
+
+/** A job record like the server's, with `overrides` applied. */
+export function makeJob(overrides: Partial<IJobRecord> = {}): IJobRecord {
+  return {
+    id: 'job-1',
+    kind: 'pipeline',
+    status: 'running',
+    created: '2026-11-25T10:00:00Z',
+    started: '2026-11-25T10:00:01Z',
+    finished: null,
+    updated: '2026-11-25T10:00:05Z',
+    input: 'data/jw02733-o001_image3_asn.json',
+    pipeline: 'calwebb_image3',
+    steps: {},
+    params: {},
+    crds_context_requested: null,
+    crds_context_used: 'jwst_0541.pmap',
+    crds_context: 'jwst_0541.pmap',
+    output_dir: 'data/jobs/job-1',
+    argv: [],
+    commands: { strun: 'strun calwebb_image3 ...', python: '...' },
+    rerun_of: null,
+    versions: {},
+    progress: {
+      steps_total: 6,
+      steps_done: 2,
+      current_step: 'tweakreg',
+      skipped_steps: []
+    },
+    outputs: [],
+    exit_code: null,
+    error: null,
+    executor: 'local',
+    ...overrides
+  };
+}
+
+/** A `GET /jobs` answer holding `jobs`. */
+export function makeJobList(jobs: IJobRecord[], total = jobs.length): IJobList {
+  return { jobs, total, page: 1, page_size: 100 };
 }

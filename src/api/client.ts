@@ -4,7 +4,13 @@ import { ISignal, Signal } from '@lumino/signaling';
 
 import { API_NAMESPACE, Feature, IJwstLabClient } from '../tokens';
 import { FRONTEND_VERSION } from '../version';
-import type { IErrorBody, IServerInfo, IVersionCheck } from './types';
+import type {
+  IErrorBody,
+  IJobList,
+  IListJobsOptions,
+  IServerInfo,
+  IVersionCheck
+} from './types';
 
 /**
  * An error answered by the jwst-lab server, or the failure to reach it.
@@ -94,13 +100,46 @@ export class JwstLabClient implements IJwstLabClient {
   }
 
   /**
+   * Fetch one page of jobs, newest first.
+   *
+   * @throws {JwstLabApiError} when the server answers an error or cannot be reached.
+   */
+  listJobs(options: IListJobsOptions = {}): Promise<IJobList> {
+    const query = new URLSearchParams();
+    const statuses =
+      options.status === undefined
+        ? []
+        : Array.isArray(options.status)
+          ? options.status
+          : [options.status];
+    if (statuses.length > 0) {
+      query.set('status', statuses.join(','));
+    }
+    if (options.page !== undefined) {
+      query.set('page', String(options.page));
+    }
+    if (options.pageSize !== undefined) {
+      query.set('page_size', String(options.pageSize));
+    }
+    return this.request<IJobList>('jobs', {}, query);
+  }
+
+  /**
    * Send a request to `/jwst-lab/<path>` and parse the JSON answer.
    *
    * @throws {JwstLabApiError} on a non-2xx answer or when the server is unreachable.
    */
-  private async request<T>(path: string, init: RequestInit = {}): Promise<T> {
+  private async request<T>(
+    path: string,
+    init: RequestInit = {},
+    query?: URLSearchParams
+  ): Promise<T> {
     const settings = this.serverSettings;
-    const url = URLExt.join(settings.baseUrl, API_NAMESPACE, path);
+    let url = URLExt.join(settings.baseUrl, API_NAMESPACE, path);
+    const search = query?.toString();
+    if (search) {
+      url += `?${search}`;
+    }
     let response: Response;
     try {
       response = await ServerConnection.makeRequest(url, init, settings);

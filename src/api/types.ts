@@ -73,3 +73,69 @@ export interface IEventsDroppedMessage {
 
 /** What the `events` signal of the events stream carries. */
 export type EventsStreamMessage = IServerEvent | IEventsDroppedMessage;
+
+/** Whether a job runs a pipeline or downloads data. */
+export type JobKind = 'pipeline' | 'download';
+
+/** The life cycle of a job; the last four are final. */
+export type JobStatus =
+  'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'interrupted';
+
+/** How far a job got. */
+export interface IJobProgress {
+  /** Steps the pipeline will run, or null while unknown. */
+  steps_total: number | null;
+  steps_done: number;
+  current_step: string | null;
+  skipped_steps: string[];
+}
+
+/** One job as the server stores it; unknown extra fields are kept as they come. */
+export interface IJobRecord {
+  id: string;
+  kind: JobKind;
+  status: JobStatus;
+  /** ISO timestamps, or null when the moment did not come yet. */
+  created: string | null;
+  started: string | null;
+  finished: string | null;
+  updated: string | null;
+  /** The input file, relative to the server's root directory. */
+  input: string | null;
+  /** The pipeline (e.g. `calwebb_image3`), or null for downloads. */
+  pipeline: string | null;
+  steps?: unknown;
+  params?: unknown;
+  crds_context_requested?: string | null;
+  crds_context_used?: string | null;
+  crds_context?: string | null;
+  output_dir?: string | null;
+  argv?: string[];
+  commands?: { strun: string; python: string };
+  rerun_of?: string | null;
+  versions?: Record<string, string | null>;
+  progress: IJobProgress;
+  outputs: string[];
+  exit_code: number | null;
+  error: string | null;
+  executor?: string;
+  [key: string]: unknown;
+}
+
+/** `GET /jobs`: one page of jobs, newest first. */
+export interface IJobList {
+  jobs: IJobRecord[];
+  total: number;
+  page: number;
+  page_size: number;
+}
+
+/** What `listJobs` asks for. */
+export interface IListJobsOptions {
+  /** Only jobs in these states; all jobs when empty or absent. */
+  status?: JobStatus | JobStatus[];
+  /** 1-based page number (server default 1). */
+  page?: number;
+  /** Jobs per page (server default 100). */
+  pageSize?: number;
+}

@@ -7,6 +7,7 @@ import { ISignal, Signal } from '@lumino/signaling';
 import * as React from 'react';
 
 import type { ConnectionState, IEventsConnection } from '../api/events';
+import type { IJobRecord, JobStatus } from '../api/types';
 import { CapabilityNote } from '../components/CapabilityNote';
 import { EmptyState } from '../components/EmptyState';
 import { StatusBadge, StatusTone } from '../components/StatusBadge';
@@ -18,6 +19,7 @@ import {
   TRANSLATION_DOMAIN
 } from '../tokens';
 import { JwstLabSidePanel } from './panel';
+import { baseName, firstLine, formatElapsed, JobsModel } from './jobsModel';
 import { capabilityNotice, useServerInfo } from './serverInfo';
 
 /** The job states the list can be filtered by, plus `all`, in menu order. */
@@ -62,7 +64,18 @@ export class JobsPanel extends JwstLabSidePanel {
     this._events = options.events;
     this._jwstTrans = trans;
     this._statusFilter = options.statusFilter ?? 'all';
+    this._model = new JobsModel({
+      client: this._client,
+      events: this._events,
+      filter: this._statusFilter
+    });
     this._events.connectionStateChanged.connect(this.updateBody, this);
+    this._model.changed.connect(this.updateBody, this);
+  }
+
+  /** The jobs shown: loaded once the server says it provides jobs. */
+  get model(): JobsModel {
+    return this._model;
   }
 
   /** The job status shown; `all` shows every job. */
@@ -75,6 +88,7 @@ export class JobsPanel extends JwstLabSidePanel {
       return;
     }
     this._statusFilter = value;
+    this._model.filter = value;
     this._statusFilterChanged.emit(value);
     this.updateBody();
   }
@@ -89,6 +103,7 @@ export class JobsPanel extends JwstLabSidePanel {
       return;
     }
     this._events.connectionStateChanged.disconnect(this.updateBody, this);
+    this._model.dispose();
     super.dispose();
   }
 
@@ -97,6 +112,7 @@ export class JobsPanel extends JwstLabSidePanel {
       <JobsView
         client={this._client}
         trans={this._jwstTrans}
+        model={this._model}
         statusFilter={this._statusFilter}
         onStatusFilterChange={value => (this.statusFilter = value)}
         connectionState={this._events.connectionState}
@@ -107,6 +123,7 @@ export class JobsPanel extends JwstLabSidePanel {
   private readonly _client: IJwstLabClient;
   private readonly _events: IEventsConnection;
   private readonly _jwstTrans: TranslationBundle;
+  private readonly _model: JobsModel;
   private _statusFilter: JobStatusFilter;
   private _statusFilterChanged = new Signal<this, JobStatusFilter>(this);
 }
@@ -127,15 +144,29 @@ export namespace JobsPanel {
 interface IJobsViewProps {
   client: IJwstLabClient;
   trans: TranslationBundle;
+  model: JobsModel;
   statusFilter: JobStatusFilter;
   onStatusFilterChange: (value: JobStatusFilter) => void;
   connectionState: ConnectionState;
 }
 
 function JobsView(props: IJobsViewProps): JSX.Element {
-  const { client, trans, statusFilter, onStatusFilterChange, connectionState } =
-    props;
+  const {
+    client,
+    trans,
+    model,
+    statusFilter,
+    onStatusFilterChange,
+    connectionState
+  } = props;
   const { state } = useServerInfo(client);
+  const hasJobs =
+    state.status === 'ready' && state.info.features.includes(Features.jobs);
+  React.useEffect(() => {
+    if (hasJobs) {
+      model.start();
+    }
+  }, [hasJobs, model]);
   const labels = statusLabels(trans);
   const indicator = connectionIndicator(connectionState, trans);
   return (
@@ -175,9 +206,218 @@ function JobsView(props: IJobsViewProps): JSX.Element {
           trans
         )}
       />
-      <EmptyState message={emptyMessage(statusFilter, trans)} />
+      {hasJobs ? (
+        <JobList
+          model={model}
+          trans={trans}
+          labels={labels}
+          emptyMessage={emptyMessage(statusFilter, trans)}
+        />
+      ) : (
+        <EmptyState message={emptyMessage(statusFilter, trans)} />
+      )}
     </div>
   );
+}
+
+interface IJobListProps {
+  model: JobsModel;
+  trans: TranslationBundle;
+  labels: Record<JobStatusFilter, string>;
+  emptyMessage: string;
+}
+
+/** The loaded jobs, or why there are none (loading, error, empty). */
+function JobList({
+  model,
+  trans,
+  labels,
+  emptyMessage
+}: IJobListProps): JSX.Element {
+  const jobs = model.jobs;
+  const running = jobs.some(job => job.status === 'running');
+  const now = useNow(running ? 1000 : 0);
+
+  if (model.state === 'idle' || model.state === 'loading') {
+    return (
+      <p className="jp-JwstLab-jobsLoading" role="status" aria-busy="true">
+        {trans.__('Loading jobs…')}
+      </p>
+    );
+  }
+  if (model.state === 'error') {
+    return (
+      <div className="jp-JwstLab-jobsError" role="alert">
+        <p className="jp-JwstLab-jobsErrorMessage">
+          {trans.__('Cannot load the jobs: %1', model.error ?? '')}
+        </p>
+        <button
+          type="button"
+          className="jp-JwstLab-retry jp-mod-styled"
+          onClick={() => void model.refresh()}
+          disabled={model.isRefreshing}
+        >
+          {trans.__('Retry')}
+        </button>
+      </div>
+    );
+  }
+  if (jobs.length === 0) {
+    return <EmptyState message={emptyMessage} />;
+  }
+  return (
+    <>
+      <ul
+        className="jp-JwstLab-jobList"
+        aria-label={trans.__('Jobs')}
+        aria-busy={model.isRefreshing}
+      >
+        {jobs.map(job => (
+          <JobItem
+            key={job.id}
+            job={job}
+            now={now}
+            trans={trans}
+            label={labels[job.status] ?? job.status}
+          />
+        ))}
+      </ul>
+      {model.total > jobs.length && (
+        <p className="jp-JwstLab-jobsMore">
+          {trans.__(
+            'Showing the newest %1 of %2 jobs.',
+            jobs.length,
+            model.total
+          )}
+        </p>
+      )}
+    </>
+  );
+}
+
+interface IJobItemProps {
+  job: IJobRecord;
+  now: number;
+  trans: TranslationBundle;
+  label: string;
+}
+
+/** One job: pipeline, input, status, elapsed time, progress and error. */
+function JobItem({ job, now, trans, label }: IJobItemProps): JSX.Element {
+  const title =
+    job.pipeline ??
+    (job.kind === 'download' ? trans.__('Download') : trans.__('Pipeline'));
+  const input = job.input ? baseName(job.input) : null;
+  const elapsed = formatElapsed(job, now);
+  const {
+    steps_total: total,
+    steps_done: done,
+    current_step: step
+  } = job.progress;
+  const showProgress = job.status === 'running' || job.status === 'queued';
+  const error =
+    job.status === 'failed' && job.error ? firstLine(job.error) : '';
+  return (
+    <li
+      className="jp-JwstLab-jobItem"
+      data-status={job.status}
+      data-job-id={job.id}
+      title={job.input ?? undefined}
+    >
+      <div className="jp-JwstLab-jobHeader">
+        <span className="jp-JwstLab-jobPipeline">{title}</span>
+        <StatusBadge
+          tone={statusTone(job.status)}
+          className="jp-JwstLab-jobStatus"
+        >
+          {label}
+        </StatusBadge>
+      </div>
+      <div className="jp-JwstLab-jobMeta">
+        {input && <span className="jp-JwstLab-jobInput">{input}</span>}
+        {elapsed && (
+          <span
+            className="jp-JwstLab-jobElapsed"
+            title={trans.__('Elapsed time')}
+          >
+            {elapsed}
+          </span>
+        )}
+      </div>
+      {showProgress && (
+        <div className="jp-JwstLab-jobProgress">
+          <div
+            className="jp-JwstLab-jobProgressBar"
+            role="progressbar"
+            aria-label={trans.__('Pipeline steps done')}
+            aria-valuemin={0}
+            aria-valuenow={total === null ? undefined : Math.min(done, total)}
+            aria-valuemax={total === null ? undefined : total}
+            aria-valuetext={
+              total === null
+                ? trans.__('%1 steps done', done)
+                : trans.__('%1 of %2 steps', Math.min(done, total), total)
+            }
+          >
+            <div
+              className="jp-JwstLab-jobProgressFill"
+              data-indeterminate={total === null || total === 0}
+              style={
+                total
+                  ? { width: `${(100 * Math.min(done, total)) / total}%` }
+                  : undefined
+              }
+            />
+          </div>
+          <span className="jp-JwstLab-jobStep">
+            {step
+              ? total !== null
+                ? trans.__('%1 (%2/%3)', step, done, total)
+                : step
+              : total !== null
+                ? trans.__('%1/%2 steps', done, total)
+                : job.status === 'queued'
+                  ? trans.__('Waiting to start')
+                  : trans.__('Starting…')}
+          </span>
+        </div>
+      )}
+      {error && (
+        <p className="jp-JwstLab-jobError" title={job.error ?? undefined}>
+          {error}
+        </p>
+      )}
+    </li>
+  );
+}
+
+/** The colour of a job status. */
+function statusTone(status: JobStatus): StatusTone {
+  switch (status) {
+    case 'succeeded':
+      return 'ok';
+    case 'failed':
+      return 'error';
+    case 'cancelled':
+    case 'interrupted':
+      return 'warn';
+    default:
+      return 'pending';
+  }
+}
+
+/** The current time, refreshed every `interval` ms (never when 0). */
+function useNow(interval: number): number {
+  const [now, setNow] = React.useState(() => Date.now());
+  React.useEffect(() => {
+    if (interval <= 0) {
+      return;
+    }
+    setNow(Date.now());
+    const timer = setInterval(() => setNow(Date.now()), interval);
+    return () => clearInterval(timer);
+  }, [interval]);
+  return now;
 }
 
 function statusLabels(

@@ -1,0 +1,1 @@
+"""Jobs: the store, the manager, the executors and the runner subprocess."""

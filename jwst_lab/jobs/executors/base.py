@@ -1,0 +1,68 @@
+"""The interface every executor implements, and what it is given to start a job.
+
+An executor starts a job's runner subprocess from a :class:`LaunchPlan` and
+hands back a :class:`RunHandle` to wait for or cancel it. Executors only
+report (exit codes, pids); the job manager alone changes job state.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..logs import LOG_NAME
+
+#: Seconds between SIGTERM and SIGKILL when a job is cancelled.
+DEFAULT_GRACE = 10.0
+
+
+@dataclass(frozen=True)
+class LaunchPlan:
+    """Everything needed to start one runner process."""
+
+    job_id: str
+    argv: list[str]
+    cwd: Path
+    job_dir: Path
+    env: dict[str, str] = field(repr=False)
+
+    @property
+    def log_path(self) -> Path:
+        """Where stdout and stderr go."""
+        return self.job_dir / LOG_NAME
+
+
+class RunHandle(ABC):
+    """A started (or re-attached) runner process."""
+
+    @property
+    @abstractmethod
+    def pid(self) -> int | None:
+        """The process id, when known."""
+
+    @abstractmethod
+    async def wait(self) -> int | None:
+        """Wait for the end; the exit code, or None if the process vanished without one."""
+
+    @abstractmethod
+    async def cancel(self, grace: float = DEFAULT_GRACE) -> None:
+        """Ask the process to stop (SIGTERM), and kill it after ``grace`` seconds."""
+
+
+class Executor(ABC):
+    """Starts runner processes somewhere, and finds them again after a restart."""
+
+    #: The ``executor_class`` name.
+    name: str = ""
+
+    @abstractmethod
+    async def start(self, plan: LaunchPlan) -> RunHandle:
+        """Start the runner of ``plan``."""
+
+    @abstractmethod
+    async def attach(self, job_dir: Path) -> RunHandle | None:
+        """The handle of a runner started before a restart, or None when it is gone."""
+
+    async def close(self) -> None:  # noqa: B027 (optional hook)
+        """Release what the executor holds (clusters, threads); running jobs keep running."""

@@ -1,0 +1,666 @@
+"""``JobManager``: the queue, the concurrency cap, the job state machine, recovery.
+
+The manager is the only writer of job state. It validates a request into a
+job record, keeps a FIFO queue of ``queued`` jobs, starts at most
+``max_concurrent_jobs`` runners through the executor, follows each runner's
+log (publishing ``job.log`` and ``job.progress`` events) and records how each
+job ended. Every change is persisted through :class:`~.store.JobStore` on a
+single database thread (never on the event loop, and in order) and published
+on the :class:`~jwst_lab.core.events.EventBus` as ``job.created``,
+``job.updated`` or ``job.deleted``.
+
+At start-up, jobs left ``running`` by a previous server are re-attached when
+their runner still runs, finished from their recorded exit status when it
+ended meanwhile, and otherwise marked ``interrupted`` (their log is kept).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import json
+import re
+import shutil
+import sys
+import time
+import uuid
+from collections import deque
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import anyio.to_thread
+
+from ..config import Settings
+from ..core.associations import AssociationReader, require_members
+from ..core.events import EventBus
+from ..core.paths import relative_to_root, resolve_in_root
+from ..core.pipeline import (
+    PIPELINE_INPUTS,
+    PipelineCatalog,
+    copy_as_python,
+    copy_as_strun,
+    strun_arguments,
+)
+from ..errors import BadRequest, Conflict, NotFound
+from . import runfiles
+from .environment import job_environment
+from .executors.base import DEFAULT_GRACE, Executor, LaunchPlan, RunHandle
+from .logs import LOG_NAME, LogFollower, last_error_lines, read_log, tail_text
+from .progress import Progress, advance, log_level, runner_event
+from .runner import PARAMS_SUFFIX, RESULT_NAME, SPEC_NAME
+from .store import JobStore
+
+T = TypeVar("T")
+
+STATUSES = ("queued", "running", "succeeded", "failed", "cancelled", "interrupted")
+TERMINAL = frozenset({"succeeded", "failed", "cancelled", "interrupted"})
+#: The state machine of a job: the statuses each status may become.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    "queued": frozenset({"running", "cancelled"}),
+    "running": frozenset({"succeeded", "failed", "cancelled", "interrupted"}),
+}
+_CONTEXT_NAME = re.compile(r"^[a-z][a-z0-9_\-]*\.pmap$")
+MAX_PAGE_SIZE = 500
+
+
+def now_iso() -> str:
+    """The current UTC time, ISO 8601 with a ``Z``."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def check_transition(job_id: str, old: str, new: str) -> None:
+    """Raise :class:`Conflict` unless the state machine allows ``old`` → ``new``."""
+    if new not in TRANSITIONS.get(old, frozenset()):
+        raise Conflict(f"job {job_id} is {old}; it cannot become {new}")
+
+
+@dataclass
+class _Active:
+    """A job the manager is running (or about to start)."""
+
+    handle: RunHandle | None = None
+    task: asyncio.Task[None] | None = None
+    cancel_requested: bool = False
+    timed_out: bool = False
+    side_tasks: set[asyncio.Task[None]] = field(default_factory=set)
+
+
+class JobManager:
+    """Creates, queues, runs, cancels and records pipeline jobs."""
+
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        store: JobStore,
+        executor: Executor,
+        catalog: PipelineCatalog,
+        bus: EventBus,
+        jobs_dir: Path,
+        base_env: Mapping[str, str],
+        associations: AssociationReader | None = None,
+        python: str = sys.executable,
+        cancel_grace: float = DEFAULT_GRACE,
+        poll_interval: float = 0.1,
+    ) -> None:
+        self.settings = settings
+        self.root = settings.root_dir.resolve()
+        self.executor = executor
+        self.catalog = catalog
+        self.jobs_dir = jobs_dir
+        self._store = store
+        self._bus = bus
+        self._base_env = dict(base_env)
+        self._associations = associations or AssociationReader(self.root)
+        self._python = python
+        self._grace = cancel_grace
+        self._poll = poll_interval
+        self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="jwst-lab-jobs-db")
+        self._records: dict[str, dict[str, Any]] = {}
+        self._queue: deque[str] = deque()
+        self._active: dict[str, _Active] = {}
+        self._started = False
+        self._stopping = False
+        self._start_lock = asyncio.Lock()
+
+    # --- plumbing ----------------------------------------------------------------
+
+    async def _in_db(self, function: Callable[..., T], *args: Any) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._db, functools.partial(function, *args))
+
+    def _publish(self, event_type: str, **payload: Any) -> None:
+        self._bus.publish(event_type, **payload)
+
+    async def _save(self, record: dict[str, Any], event: str = "job.updated") -> None:
+        record["updated"] = now_iso()
+        snapshot = json.loads(json.dumps(record))
+        if event == "job.created":
+            await self._in_db(self._store.insert, snapshot)
+        else:
+            await self._in_db(self._store.update, snapshot)
+        self._publish(event, job_id=record["id"], job=snapshot)
+
+    async def _transition(self, record: dict[str, Any], status: str, **changes: Any) -> None:
+        check_transition(record["id"], record["status"], status)
+        record["status"] = status
+        record.update(changes)
+        await self._save(record)
+
+    def job_dir(self, job_id: str) -> Path:
+        """The folder of a job's spec, log, pid and exit status files."""
+        return self.jobs_dir / job_id
+
+    # --- life cycle ----------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Recover jobs left by a previous server, then start queued jobs (once)."""
+        async with self._start_lock:
+            if self._started:
+                return
+            if self._stopping:
+                raise Conflict("the job manager is stopping")
+            await anyio.to_thread.run_sync(
+                functools.partial(self.jobs_dir.mkdir, parents=True, exist_ok=True)
+            )
+            left = await self._in_db(self._store.with_status, ("queued", "running"))
+            for record in left:
+                if record["status"] == "running":
+                    await self._recover(record)
+                else:
+                    self._records[record["id"]] = record
+                    self._queue.append(record["id"])
+            self._started = True
+            self._schedule()
+
+    async def stop(self) -> None:
+        """Stop following jobs (runners keep running and are re-attached at the next start)."""
+        if self._stopping:
+            return
+        self._stopping = True
+        tasks = [a.task for a in self._active.values() if a.task is not None]
+        tasks += [t for a in self._active.values() for t in a.side_tasks]
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        await self.executor.close()
+        await self._in_db(self._store.close)
+        self._db.shutdown(wait=True)
+
+    async def _recover(self, record: dict[str, Any]) -> None:
+        job_id = record["id"]
+        job_dir = self.job_dir(job_id)
+        self._records[job_id] = record
+        handle: RunHandle | None = None
+        if record.get("executor") == self.executor.name:
+            handle = await self.executor.attach(job_dir)
+        if handle is not None:
+            active = _Active(handle=handle)
+            self._active[job_id] = active
+            active.task = asyncio.create_task(self._follow(record, active, catch_up=True))
+            return
+        exit_code = runfiles.read_exit_status(job_dir)
+        active = _Active()
+        self._active[job_id] = active
+        await self._finish(record, active, exit_code, recovered=True)
+
+    # --- queries -------------------------------------------------------------------
+
+    async def get(self, job_id: str) -> dict[str, Any]:
+        """One job record; :class:`NotFound` if there is none."""
+        if job_id in self._records:
+            return json.loads(json.dumps(self._records[job_id]))
+        record = await self._in_db(self._store.get, job_id)
+        if record is None:
+            raise NotFound(f"no job {job_id!r}")
+        return record
+
+    async def list_jobs(
+        self,
+        *,
+        statuses: tuple[str, ...] = (),
+        kind: str | None = None,
+        page: int = 1,
+        page_size: int = 100,
+    ) -> dict[str, Any]:
+        """A page of jobs, newest first: ``{jobs, total, page, page_size}``."""
+        unknown = [s for s in statuses if s not in STATUSES]
+        if unknown:
+            raise BadRequest(f"unknown status {unknown[0]!r}; statuses: {', '.join(STATUSES)}")
+        if page < 1 or not 1 <= page_size <= MAX_PAGE_SIZE:
+            raise BadRequest(f"page must be >= 1 and page_size between 1 and {MAX_PAGE_SIZE}")
+        rows, total = await self._in_db(
+            functools.partial(
+                self._store.query,
+                statuses=statuses,
+                kind=kind,
+                limit=page_size,
+                offset=(page - 1) * page_size,
+            )
+        )
+        rows = [self._records.get(r["id"], r) for r in rows]
+        return {"jobs": rows, "total": total, "page": page, "page_size": page_size}
+
+    async def read_log(self, job_id: str, offset: int) -> dict[str, Any]:
+        """``{text, next_offset, done}`` of a job's log from byte ``offset``."""
+        record = await self.get(job_id)
+        if offset < 0:
+            raise BadRequest("offset must be >= 0")
+        final = record["status"] in TERMINAL
+        path = self.job_dir(job_id) / LOG_NAME
+        chunk = await anyio.to_thread.run_sync(
+            functools.partial(read_log, path, offset, final=final)
+        )
+        size = await anyio.to_thread.run_sync(_file_size, path)
+        return {
+            "text": chunk.text,
+            "next_offset": chunk.next_offset,
+            "done": final and chunk.next_offset >= size,
+        }
+
+    # --- commands ------------------------------------------------------------------
+
+    async def create(
+        self, request: Mapping[str, Any], *, rerun_of: str | None = None
+    ) -> dict[str, Any]:
+        """Validate ``request`` into a new ``queued`` job, persist it and queue it."""
+        record = await anyio.to_thread.run_sync(self._new_record, dict(request), rerun_of)
+        taken = [r["id"] for r in self._records.values() if r["output_dir"] == record["output_dir"]]
+        if taken:
+            raise Conflict(
+                f"output_dir {record['output_dir']!r} belongs to job {taken[0]}, which has not "
+                "ended; a job never overwrites another job's outputs"
+            )
+        self._records[record["id"]] = record
+        await self._save(record, "job.created")
+        self._queue.append(record["id"])
+        self._schedule()
+        return await self.get(record["id"])
+
+    async def rerun(self, job_id: str) -> dict[str, Any]:
+        """A new job with the same pipeline, input, steps and CRDS context as ``job_id``."""
+        source = await self.get(job_id)
+        request = {
+            "kind": source["kind"],
+            "pipeline": source["pipeline"],
+            "input": source["input"],
+            "steps": source["steps"],
+            "crds_context": source.get("crds_context_used") or source.get("crds_context_requested"),
+        }
+        return await self.create(request, rerun_of=job_id)
+
+    async def cancel(self, job_id: str) -> dict[str, Any]:
+        """Cancel a queued job now, or ask a running one to stop; 409 if it has ended."""
+        record = self._records.get(job_id)
+        if record is None:
+            stored = await self.get(job_id)
+            raise Conflict(f"job {job_id} is already {stored['status']}; it cannot be cancelled")
+        if record["status"] == "queued":
+            with contextlib.suppress(ValueError):
+                self._queue.remove(job_id)
+            await self._transition(record, "cancelled", finished=now_iso())
+            self._records.pop(job_id, None)
+            return json.loads(json.dumps(record))
+        active = self._active.get(job_id)
+        if active is None:
+            raise Conflict(f"job {job_id} is {record['status']}; it cannot be cancelled")
+        active.cancel_requested = True
+        if active.handle is not None:
+            self._stop_runner(active)
+        return json.loads(json.dumps(record))
+
+    async def delete(self, job_id: str) -> None:
+        """Forget a finished job and its log (its outputs stay); 409 while it is active."""
+        record = await self.get(job_id)
+        if record["status"] not in TERMINAL:
+            raise Conflict(f"job {job_id} is {record['status']}; cancel it before deleting it")
+        await self._in_db(self._store.delete, job_id)
+        await anyio.to_thread.run_sync(
+            functools.partial(shutil.rmtree, self.job_dir(job_id), ignore_errors=True)
+        )
+        self._publish("job.deleted", job_id=job_id)
+
+    # --- validation ------------------------------------------------------------------
+
+    def _new_record(self, request: dict[str, Any], rerun_of: str | None) -> dict[str, Any]:
+        """Blocking: check the request against the catalog, the root and the association."""
+        kind = request.get("kind", "pipeline")
+        if kind != "pipeline":
+            raise BadRequest(f"kind must be 'pipeline', not {kind!r}")
+        pipeline = request.get("pipeline")
+        if not isinstance(pipeline, str) or not pipeline:
+            raise BadRequest("pipeline is required, e.g. 'calwebb_image3'")
+        entry = self.catalog.require(pipeline)
+        input_path = resolve_in_root(self.root, request.get("input", ""), field="input")
+        if input_path.is_dir():
+            raise BadRequest(f"input {request['input']!r} is a folder, not a file")
+        if input_path.name.endswith(".json"):
+            summary = self._associations.read(input_path)
+            require_members(summary)
+            accepts = PIPELINE_INPUTS.get(pipeline)
+            asn_type = summary["asn_type"]
+            if accepts and accepts.asn_types and asn_type not in accepts.asn_types:
+                raise BadRequest(
+                    f"{pipeline} does not run {asn_type!r} associations "
+                    f"(it runs {', '.join(accepts.asn_types)})"
+                )
+        steps = self.catalog.validate_steps(pipeline, request.get("steps"))
+        context = self._check_context(request.get("crds_context"))
+        job_id = uuid.uuid4().hex[:12]
+        stage = pipeline.removeprefix("calwebb_")
+        requested_output = request.get("output_dir")
+        if requested_output:
+            if not isinstance(requested_output, str):
+                raise BadRequest("output_dir must be a path relative to the server root")
+            output = resolve_in_root(
+                self.root, requested_output, field="output_dir", must_exist=False
+            )
+            if output.exists() and (not output.is_dir() or any(output.iterdir())):
+                raise Conflict(
+                    f"output_dir {requested_output!r} is not an empty folder; a job never "
+                    "overwrites other outputs"
+                )
+        else:
+            output = input_path.parent / f"{stage}_{job_id}"
+        input_rel = relative_to_root(self.root, input_path)
+        output_rel = relative_to_root(self.root, output) if output != self.root else "."
+        arguments = strun_arguments(pipeline, input_rel, output_rel, steps)
+        return {
+            "id": job_id,
+            "kind": "pipeline",
+            "status": "queued",
+            "created": now_iso(),
+            "started": None,
+            "finished": None,
+            "updated": None,
+            "input": input_rel,
+            "pipeline": pipeline,
+            "steps": steps,
+            "params": None,
+            "crds_context_requested": context,
+            "crds_context_used": None,
+            "crds_context": None,
+            "output_dir": output_rel,
+            "argv": ["strun", *arguments],
+            "commands": {
+                "strun": copy_as_strun(arguments, context),
+                "python": copy_as_python(
+                    entry["class_name"], input_rel, output_rel, steps, context
+                ),
+            },
+            "rerun_of": rerun_of,
+            "versions": self.catalog.versions(),
+            "progress": Progress(total=len(entry["steps"]) or 1).as_dict(),
+            "outputs": [],
+            "exit_code": None,
+            "error": None,
+            "executor": self.executor.name,
+        }
+
+    def _commands(self, record: dict[str, Any], context: str | None) -> dict[str, str]:
+        """The job's "Copy as strun" and "Copy as Python" commands, pinned to ``context``."""
+        entry = self.catalog.entry(record["pipeline"])
+        class_name = entry["class_name"] if entry else record["pipeline"]
+        arguments = record["argv"][1:]
+        return {
+            "strun": copy_as_strun(arguments, context),
+            "python": copy_as_python(
+                class_name, record["input"], record["output_dir"], record["steps"], context
+            ),
+        }
+
+    def _check_context(self, context: Any) -> str | None:
+        if context in (None, ""):
+            return self.settings.crds.context
+        if not isinstance(context, str) or not _CONTEXT_NAME.match(context):
+            raise BadRequest(
+                f"crds_context must be a context name like 'jwst_1234.pmap', not {context!r}"
+            )
+        crds = self.settings.crds
+        if crds.path is not None and crds.mode in ("serverless", "local"):
+            mapping = crds.path / "mappings" / "jwst" / context
+            if not mapping.is_file():
+                raise BadRequest(
+                    f"crds_context {context!r} is not in the CRDS cache {crds.path} "
+                    "(and CRDS runs without a server)"
+                )
+        return context
+
+    # --- running ---------------------------------------------------------------------
+
+    def _schedule(self) -> None:
+        if self._stopping:
+            return
+        while self._queue and len(self._active) < self.settings.max_concurrent_jobs:
+            job_id = self._queue.popleft()
+            active = _Active()
+            self._active[job_id] = active
+            active.task = asyncio.create_task(self._run(self._records[job_id], active))
+
+    def _plan(self, record: dict[str, Any]) -> LaunchPlan:
+        """Blocking: write the runner's spec file and make the folders."""
+        job_dir = self.job_dir(record["id"])
+        job_dir.mkdir(parents=True, exist_ok=True)
+        input_path = resolve_in_root(self.root, record["input"], field="input")
+        output = resolve_in_root(
+            self.root, record["output_dir"], field="output_dir", must_exist=False
+        )
+        output.mkdir(parents=True, exist_ok=True)
+        arguments = strun_arguments(
+            record["pipeline"], str(input_path), str(output), record["steps"]
+        )
+        spec = {
+            "job_id": record["id"],
+            "job_dir": str(job_dir),
+            "arguments": arguments,
+            "param_file": str(output / f"{record['pipeline']}{PARAMS_SUFFIX}"),
+            "result_file": str(job_dir / RESULT_NAME),
+        }
+        spec_path = job_dir / SPEC_NAME
+        spec_path.write_text(json.dumps(spec, indent=1), encoding="utf-8")
+        return LaunchPlan(
+            job_id=record["id"],
+            argv=[self._python, "-m", "jwst_lab.jobs.runner", str(spec_path)],
+            cwd=input_path.parent,
+            job_dir=job_dir,
+            env=job_environment(
+                self._base_env, self.settings.crds, record["crds_context_requested"]
+            ),
+        )
+
+    async def _run(self, record: dict[str, Any], active: _Active) -> None:
+        await self._transition(record, "running", started=now_iso())
+        try:
+            plan = await anyio.to_thread.run_sync(self._plan, record)
+            active.handle = await self.executor.start(plan)
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:
+            await self._end(
+                record, "failed", error=f"the job could not be started: {error}", exit_code=None
+            )
+            return
+        if active.cancel_requested:
+            self._stop_runner(active)
+        await self._follow(record, active, catch_up=False)
+
+    def _stop_runner(self, active: _Active) -> None:
+        if active.handle is None:
+            return
+        task = asyncio.create_task(active.handle.cancel(self._grace))
+        active.side_tasks.add(task)
+        task.add_done_callback(active.side_tasks.discard)
+
+    async def _follow(self, record: dict[str, Any], active: _Active, *, catch_up: bool) -> None:
+        """Follow a running job's log until its runner ends, then record the end."""
+        assert active.handle is not None
+        job_id = record["id"]
+        follower = LogFollower(self.job_dir(job_id) / LOG_NAME)
+        steps = await anyio.to_thread.run_sync(self._step_names, record)
+        progress = Progress(total=len(steps) or 1)
+        if catch_up:
+            lines = await anyio.to_thread.run_sync(follower.new_lines)
+            progress = self._consume(record, progress, steps, lines, publish=False)
+        waiter = asyncio.ensure_future(active.handle.wait())
+        started = _epoch(record.get("started")) or time.time()
+        timeout = self.settings.job_timeout
+        try:
+            while True:
+                await asyncio.wait({waiter}, timeout=self._poll)
+                lines = await anyio.to_thread.run_sync(follower.new_lines)
+                progress = await self._progress(record, progress, steps, lines)
+                if waiter.done():
+                    break
+                if timeout and not active.timed_out and time.time() - started > timeout:
+                    active.timed_out = True
+                    self._stop_runner(active)
+        finally:
+            if not waiter.done():
+                waiter.cancel()
+        lines = await anyio.to_thread.run_sync(functools.partial(follower.new_lines, final=True))
+        progress = await self._progress(record, progress, steps, lines)
+        await self._finish(record, active, waiter.result(), progress=progress)
+
+    def _step_names(self, record: dict[str, Any]) -> tuple[str, ...]:
+        """Blocking (may load the catalog): the steps counted in a job's progress."""
+        try:
+            entry = self.catalog.entry(record["pipeline"])
+        except Exception:
+            return ()
+        return tuple(step["alias"] for step in entry["steps"]) if entry else ()
+
+    def _consume(
+        self,
+        record: dict[str, Any],
+        progress: Progress,
+        steps: tuple[str, ...],
+        lines: list[str],
+        *,
+        publish: bool,
+    ) -> Progress:
+        out = []
+        for line in lines:
+            event = runner_event(line)
+            if event is not None and event.get("event") == "started":
+                versions = event.get("versions")
+                if isinstance(versions, dict):
+                    record["versions"] = versions
+            progress = advance(progress, line, steps)
+            out.append({"text": line, "level": log_level(line)})
+        if publish and out:
+            self._publish("job.log", job_id=record["id"], lines=out)
+        return progress
+
+    async def _progress(
+        self, record: dict[str, Any], progress: Progress, steps: tuple[str, ...], lines: list[str]
+    ) -> Progress:
+        if not lines:
+            return progress
+        updated = self._consume(record, progress, steps, lines, publish=True)
+        if updated != progress:
+            record["progress"] = updated.as_dict()
+            self._publish("job.progress", job_id=record["id"], progress=record["progress"])
+            record["updated"] = now_iso()
+            await self._in_db(self._store.update, json.loads(json.dumps(record)))
+        return updated
+
+    async def _finish(
+        self,
+        record: dict[str, Any],
+        active: _Active,
+        exit_code: int | None,
+        *,
+        progress: Progress | None = None,
+        recovered: bool = False,
+    ) -> None:
+        """Record how a runner ended, from its exit code, result file and log."""
+        job_dir = self.job_dir(record["id"])
+        result = await anyio.to_thread.run_sync(_read_json, job_dir / RESULT_NAME)
+        if result.get("versions"):
+            record["versions"] = result["versions"]
+        if result.get("params") is not None:
+            record["params"] = result["params"]
+        if result.get("crds_context_used"):
+            record["crds_context_used"] = result["crds_context_used"]
+            record["crds_context"] = result["crds_context_used"]
+            if not record.get("crds_context_requested"):
+                record["commands"] = await anyio.to_thread.run_sync(
+                    self._commands, record, result["crds_context_used"]
+                )
+        record["outputs"] = await anyio.to_thread.run_sync(self._outputs, record)
+        if progress is not None and exit_code == 0:
+            record["progress"] = progress.completed().as_dict()
+        elif progress is not None:
+            record["progress"] = progress.as_dict()
+        if active.cancel_requested:
+            status, error = "cancelled", "cancelled by the user"
+        elif active.timed_out:
+            status = "failed"
+            error = f"timed out after {self.settings.job_timeout:g} s (job_timeout)"
+        elif exit_code is None:
+            status = "interrupted"
+            error = (
+                "the server stopped while this job ran and its runner is gone; the log is kept"
+                if recovered
+                else "the runner process ended without recording an exit status"
+            )
+        elif exit_code == 0:
+            status, error = "succeeded", None
+        else:
+            status = "failed"
+            error = await anyio.to_thread.run_sync(self._error_text, record, result, exit_code)
+        await self._end(record, status, error=error, exit_code=exit_code)
+
+    async def _end(
+        self, record: dict[str, Any], status: str, *, error: str | None, exit_code: int | None
+    ) -> None:
+        job_id = record["id"]
+        try:
+            await self._transition(
+                record, status, finished=now_iso(), error=error, exit_code=exit_code
+            )
+        finally:
+            self._records.pop(job_id, None)
+            self._active.pop(job_id, None)
+            self._schedule()
+
+    def _error_text(self, record: dict[str, Any], result: dict[str, Any], exit_code: int) -> str:
+        lines = last_error_lines(tail_text(self.job_dir(record["id"]) / LOG_NAME))
+        head = result.get("error") or f"the pipeline exited with status {exit_code}"
+        return "\n".join([head, *[line for line in lines if line != head]])
+
+    def _outputs(self, record: dict[str, Any]) -> list[str]:
+        output = self.root / record["output_dir"]
+        if not output.is_dir():
+            return []
+        return sorted(
+            relative_to_root(self.root, path) for path in output.rglob("*") if path.is_file()
+        )
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError, UnicodeDecodeError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _file_size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except FileNotFoundError:
+        return 0
+
+
+def _epoch(timestamp: str | None) -> float | None:
+    if not timestamp:
+        return None
+    return datetime.fromisoformat(timestamp.replace("Z", "+00:00")).timestamp()

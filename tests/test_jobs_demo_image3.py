@@ -1,0 +1,110 @@
+"""A real ``calwebb_image3`` run on the demo workspace through the jobs API.
+
+The demo workspace (synthetic MIRI cal files, a Level 3 association and a
+CRDS cache with its own contexts) is built once per session with
+``jwst-lab demo --no-launch``; the job runs the real pipeline in the real
+runner subprocess and must produce the mosaic and the source catalog.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from jwst_lab.models import JobRecord
+
+SERVERLESS = "https://jwst-serverless-mode.stsci.edu"
+
+
+@pytest.fixture(scope="session")
+def demo_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    workspace = tmp_path_factory.mktemp("demo") / "workspace"
+    completed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "jwst_lab.cli",
+            "demo",
+            "--no-launch",
+            "--workspace",
+            str(workspace),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    if completed.returncode != 0 or not (workspace / "jwst_lab_demo.json").is_file():
+        pytest.fail(f"the demo workspace could not be built:\n{completed.stderr[-3000:]}")
+    return workspace
+
+
+@pytest.fixture
+def jp_root_dir(demo_workspace: Path) -> Path:
+    return demo_workspace
+
+
+@pytest.fixture
+def jwst_lab_config(demo_workspace: Path) -> dict[str, Any]:
+    return {"crds_path": str(demo_workspace / "crds_cache"), "crds_server_url": SERVERLESS}
+
+
+@pytest.fixture
+def seeded_catalog(jp_data_dir: Path, catalog_cache_dir: Path) -> None:
+    import shutil
+
+    shutil.copytree(catalog_cache_dir, jp_data_dir / "jwst_lab" / "catalog", dirs_exist_ok=True)
+
+
+async def test_demo_image3_through_the_api(jp_fetch, demo_workspace, seeded_catalog, monkeypatch):
+    for name in ("CRDS_CONTEXT", "CRDS_PATH", "CRDS_SERVER_URL", "CRDS_MODE"):
+        monkeypatch.delenv(name, raising=False)
+    manifest = json.loads((demo_workspace / "jwst_lab_demo.json").read_text())
+    asn = manifest["associations"]["image3"][0]
+
+    response = await jp_fetch("jwst-lab", "associations", params={"path": asn})
+    summary = json.loads(response.body)
+    assert summary["pipelines"] == ["calwebb_image3"]
+    assert summary["members_missing"] == []
+
+    body = {"pipeline": "calwebb_image3", "input": asn, "steps": {"resample": {"pixfrac": 0.9}}}
+    response = await jp_fetch("jwst-lab", "jobs", method="POST", body=json.dumps(body))
+    assert response.code == 201
+    job = json.loads(response.body)
+
+    deadline = time.monotonic() + 240
+    seen_steps: set[str] = set()
+    while True:
+        job = json.loads((await jp_fetch("jwst-lab", "jobs", job["id"])).body)
+        if job["progress"]["current_step"]:
+            seen_steps.add(job["progress"]["current_step"])
+        if job["status"] not in ("queued", "running"):
+            break
+        assert time.monotonic() < deadline, "image3 did not finish in 240 s"
+        await asyncio.sleep(0.2)
+    assert job["status"] == "succeeded", job["error"]
+    record = JobRecord.model_validate(job)
+    assert record.crds_context_used == manifest["operational_context"]
+    # Not pinned by the request: the copied commands pin the context the run used.
+    assert record.crds_context_requested is None
+    context = manifest["operational_context"]
+    assert record.commands.strun.startswith(f"CRDS_CONTEXT={context} strun calwebb_image3 ")
+    assert f"os.environ['CRDS_CONTEXT'] = '{context}'" in record.commands.python
+    assert record.progress.steps_done == record.progress.steps_total
+    assert seen_steps & {"tweakreg", "skymatch", "outlier_detection", "resample", "source_catalog"}
+    assert any(path.endswith("_i2d.fits") for path in record.outputs)
+    assert any(path.endswith("_cat.ecsv") for path in record.outputs)
+    assert any(path.endswith("calwebb_image3_params.asdf") for path in record.outputs)
+    assert record.params is not None
+    assert record.params["steps"]["resample"]["pixfrac"] == 0.9
+    assert record.output_dir.startswith("cal/image3_")
+    log = json.loads((await jp_fetch("jwst-lab", "jobs", job["id"], "log")).body)
+    assert "Step tweakreg running" in log["text"]
+    assert "Step Image3Pipeline done" in log["text"]
