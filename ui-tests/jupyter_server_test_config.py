@@ -1,6 +1,7 @@
 """Server configuration for the Galata tests (started by Playwright's webServer)."""
 
 from pathlib import Path
+from tempfile import mkdtemp
 
 from jupyterlab.galata import configure_jupyter_server
 
@@ -18,3 +19,6 @@ crds_cache = Path(c.ServerApp.root_dir) / "crds_cache"
 crds_cache.mkdir(parents=True, exist_ok=True)
 c.JwstLabApp.crds_path = str(crds_cache)
 c.JwstLabApp.crds_context = "jwst_0541.pmap"
+
+# A job database of this server's own, so tests never see jobs of other runs.
+c.JwstLabApp.db_url = f"sqlite:///{mkdtemp(prefix='galata-jwst-lab-jobs-')}/jobs.sqlite"
