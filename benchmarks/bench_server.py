@@ -7,71 +7,20 @@ start-up; ``GET /info`` p95 <= 20 ms on loopback. Prints one line per figure.
 
 from __future__ import annotations
 
-import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 import psutil
 
-TOKEN = "bench-token"  # noqa: S105 - a throwaway token for a loopback server
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from lab_server import LabServer
+
 RUNS = 3
 REQUESTS = 200
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _get(url: str) -> bytes:
-    request = urllib.request.Request(url, headers={"Authorization": f"token {TOKEN}"})  # noqa: S310
-    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - loopback
-        return bytes(response.read())
-
-
-def _start(with_extension: bool, workdir: Path) -> tuple[subprocess.Popen[bytes], str, float]:
-    port = _free_port()
-    extensions = {"jwst_lab": with_extension}
-    argv = [
-        sys.executable,
-        "-m",
-        "jupyter_server",
-        f"--ServerApp.port={port}",
-        "--ServerApp.ip=127.0.0.1",
-        f"--ServerApp.root_dir={workdir}",
-        f"--IdentityProvider.token={TOKEN}",
-        "--ServerApp.open_browser=False",
-        "--ServerApp.allow_root=True",
-        f"--ServerApp.jpserver_extensions={extensions!r}",
-    ]
-    env = {**os.environ, "JUPYTER_CONFIG_DIR": str(workdir / "config")}
-    started = time.perf_counter()
-    process = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    deadline = started + 60
-    while time.perf_counter() < deadline:
-        try:
-            _get(base + "/api/status")
-            return process, base, time.perf_counter() - started
-        except OSError:
-            time.sleep(0.05)
-    process.kill()
-    raise RuntimeError("server did not start within 60 s")
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
 
 
 def measure(with_extension: bool) -> dict[str, float]:
@@ -80,19 +29,16 @@ def measure(with_extension: bool) -> dict[str, float]:
     latencies: list[float] = []
     with tempfile.TemporaryDirectory() as tmp:
         for _ in range(RUNS):
-            process, base, startup = _start(with_extension, Path(tmp))
-            try:
-                startups.append(startup)
-                rss.append(psutil.Process(process.pid).memory_info().rss / 2**20)
+            with LabServer(Path(tmp), Path(tmp) / "state", extension=with_extension) as server:
+                startups.append(server.startup_seconds)
+                rss.append(psutil.Process(server.process.pid).memory_info().rss / 2**20)
                 if with_extension:
-                    _get(base + "/jwst-lab/info")
+                    server.request("GET", "/jwst-lab/info")
                     latencies = []
                     for _ in range(REQUESTS):
                         t0 = time.perf_counter()
-                        _get(base + "/jwst-lab/info")
+                        server.request("GET", "/jwst-lab/info")
                         latencies.append((time.perf_counter() - t0) * 1000)
-            finally:
-                _stop(process)
     result = {"startup_s": statistics.median(startups), "rss_mb": statistics.median(rss)}
     if latencies:
         latencies.sort()

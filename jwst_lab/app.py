@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from typing import Any, cast
 
 from jupyter_core.paths import jupyter_data_dir
 from jupyter_server.extension.application import ExtensionApp
-from traitlets import CaselessStrEnum, Float, Int, TraitError, Unicode, validate
+from traitlets import Bool, CaselessStrEnum, Float, Int, TraitError, Unicode, validate
 
 from . import __version__
 from .config import ArchiveBackend, ExecutorName, Settings, resolve_crds
 from .core.associations import AssociationReader
+from .core.crds import CrdsService
 from .core.events import EventBus
+from .core.mast import MastService
 from .core.pipeline import PipelineCatalog
+from .core.token import TOKEN_STORE
 from .jobs.executors import Executor, LocalExecutor
 from .jobs.executors.dask import DaskExecutor
+from .jobs.executors.warm_pool import WarmRunner
 from .jobs.manager import JobManager
 from .jobs.store import JobStore, sqlite_path
 from .routes import route_table
@@ -71,9 +76,9 @@ class JwstLabApp(ExtensionApp):
         help="Default download folder, relative to the server root.",
     )
     max_parallel_downloads = Int(
-        4,
+        8,
         config=True,
-        help="Number of parallel connections a download job uses.",
+        help="Number of parallel connections (files fetched at once) a download job uses.",
     )
     crds_path = Unicode(
         "",
@@ -118,6 +123,19 @@ class JwstLabApp(ExtensionApp):
         0.0,
         config=True,
         help="Seconds after which a running job is cancelled. 0: no limit.",
+    )
+    mast_timeout = Float(
+        30.0,
+        config=True,
+        help="Seconds a MAST request (astroquery or the name resolver) may take before the "
+        "search answers 502.",
+    )
+    prewarm_runner = Bool(
+        True,
+        config=True,
+        help="Keep one process with jwst imported (~300 MB) and fork each local pipeline job "
+        "from it, so its first step starts in about a second instead of ~10 s. Every job still "
+        "runs in a process of its own, with its own environment and CRDS settings.",
     )
 
     @validate("executor_class")
@@ -169,14 +187,19 @@ class JwstLabApp(ExtensionApp):
             max_concurrent_jobs=self.max_concurrent_jobs,
             dask_scheduler_address=self.dask_scheduler_address,
             job_timeout=self.job_timeout,
+            prewarm_runner=self.prewarm_runner,
+            mast_timeout=self.mast_timeout,
         )
 
-    def _make_executor(self, settings: Settings) -> Executor:
+    def _make_executor(self, settings: Settings, state_dir: Path) -> Executor:
         if settings.executor == "dask":
             return DaskExecutor(
                 settings.dask_scheduler_address, n_workers=settings.max_concurrent_jobs
             )
-        return LocalExecutor()
+        if not settings.prewarm_runner:
+            return LocalExecutor()
+        warm = WarmRunner(sys.executable, os.environ, state_dir / "warm_runner.log")
+        return LocalExecutor(warm=warm)
 
     def initialize_settings(self) -> None:
         """Resolve settings once; create the event bus, the pipeline catalog and the jobs."""
@@ -185,16 +208,22 @@ class JwstLabApp(ExtensionApp):
         data_dir = Path(jupyter_data_dir()) / "jwst_lab"
         self.pipeline_catalog = PipelineCatalog(data_dir / "catalog")
         self.association_reader = AssociationReader(settings.root_dir)
+        self.mast_token_store = TOKEN_STORE
+        self.mast_service = MastService(settings, tokens=TOKEN_STORE)
+        self.crds_service = CrdsService(
+            settings.crds, root_dir=settings.root_dir, base_env=os.environ
+        )
         db_path = sqlite_path(settings.db_url)
         self.job_manager = JobManager(
             settings=settings,
             store=JobStore(db_path),
-            executor=self._make_executor(settings),
+            executor=self._make_executor(settings, db_path.parent),
             catalog=self.pipeline_catalog,
             bus=self.event_bus,
             jobs_dir=db_path.parent / "jobs",
             base_env=os.environ,
             associations=self.association_reader,
+            token_provider=self._mast_token,
         )
         self.log.info(
             "jwst-lab %s: archive=%s executor=%s crds=%s",
@@ -203,6 +232,11 @@ class JwstLabApp(ExtensionApp):
             self.jwst_lab_settings.executor,
             self.jwst_lab_settings.crds.mode,
         )
+
+    def _mast_token(self) -> str | None:
+        """The MAST token set with ``PUT /mast/token`` (download jobs get it in their env)."""
+        store = getattr(self, "mast_token_store", None)
+        return store.current_token() if store is not None else None
 
     def initialize_handlers(self) -> None:
         """Register every jwst-lab route under ``/jwst-lab``."""
@@ -215,6 +249,9 @@ class JwstLabApp(ExtensionApp):
 
     async def stop_extension(self) -> None:
         """Stop following jobs (runners keep running) and close event subscriptions."""
+        crds_service = getattr(self, "crds_service", None)
+        if crds_service is not None:
+            crds_service.close()
         manager = getattr(self, "job_manager", None)
         if manager is not None:
             await manager.stop()

@@ -44,6 +44,40 @@ def _run_demo(args: argparse.Namespace) -> int:
     return run(args)
 
 
+def _add_index_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("directory", metavar="DIR", help="folder of JWST products to index")
+    parser.add_argument(
+        "--index",
+        metavar="PATH",
+        default=None,
+        help="SQLite index to create or update (default: the one jwst-lab's server uses, "
+        "<jupyter data dir>/jwst_lab/archive_index.sqlite)",
+    )
+    parser.add_argument("--json", action="store_true", help="print the report as JSON")
+
+
+def _run_index(args: argparse.Namespace) -> int:
+    from .core.archive import ArchiveError, LocalArchive, default_index_path
+
+    index = args.index or str(default_index_path())
+    try:
+        report = LocalArchive(index).index(args.directory)
+    except ArchiveError as error:
+        print(f"jwst-lab index: error: {error}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps({"index": index, **report.as_dict()}, indent=2))
+    else:
+        print(
+            f"Indexed {report.root} into {index}: {report.read} read, {report.unchanged} "
+            f"unchanged, {report.removed} removed, {len(report.failed)} unreadable; "
+            f"{report.observations} observations ({report.seconds:.2f} s)."
+        )
+        for failure in report.failed:
+            print(f"  unreadable: {failure}", file=sys.stderr)
+    return 0
+
+
 #: (name, help, add_arguments, run): the subcommands of ``jwst-lab``.
 SUBCOMMANDS: list[
     tuple[str, str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]
@@ -60,6 +94,13 @@ SUBCOMMANDS: list[
         "and start JupyterLab on it",
         _add_demo_arguments,
         _run_demo,
+    ),
+    (
+        "index",
+        "index a folder of JWST products (FITS headers, associations) for local MAST searches; "
+        "only new or changed files are read again",
+        _add_index_arguments,
+        _run_index,
     ),
 ]
 

@@ -56,6 +56,10 @@ class Settings:
     max_concurrent_jobs: int
     dask_scheduler_address: str
     job_timeout: float
+    #: Fork local pipeline runners from a process that already has jwst imported.
+    prewarm_runner: bool = False
+    #: Seconds a MAST (astroquery) or name-resolver request may take before it is a 502.
+    mast_timeout: float = 30.0
 
 
 def resolve_crds(

@@ -73,6 +73,13 @@ class JobProgress(ApiModel):
     steps_done: int
     current_step: str | None
     skipped_steps: list[str]
+    # Download jobs also count bytes and files (steps_* then count files).
+    bytes_done: int | None = None
+    bytes_total: int | None = None
+    files_done: int | None = None
+    files_total: int | None = None
+    files_failed: int | None = None
+    current_file: str | None = None
 
 
 class JobCommands(ApiModel):
@@ -86,14 +93,14 @@ class JobRecord(ApiModel):
     """A job: what was asked, what ran, with which CRDS context, and how it ended."""
 
     id: str
-    kind: Literal["pipeline"]
+    kind: Literal["pipeline", "download"]
     status: JobStatus
     created: str
     started: str | None
     finished: str | None
     updated: str | None
     input: str
-    pipeline: str
+    pipeline: str | None
     steps: dict[str, dict[str, Any]]
     params: dict[str, Any] | None
     crds_context_requested: str | None
@@ -109,6 +116,8 @@ class JobRecord(ApiModel):
     exit_code: int | None
     error: str | None
     executor: str
+    #: Download jobs: source, dest, files_total, bytes_total, products, obsids, manifest, resumes.
+    download: dict[str, Any] | None = None
 
 
 class JobList(ApiModel):
@@ -126,6 +135,89 @@ class JobLog(ApiModel):
     text: str
     next_offset: int
     done: bool
+
+
+# --- CRDS browser ------------------------------------------------------------------
+
+
+class CrdsBestrefsRequest(ApiModel):
+    """``POST /crds/bestrefs``: a file under the server root or a header, at a context."""
+
+    path: str | None = None
+    header: dict[str, Any] | None = None
+    context: str | None = None
+
+
+# --- downloads -----------------------------------------------------------------------
+
+MAX_DOWNLOAD_ITEMS = 20000
+
+
+class DownloadCreate(ApiModel):
+    """``POST /downloads``: products (dataURIs) or observations (+ filters) into a folder."""
+
+    source: Literal["mast", "local"] | None = None
+    products: list[str] | None = Field(default=None, max_length=MAX_DOWNLOAD_ITEMS)
+    obsids: list[str] | None = Field(default=None, max_length=1000)
+    product_filters: dict[str, Any] = Field(default_factory=dict)
+    dest: str | None = None
+
+
+class DownloadCreated(JobRecord):
+    """The new download job, with the equivalent astroquery code."""
+
+    python: str
+
+
+# --- MAST search -------------------------------------------------------------------
+
+MastSource = Literal["mast", "local"]
+
+
+class MastColumn(ApiModel):
+    """A column of a MAST table and its type (``string``, ``int``, ``float``, ``boolean``)."""
+
+    name: str
+    type: str
+
+
+class MastSearchResponse(ApiModel):
+    """``GET /mast/observations``: one page of observations with MAST's column names."""
+
+    rows: list[dict[str, Any]]
+    total: int
+    page: int
+    page_size: int
+    columns: list[MastColumn]
+    source: MastSource
+    python: str
+    notice: str | None = None
+
+
+class MastProductsResponse(ApiModel):
+    """``GET /mast/observations/{obsid}/products``: the products of one observation."""
+
+    obsid: str
+    rows: list[dict[str, Any]]
+    total: int
+    columns: list[MastColumn]
+    source: MastSource
+    python: str
+    notice: str | None = None
+
+
+class MastTokenSet(ApiModel):
+    """``PUT /mast/token``: the token to keep server-side."""
+
+    token: str
+
+
+class MastTokenState(ApiModel):
+    """``GET /mast/token``: only whether a token is set (never the token)."""
+
+    set: bool
+    storage: Literal["memory", "keyring"]
+    expires: str | None = None
 
 
 def parse_request(model: type[M], body: dict[str, Any]) -> M:

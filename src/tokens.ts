@@ -3,11 +3,25 @@ import { Token } from '@lumino/coreutils';
 import { ISignal } from '@lumino/signaling';
 
 import type {
+  IDownloadRequest,
   IJobList,
+  IJobRecord,
   IListJobsOptions,
+  IMastProductParams,
+  IMastProductsResult,
+  IMastSearchParams,
+  IMastSearchResult,
+  IMastTokenState,
   IServerInfo,
-  IVersionCheck
+  IVersionCheck,
+  IAssociation,
+  IJobCreate,
+  IJobLog,
+  IPipelineList,
+  IPipelineSpec,
+  IPreviewOptions
 } from './api/types';
+import type { ICrdsApi } from './api/crdsTypes';
 
 /** URL segment under the server's base URL where every jwst-lab route lives. */
 export const API_NAMESPACE = 'jwst-lab';
@@ -63,7 +77,7 @@ export type Feature = (typeof Features)[keyof typeof Features];
 /**
  * The client of the jwst-lab REST API shared by every jwst-lab plugin.
  */
-export interface IJwstLabClient {
+export interface IJwstLabClient extends ICrdsApi {
   /** The Jupyter server connection settings used for every request. */
   readonly serverSettings: ServerConnection.ISettings;
 
@@ -90,6 +104,57 @@ export interface IJwstLabClient {
    * in the given states. Needs the `jobs` feature.
    */
   listJobs(options?: IListJobsOptions): Promise<IJobList>;
+
+  /** `GET /pipelines`: installed pipelines and what each accepts. */
+  listPipelines(): Promise<IPipelineList>;
+
+  /** `GET /pipelines/{alias}/spec`: parameters of a pipeline and its steps. */
+  getPipelineSpec(alias: string): Promise<IPipelineSpec>;
+
+  /** `GET /associations?path=`: an association file read and validated. */
+  readAssociation(path: string): Promise<IAssociation>;
+
+  /** `POST /jobs`: queue a pipeline job; answers the new job. */
+  createJob(request: IJobCreate): Promise<IJobRecord>;
+
+  /** `GET /jobs/{id}`: one job. */
+  getJob(id: string): Promise<IJobRecord>;
+
+  /** `DELETE /jobs/{id}`: delete a finished job's record and log. */
+  deleteJob(id: string): Promise<void>;
+
+  /** `POST /jobs/{id}/cancel`: cancel a queued or running job. */
+  cancelJob(id: string): Promise<IJobRecord>;
+
+  /** `POST /jobs/{id}/rerun`: the same job again; answers the new job. */
+  rerunJob(id: string): Promise<IJobRecord>;
+
+  /** `GET /jobs/{id}/log?offset=`: the job's log from a byte offset. */
+  getJobLog(id: string, offset?: number): Promise<IJobLog>;
+
+  /** `GET /previews?path=`: a PNG quick look of a 2-D image, as a blob. */
+  getPreview(path: string, options?: IPreviewOptions): Promise<Blob>;
+
+  /** Search MAST observations (`GET /mast/observations`). Needs the `mast` feature. */
+  searchObservations(params: IMastSearchParams): Promise<IMastSearchResult>;
+
+  /** The products of one observation (`GET /mast/observations/{obsid}/products`). */
+  listProducts(
+    obsid: string,
+    params?: IMastProductParams
+  ): Promise<IMastProductsResult>;
+
+  /** Whether the server holds a MAST token (never the token itself). */
+  getMastToken(): Promise<IMastTokenState>;
+
+  /** Hand a MAST token to the server (`PUT /mast/token`); nothing keeps it in the browser. */
+  setMastToken(token: string): Promise<IMastTokenState>;
+
+  /** Forget the server's MAST token (`DELETE /mast/token`). */
+  deleteMastToken(): Promise<void>;
+
+  /** Start a download job (`POST /downloads`). Needs the `downloads` feature. */
+  createDownload(request: IDownloadRequest): Promise<IJobRecord>;
 }
 
 /** The jwst-lab REST API client, provided by the `jwst-lab:client` plugin. */

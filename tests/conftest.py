@@ -26,7 +26,9 @@ def jp_server_config(jwst_lab_config: dict[str, Any]) -> Config:
     return Config(
         {
             "ServerApp": {"jpserver_extensions": {"jwst_lab": True}},
-            "JwstLabApp": jwst_lab_config,
+            # A warm runner imports jwst (~10 s of CPU) at every server start; tests
+            # that exercise it ask for it in their own jwst_lab_config.
+            "JwstLabApp": {"prewarm_runner": False, **jwst_lab_config},
         }
     )
 

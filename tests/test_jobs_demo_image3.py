@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import subprocess
-import sys
+import shutil
 import time
 from pathlib import Path
 from typing import Any
@@ -19,54 +18,43 @@ from typing import Any
 import pytest
 
 from jwst_lab.models import JobRecord
+from tests.demo_fixtures import SERVERLESS_URL, DemoBuild, demo_workspace
 
-SERVERLESS = "https://jwst-serverless-mode.stsci.edu"
+__all__ = ["demo_workspace"]
 
 
-@pytest.fixture(scope="session")
-def demo_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    workspace = tmp_path_factory.mktemp("demo") / "workspace"
-    completed = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "jwst_lab.cli",
-            "demo",
-            "--no-launch",
-            "--workspace",
-            str(workspace),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    if completed.returncode != 0 or not (workspace / "jwst_lab_demo.json").is_file():
-        pytest.fail(f"the demo workspace could not be built:\n{completed.stderr[-3000:]}")
+@pytest.fixture
+def workspace(demo_workspace: DemoBuild, tmp_path: Path) -> Path:
+    """A copy of the session's demo workspace: jobs write their outputs into it."""
+    copy = tmp_path / "workspace"
+    shutil.copytree(demo_workspace.path, copy, symlinks=True)
+    return copy
+
+
+@pytest.fixture
+def jp_root_dir(workspace: Path) -> Path:
     return workspace
 
 
 @pytest.fixture
-def jp_root_dir(demo_workspace: Path) -> Path:
-    return demo_workspace
-
-
-@pytest.fixture
-def jwst_lab_config(demo_workspace: Path) -> dict[str, Any]:
-    return {"crds_path": str(demo_workspace / "crds_cache"), "crds_server_url": SERVERLESS}
+def jwst_lab_config(workspace: Path) -> dict[str, Any]:
+    # The production default: jobs are forked from the warm runner.
+    return {
+        "crds_path": str(workspace / "crds_cache"),
+        "crds_server_url": SERVERLESS_URL,
+        "prewarm_runner": True,
+    }
 
 
 @pytest.fixture
 def seeded_catalog(jp_data_dir: Path, catalog_cache_dir: Path) -> None:
-    import shutil
-
     shutil.copytree(catalog_cache_dir, jp_data_dir / "jwst_lab" / "catalog", dirs_exist_ok=True)
 
 
-async def test_demo_image3_through_the_api(jp_fetch, demo_workspace, seeded_catalog, monkeypatch):
+async def test_demo_image3_through_the_api(jp_fetch, workspace, seeded_catalog, monkeypatch):
     for name in ("CRDS_CONTEXT", "CRDS_PATH", "CRDS_SERVER_URL", "CRDS_MODE"):
         monkeypatch.delenv(name, raising=False)
-    manifest = json.loads((demo_workspace / "jwst_lab_demo.json").read_text())
+    manifest = json.loads((workspace / "jwst_lab_demo.json").read_text())
     asn = manifest["associations"]["image3"][0]
 
     response = await jp_fetch("jwst-lab", "associations", params={"path": asn})

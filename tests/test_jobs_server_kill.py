@@ -133,8 +133,14 @@ async def test_kill_9_of_the_server_leaves_no_job_running(
     finally:
         server.terminate()
         server.wait(timeout=15)
-    assert lost["status"] == "interrupted"
-    assert "log is kept" in lost["error"]
+    # Jobs are forked from the warm runner (the default). If it was still alive when
+    # the victim died, it reaped it and recorded the signal: the job failed with 137.
+    # Otherwise nobody saw the end: interrupted, log kept. Never left "running".
+    if lost["status"] == "failed":
+        assert lost["exit_code"] == 128 + signal.SIGKILL
+    else:
+        assert lost["status"] == "interrupted"
+        assert "log is kept" in lost["error"]
     assert "JWST-LAB-EVENT" in log["text"]
     assert done["status"] == "succeeded", done["error"]
     assert done["crds_context_used"] == "jwst_0541.pmap"

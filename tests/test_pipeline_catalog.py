@@ -119,11 +119,16 @@ def test_unknown_pipeline_is_a_bad_request_listing_pipelines(catalog):
 
 
 def test_check_value_lists_and_integers():
-    int_list = {"type": "int_list", "default": None, "default_repr": "None", "min": 0, "max": 9}
-    assert check_value("p", int_list, [1, 2]) == [1, 2]
+    # configobj's min/max of a list bound its length (resample's output_shape: 2 values).
+    int_list = {"type": "int_list", "default": None, "default_repr": "None", "min": 2, "max": 2}
+    assert check_value("p", int_list, [1000, 1000]) == [1000, 1000]
     assert check_value("p", int_list, None) is None
-    with pytest.raises(BadRequest, match=r"p\[1\] = 10 is above"):
-        check_value("p", int_list, [1, 10])
+    with pytest.raises(BadRequest, match="at least 2 values, not 1"):
+        check_value("p", int_list, [1])
+    with pytest.raises(BadRequest, match="at most 2 values, not 3"):
+        check_value("p", int_list, [1, 2, 3])
+    with pytest.raises(BadRequest, match=r"p\[1\] must be an integer"):
+        check_value("p", int_list, [1, 2.5])
     with pytest.raises(BadRequest, match="must be a list"):
         check_value("p", int_list, "1,2")
     integer = {"type": "integer", "default": 3, "default_repr": "3", "min": None, "max": None}

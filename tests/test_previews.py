@@ -39,14 +39,20 @@ def images(jp_root_dir):
     data[0, 0] = np.nan
     hdus = fits.HDUList([fits.PrimaryHDU(), fits.ImageHDU(data, name="SCI")])
     hdus.writeto(folder / "x_i2d.fits")
+    # A cal-like file: scaled integer extensions (BZERO) beside SCI cannot be memory-mapped.
+    dq = fits.ImageHDU(np.full((300, 200), 2**31 + 5, dtype=np.uint32), name="DQ")
+    fits.HDUList([fits.PrimaryHDU(), fits.ImageHDU(data, name="SCI"), dq]).writeto(
+        folder / "x_cal.fits"
+    )
     fits.PrimaryHDU(np.zeros((2, 4, 4), dtype=np.float32)).writeto(folder / "cube.fits")
     (folder / "text.fits").write_text("not fits")
     return folder
 
 
-def test_render_flips_downsamples_and_stretches(images):
+@pytest.mark.parametrize("name", ["x_i2d.fits", "x_cal.fits"])
+def test_render_flips_downsamples_and_stretches(images, name):
     for stretch in ("asinh", "zscale", "linear"):
-        png = render_preview(images / "x_i2d.fits", "x", stretch=stretch, max_size=100)
+        png = render_preview(images / name, "x", stretch=stretch, max_size=100)
         assert _png_size(png) == (66, 100)
         pixels = _pixels(png)
         # FITS row 250 is near the top of the picture once flipped for display.

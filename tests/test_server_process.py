@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -20,6 +21,7 @@ import pytest
 from tornado.httpclient import AsyncHTTPClient, HTTPRequest
 from tornado.websocket import websocket_connect
 
+from .conftest import CRDS_FIXTURE, require_fixture
 from .routes_walk import endpoints
 
 PROBE_DIR = Path(__file__).parent / "server_probe"
@@ -47,7 +49,8 @@ def server(tmp_path):
         JUPYTER_CONFIG_DIR=str(tmp_path / "config"),
         JUPYTER_DATA_DIR=str(tmp_path / "data"),
         JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"),
-        CRDS_PATH=str(tmp_path / "crds"),
+        # A real cache, so the CRDS routes answer (a missing cache is a 503 by design).
+        CRDS_PATH=str(shutil.copytree(require_fixture(CRDS_FIXTURE), tmp_path / "crds")),
         CRDS_CONTEXT="jwst_0541.pmap",
     )
     root = tmp_path / "root"
@@ -105,8 +108,13 @@ async def _touch_every_route(client: AsyncHTTPClient, base: str) -> list[str]:
             connection.close()
         else:
             body = "{}" if endpoint.method in ("POST", "PUT", "PATCH") else None
+            # The first GET /pipelines computes the catalog in a jwst subprocess (~10-30 s).
             request = HTTPRequest(
-                base + endpoint.url, method=endpoint.method, headers=headers, body=body
+                base + endpoint.url,
+                method=endpoint.method,
+                headers=headers,
+                body=body,
+                request_timeout=180,
             )
             response = await client.fetch(request, raise_error=False)
             assert response.code < 500, f"{endpoint.method} {endpoint.url} -> {response.code}"

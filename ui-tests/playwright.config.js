@@ -20,7 +20,6 @@ module.exports = {
   timeout: 90000,
   use: {
     ...baseConfig.use,
-    baseURL: 'http://127.0.0.1:8899',
     // Playwright's ffmpeg (needed for video) cannot be downloaded here.
     video: 'off',
     trace: 'retain-on-failure',
@@ -39,10 +38,35 @@ module.exports = {
       ]
     }
   },
-  webServer: {
-    command: 'jlpm start',
-    url: 'http://127.0.0.1:8899/lab',
-    timeout: 120 * 1000,
-    reuseExistingServer: !process.env.CI
-  }
+  // Two servers (see jupyter_server_test_config.py): the offline demo workspace,
+  // and the same workspace with the real JWST CRDS cache of ../shared/fixtures.
+  projects: [
+    {
+      name: 'demo',
+      testIgnore: '**/crds-fixture/**',
+      use: { baseURL: 'http://127.0.0.1:8899' }
+    },
+    {
+      name: 'crds-fixture',
+      testDir: './tests/crds-fixture',
+      use: { baseURL: 'http://127.0.0.1:8898' }
+    }
+  ],
+  webServer: [
+    {
+      command: 'jlpm start',
+      url: 'http://127.0.0.1:8899/lab',
+      env: { JWST_LAB_GALATA_PROFILE: 'demo' },
+      // The first start builds the demo workspace template (~20 s).
+      timeout: 300 * 1000,
+      reuseExistingServer: !process.env.CI
+    },
+    {
+      command: 'jlpm start',
+      url: 'http://127.0.0.1:8898/lab',
+      env: { JWST_LAB_GALATA_PROFILE: 'crds-fixture' },
+      timeout: 300 * 1000,
+      reuseExistingServer: !process.env.CI
+    }
+  ]
 };

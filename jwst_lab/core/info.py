@@ -20,7 +20,16 @@ COMPONENTS = ("jwst", "stpipe", "crds", "stdatamodels", "astroquery", "jupyter_s
 #: The route groups this server implements. The front end enables a panel's
 #: server-backed controls only when its feature is listed, so a newer front end
 #: talking to an older server degrades clearly instead of failing on 404s.
-FEATURES: tuple[str, ...] = ("info", "events", "pipelines", "jobs", "previews")
+FEATURES: tuple[str, ...] = (
+    "info",
+    "events",
+    "pipelines",
+    "jobs",
+    "previews",
+    "crds",
+    "downloads",
+    "mast",
+)
 
 
 @cache

@@ -271,9 +271,18 @@ def check_value(where: str, spec: dict[str, Any], value: Any) -> Any:
             raise BadRequest(f"{where} must be a list, not a string")
         if not isinstance(value, list):
             raise BadRequest(f"{where} must be a list")
+        # configobj's min/max of a list type bound its length, not its items.
+        minimum, maximum = spec.get("min"), spec.get("max")
+        if minimum is not None and len(value) < minimum:
+            raise BadRequest(f"{where} needs at least {minimum} values, not {len(value)}")
+        if maximum is not None and len(value) > maximum:
+            raise BadRequest(f"{where} takes at most {maximum} values, not {len(value)}")
         item_kind = _LIST_ITEM.get(kind, "bool" if kind == "bool_list" else None)
         if item_kind is not None:
-            item_spec = {**spec, "type": "boolean" if item_kind == "bool" else item_kind}
+            item_spec = {
+                "type": "boolean" if item_kind == "bool" else item_kind,
+                "default": spec.get("default"),
+            }
             return [check_value(f"{where}[{i}]", item_spec, item) for i, item in enumerate(value)]
         for index, item in enumerate(value):
             if not isinstance(item, str | int | float | bool):

@@ -27,8 +27,11 @@ def _image_data(path: Path, name: str) -> Any:
     from astropy.io import fits
 
     try:
-        with fits.open(path, memmap=True, lazy_load_hdus=True) as hdus:
-            candidates = [h for h in hdus if getattr(h, "is_image", False) and h.data is not None]
+        with fits.open(path, memmap=False, lazy_load_hdus=True) as hdus:
+            # Pick by header so only the chosen image's data is read (not ERR, DQ, VAR_*).
+            candidates = [
+                h for h in hdus if getattr(h, "is_image", False) and h.header.get("NAXIS", 0) > 0
+            ]
             science = [h for h in candidates if h.name == "SCI"] or candidates
             if not science:
                 raise BadRequest(f"{name} has no image data")

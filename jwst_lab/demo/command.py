@@ -81,6 +81,12 @@ def run(args: argparse.Namespace) -> int:
                 f"The previous workspace held files of yours; it was kept as {result.moved_aside}."
             )
     print("The data are SYNTHETIC (made by jwst-lab, not by JWST); see README.md there.")
+    from .launch import index_archive
+
+    try:
+        print(index_archive(result.path))
+    except Exception as error:  # searches then fall back to indexing at server start
+        _error(f"indexing the demo archive failed: {type(error).__name__}: {error}")
     if args.no_launch:
         print(f"Start JupyterLab on it with: jwst-lab demo --workspace {result.path}")
         return 0

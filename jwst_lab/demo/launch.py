@@ -23,6 +23,26 @@ from .crds_context import SERVERLESS_URL, crds_environment
 DEFAULT_PORT = 8888
 
 
+def archive_index_path(workspace: Path) -> Path:
+    """The demo archive's search index: hidden inside the workspace, so it is not user data."""
+    return workspace.resolve() / ".jwst_lab" / "archive_index.sqlite"
+
+
+def index_archive(workspace: Path) -> str:
+    """Build or refresh the index of ``workspace/archive`` (only changed files are read)."""
+    from ..core.archive import LocalArchive
+
+    archive = LocalArchive(archive_index_path(workspace))
+    try:
+        report = archive.index(workspace.resolve() / "archive")
+    finally:
+        archive.close()
+    return (
+        f"Indexed the demo archive: {report.observations} observations "
+        f"({report.read} files read, {report.unchanged} unchanged, {report.removed} removed)."
+    )
+
+
 def jupyter_lab_command(python: str | None = None) -> list[str]:
     """``jupyter lab`` of the running interpreter's environment, as an argument list."""
     interpreter = Path(python or sys.executable)
@@ -44,6 +64,7 @@ def lab_argv(workspace: Path, port: int = DEFAULT_PORT, python: str | None = Non
         f"--JwstLabApp.crds_path={workspace / 'crds_cache'}",
         f"--JwstLabApp.crds_server_url={SERVERLESS_URL}",
         f"--JwstLabApp.local_archive_dir={workspace / 'archive'}",
+        f"--JwstLabApp.local_archive_index={archive_index_path(workspace)}",
         "--JwstLabApp.archive_backend=local",
     ]
     if hasattr(os, "geteuid") and os.geteuid() == 0:

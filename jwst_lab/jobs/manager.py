@@ -47,9 +47,11 @@ from ..core.pipeline import (
     strun_arguments,
 )
 from ..errors import BadRequest, Conflict, NotFound
-from . import runfiles
+from . import download_jobs, runfiles
+from .download_jobs import DownloadProgress, advance_download
 from .environment import job_environment
 from .executors.base import DEFAULT_GRACE, Executor, LaunchPlan, RunHandle
+from .executors.local import LocalExecutor
 from .logs import LOG_NAME, LogFollower, last_error_lines, read_log, tail_text
 from .progress import Progress, advance, log_level, runner_event
 from .runner import PARAMS_SUFFIX, RESULT_NAME, SPEC_NAME
@@ -107,6 +109,7 @@ class JobManager:
         python: str = sys.executable,
         cancel_grace: float = DEFAULT_GRACE,
         poll_interval: float = 0.1,
+        token_provider: Callable[[], str | None] | None = None,
     ) -> None:
         self.settings = settings
         self.root = settings.root_dir.resolve()
@@ -127,6 +130,12 @@ class JobManager:
         self._started = False
         self._stopping = False
         self._start_lock = asyncio.Lock()
+        # Download jobs carry the MAST token: they always run here, never on a remote worker.
+        self._download_executor: Executor = (
+            executor if executor.name == LocalExecutor.name else LocalExecutor()
+        )
+        self._token_provider = token_provider
+        self._download_lock = asyncio.Lock()
 
     # --- plumbing ----------------------------------------------------------------
 
@@ -156,6 +165,10 @@ class JobManager:
         """The folder of a job's spec, log, pid and exit status files."""
         return self.jobs_dir / job_id
 
+    def _executor_for(self, record: Mapping[str, Any]) -> Executor:
+        """Where a job runs: download jobs always locally (the token stays on this host)."""
+        return self._download_executor if record.get("kind") == "download" else self.executor
+
     # --- life cycle ----------------------------------------------------------------
 
     async def start(self) -> None:
@@ -168,6 +181,7 @@ class JobManager:
             await anyio.to_thread.run_sync(
                 functools.partial(self.jobs_dir.mkdir, parents=True, exist_ok=True)
             )
+            await self.executor.open()
             left = await self._in_db(self._store.with_status, ("queued", "running"))
             for record in left:
                 if record["status"] == "running":
@@ -199,17 +213,34 @@ class JobManager:
         job_dir = self.job_dir(job_id)
         self._records[job_id] = record
         handle: RunHandle | None = None
-        if record.get("executor") == self.executor.name:
-            handle = await self.executor.attach(job_dir)
+        executor = self._executor_for(record)
+        if record.get("executor") == executor.name:
+            handle = await executor.attach(job_dir)
         if handle is not None:
             active = _Active(handle=handle)
             self._active[job_id] = active
             active.task = asyncio.create_task(self._follow(record, active, catch_up=True))
             return
         exit_code = runfiles.read_exit_status(job_dir)
+        if exit_code is None and record.get("kind") == "download":
+            await self._requeue_download(record)
+            return
         active = _Active()
         self._active[job_id] = active
         await self._finish(record, active, exit_code, recovered=True)
+
+    async def _requeue_download(self, record: dict[str, Any]) -> None:
+        """Recovery only: a download whose runner died with the server goes back to the queue.
+
+        Its ``.part`` files are kept, so the new runner resumes them with range requests.
+        """
+        download = record.setdefault("download", {})
+        download["resumes"] = int(download.get("resumes") or 0) + 1
+        record["status"] = "queued"
+        record["error"] = None
+        await self._save(record)
+        self._records[record["id"]] = record
+        self._queue.append(record["id"])
 
     # --- queries -------------------------------------------------------------------
 
@@ -287,6 +318,8 @@ class JobManager:
     async def rerun(self, job_id: str) -> dict[str, Any]:
         """A new job with the same pipeline, input, steps and CRDS context as ``job_id``."""
         source = await self.get(job_id)
+        if source.get("kind") == "download":
+            return await self._rerun_download(source)
         request = {
             "kind": source["kind"],
             "pipeline": source["pipeline"],
@@ -326,6 +359,169 @@ class JobManager:
             functools.partial(shutil.rmtree, self.job_dir(job_id), ignore_errors=True)
         )
         self._publish("job.deleted", job_id=job_id)
+
+    # --- download jobs ---------------------------------------------------------------
+
+    def _token(self) -> str | None:
+        if self._token_provider is None:
+            return None
+        return self._token_provider() or None
+
+    async def create_download(
+        self,
+        *,
+        source: str,
+        rows: list[dict[str, Any]],
+        dest: str,
+        products: list[str] | None = None,
+        obsids: list[str] | None = None,
+        product_filters: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """Queue a ``download`` job fetching the product ``rows`` into ``dest`` (under the root).
+
+        Raises 400 for a bad destination, 403 (``token_required``) for
+        exclusive-access products without a MAST token (``token_refused`` when
+        MAST refuses the token set), 404 for products MAST does not have, 409
+        when another active download writes one of the same files, 413
+        (``insufficient_storage``) when the disk lacks the space.
+        """
+        async with self._download_lock:
+            record = await anyio.to_thread.run_sync(
+                functools.partial(
+                    self._new_download,
+                    source=source,
+                    rows=rows,
+                    dest=dest,
+                    products=products,
+                    obsids=obsids,
+                    product_filters=product_filters,
+                )
+            )
+            return await self._queue_download(record)
+
+    def _new_download(self, **request: Any) -> dict[str, Any]:
+        """Blocking: check and lay out a download, write its spec; the new record."""
+        folder, files, _ = download_jobs.plan_files(
+            root=self.root,
+            dest=request["dest"],
+            rows=request["rows"],
+            source=request["source"],
+            mast_url=self.settings.mast_url,
+            token=self._token(),
+            parallel=self.settings.max_parallel_downloads,
+        )
+        protected = any(
+            str(row.get("dataRights") or "").upper() in download_jobs.PROTECTED_RIGHTS
+            for row in request["rows"]
+        )
+        python = download_jobs.snippet(
+            products=request["products"],
+            obsids=request["obsids"],
+            product_filters=request["product_filters"],
+            dest=request["dest"],
+            mast_url=self.settings.mast_url,
+            protected=protected,
+        )
+        return self._write_download(
+            folder=folder,
+            files=files,
+            source=request["source"],
+            products=request["products"],
+            obsids=request["obsids"],
+            product_filters=request["product_filters"],
+            python=python,
+            rerun_of=None,
+        )
+
+    def _write_download(
+        self, *, folder: Path, files: list[dict[str, Any]], **about: Any
+    ) -> dict[str, Any]:
+        """Blocking: refuse files another active download writes; write the spec; the record."""
+        targets = {f["dest"] for f in files}
+        for other in list(self._records.values()):
+            if other.get("kind") != "download":
+                continue
+            try:
+                spec = download_jobs.read_spec(self.job_dir(other["id"]))
+            except (OSError, ValueError):
+                continue
+            if targets & {f["dest"] for f in spec.get("files", [])}:
+                raise Conflict(
+                    f"job {other['id']} is downloading some of the same files; wait for it or "
+                    "cancel it"
+                )
+        job_id = uuid.uuid4().hex[:12]
+        job_dir = self.job_dir(job_id)
+        spec_path = download_jobs.write_spec(
+            job_dir,
+            job_id=job_id,
+            root=self.root,
+            folder=folder,
+            files=files,
+            parallel=self.settings.max_parallel_downloads,
+            mast_url=self.settings.mast_url,
+        )
+        return download_jobs.new_record(
+            job_id=job_id,
+            created=now_iso(),
+            root=self.root,
+            folder=folder,
+            files=files,
+            argv=[Path(self._python).name, "-m", "jwst_lab.jobs.download_runner", str(spec_path)],
+            **about,
+        )
+
+    async def _queue_download(self, record: dict[str, Any]) -> dict[str, Any]:
+        self._records[record["id"]] = record
+        await self._save(record, "job.created")
+        self._queue.append(record["id"])
+        self._schedule()
+        return await self.get(record["id"])
+
+    async def _rerun_download(self, source: dict[str, Any]) -> dict[str, Any]:
+        """The same download again (same files, same destination) as a new job."""
+
+        def build() -> dict[str, Any]:
+            spec = download_jobs.read_spec(self.job_dir(source["id"]))
+            folder = Path(spec["dest"])
+            files = list(spec["files"])
+            download_jobs.check_disk(folder, files, source["output_dir"])
+            about = source.get("download") or {}
+            return self._write_download(
+                folder=folder,
+                files=files,
+                source=about.get("source", "mast"),
+                products=about.get("products") or None,
+                obsids=about.get("obsids") or None,
+                product_filters=about.get("product_filters") or None,
+                python=source["commands"]["python"],
+                rerun_of=source["id"],
+            )
+
+        async with self._download_lock:
+            try:
+                record = await anyio.to_thread.run_sync(build)
+            except (OSError, ValueError):
+                raise Conflict(
+                    f"job {source['id']}'s file list is gone; it cannot be rerun"
+                ) from None
+            return await self._queue_download(record)
+
+    def _download_plan(self, record: dict[str, Any]) -> LaunchPlan:
+        """Blocking: the launch of a download runner; the token goes into its environment."""
+        job_dir = self.job_dir(record["id"])
+        spec_path = job_dir / download_jobs.DOWNLOAD_SPEC_NAME
+        if not spec_path.is_file():
+            raise FileNotFoundError(f"the file list of job {record['id']} is missing")
+        for stale in (RESULT_NAME, runfiles.STATUS_NAME):
+            (job_dir / stale).unlink(missing_ok=True)
+        return LaunchPlan(
+            job_id=record["id"],
+            argv=[self._python, "-m", "jwst_lab.jobs.download_runner", str(spec_path)],
+            cwd=self.root,
+            job_dir=job_dir,
+            env=download_jobs.runner_env(self._base_env, self._token()),
+        )
 
     # --- validation ------------------------------------------------------------------
 
@@ -446,6 +642,8 @@ class JobManager:
 
     def _plan(self, record: dict[str, Any]) -> LaunchPlan:
         """Blocking: write the runner's spec file and make the folders."""
+        if record.get("kind") == "download":
+            return self._download_plan(record)
         job_dir = self.job_dir(record["id"])
         job_dir.mkdir(parents=True, exist_ok=True)
         input_path = resolve_in_root(self.root, record["input"], field="input")
@@ -473,13 +671,14 @@ class JobManager:
             env=job_environment(
                 self._base_env, self.settings.crds, record["crds_context_requested"]
             ),
+            runner_spec=spec_path,
         )
 
     async def _run(self, record: dict[str, Any], active: _Active) -> None:
         await self._transition(record, "running", started=now_iso())
         try:
             plan = await anyio.to_thread.run_sync(self._plan, record)
-            active.handle = await self.executor.start(plan)
+            active.handle = await self._executor_for(record).start(plan)
         except asyncio.CancelledError:
             raise
         except Exception as error:
@@ -504,7 +703,9 @@ class JobManager:
         job_id = record["id"]
         follower = LogFollower(self.job_dir(job_id) / LOG_NAME)
         steps = await anyio.to_thread.run_sync(self._step_names, record)
-        progress = Progress(total=len(steps) or 1)
+        progress: Progress | DownloadProgress = Progress(total=len(steps) or 1)
+        if record.get("kind") == "download":
+            progress = DownloadProgress.from_dict(record.get("progress"))
         if catch_up:
             lines = await anyio.to_thread.run_sync(follower.new_lines)
             progress = self._consume(record, progress, steps, lines, publish=False)
@@ -530,6 +731,8 @@ class JobManager:
 
     def _step_names(self, record: dict[str, Any]) -> tuple[str, ...]:
         """Blocking (may load the catalog): the steps counted in a job's progress."""
+        if record.get("kind") == "download":
+            return ()
         try:
             entry = self.catalog.entry(record["pipeline"])
         except Exception:
@@ -539,12 +742,12 @@ class JobManager:
     def _consume(
         self,
         record: dict[str, Any],
-        progress: Progress,
+        progress: Progress | DownloadProgress,
         steps: tuple[str, ...],
         lines: list[str],
         *,
         publish: bool,
-    ) -> Progress:
+    ) -> Progress | DownloadProgress:
         out = []
         for line in lines:
             event = runner_event(line)
@@ -552,15 +755,22 @@ class JobManager:
                 versions = event.get("versions")
                 if isinstance(versions, dict):
                     record["versions"] = versions
-            progress = advance(progress, line, steps)
+            if isinstance(progress, DownloadProgress):
+                progress = advance_download(progress, line)
+            else:
+                progress = advance(progress, line, steps)
             out.append({"text": line, "level": log_level(line)})
         if publish and out:
             self._publish("job.log", job_id=record["id"], lines=out)
         return progress
 
     async def _progress(
-        self, record: dict[str, Any], progress: Progress, steps: tuple[str, ...], lines: list[str]
-    ) -> Progress:
+        self,
+        record: dict[str, Any],
+        progress: Progress | DownloadProgress,
+        steps: tuple[str, ...],
+        lines: list[str],
+    ) -> Progress | DownloadProgress:
         if not lines:
             return progress
         updated = self._consume(record, progress, steps, lines, publish=True)
@@ -577,7 +787,7 @@ class JobManager:
         active: _Active,
         exit_code: int | None,
         *,
-        progress: Progress | None = None,
+        progress: Progress | DownloadProgress | None = None,
         recovered: bool = False,
     ) -> None:
         """Record how a runner ended, from its exit code, result file and log."""
@@ -594,7 +804,10 @@ class JobManager:
                 record["commands"] = await anyio.to_thread.run_sync(
                     self._commands, record, result["crds_context_used"]
                 )
-        record["outputs"] = await anyio.to_thread.run_sync(self._outputs, record)
+        if record.get("kind") == "download":
+            record["outputs"] = [str(p) for p in result.get("files") or []]
+        else:
+            record["outputs"] = await anyio.to_thread.run_sync(self._outputs, record)
         if progress is not None and exit_code == 0:
             record["progress"] = progress.completed().as_dict()
         elif progress is not None:
@@ -633,6 +846,8 @@ class JobManager:
 
     def _error_text(self, record: dict[str, Any], result: dict[str, Any], exit_code: int) -> str:
         lines = last_error_lines(tail_text(self.job_dir(record["id"]) / LOG_NAME))
+        if record.get("kind") == "download":
+            return str(result.get("error") or f"the download exited with status {exit_code}")
         head = result.get("error") or f"the pipeline exited with status {exit_code}"
         return "\n".join([head, *[line for line in lines if line != head]])
 

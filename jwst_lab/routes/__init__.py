@@ -4,9 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from .crds import (
+    CrdsBestrefsHandler,
+    CrdsContextHandler,
+    CrdsContextsHandler,
+    CrdsDiffHandler,
+    CrdsMappingHandler,
+    CrdsStatusHandler,
+)
+from .downloads import DownloadsHandler
 from .events import EventsHandler
 from .info import InfoHandler, UnknownRouteHandler
 from .jobs import JobCancelHandler, JobHandler, JobLogHandler, JobRerunHandler, JobsHandler
+from .mast import MastObservationsHandler, MastProductsHandler, MastTokenHandler
 from .pipeline import (
     AssociationsHandler,
     PipelinesHandler,
@@ -30,6 +40,16 @@ ROUTES: list[tuple[str, type[Any]]] = [
     (r"/jobs/(?P<job_id>[^/]+)/rerun", JobRerunHandler),
     (r"/jobs/(?P<job_id>[^/]+)/log", JobLogHandler),
     ("/previews", PreviewHandler),
+    ("/mast/observations", MastObservationsHandler),
+    (r"/mast/observations/(?P<obsid>[^/]+)/products", MastProductsHandler),
+    ("/mast/token", MastTokenHandler),
+    ("/downloads", DownloadsHandler),
+    ("/crds/status", CrdsStatusHandler),
+    ("/crds/contexts", CrdsContextsHandler),
+    (r"/crds/contexts/(?P<context>[^/]+)", CrdsContextHandler),
+    (r"/crds/mappings/(?P<mapping>[^/]+)", CrdsMappingHandler),
+    ("/crds/bestrefs", CrdsBestrefsHandler),
+    ("/crds/diff", CrdsDiffHandler),
 ]
 
 

@@ -2,12 +2,19 @@ import { ServerConnection } from '@jupyterlab/services';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import type {
+  IDownloadRequest,
   IJobList,
   IJobRecord,
   IListJobsOptions,
+  IMastProductParams,
+  IMastProductsResult,
+  IMastSearchParams,
+  IMastSearchResult,
+  IMastTokenState,
   IServerInfo,
   IVersionCheck
 } from '../api/types';
+import type { ICrdsApi } from '../api/crdsTypes';
 import { Feature, IJwstLabClient } from '../tokens';
 
 /** A `GET /info` answer like the 0.1.0 server's, with `overrides` applied. */
@@ -101,8 +108,190 @@ export class FakeClient implements IJwstLabClient {
     return this.jobsAnswer(options);
   }
 
+  /** MAST calls answer what these return; empty answers by default (see mastFixtures.ts). */
+  searchAnswer: (params: IMastSearchParams) => Promise<IMastSearchResult> =
+    async params => ({
+      rows: [],
+      total: 0,
+      page: params.page ?? 1,
+      page_size: params.page_size ?? 100,
+      columns: []
+    });
+  productsAnswer: (
+    obsid: string,
+    params: IMastProductParams
+  ) => Promise<IMastProductsResult> = async () => ({
+    rows: [],
+    total: 0,
+    columns: []
+  });
+  tokenState: IMastTokenState = { set: false, expires: null };
+  downloadAnswer: (request: IDownloadRequest) => Promise<IJobRecord> =
+    async request =>
+      makeJob({
+        id: 'download-1',
+        kind: 'download',
+        input: null,
+        pipeline: null,
+        output_dir: request.dest
+      });
+
+  /** Every MAST / download call, in order: [method, ...arguments]. */
+  mastCalls: unknown[][] = [];
+
+  searchObservations(params: IMastSearchParams): Promise<IMastSearchResult> {
+    this.mastCalls.push(['searchObservations', params]);
+    return this.searchAnswer(params);
+  }
+
+  listProducts(
+    obsid: string,
+    params: IMastProductParams = {}
+  ): Promise<IMastProductsResult> {
+    this.mastCalls.push(['listProducts', obsid, params]);
+    return this.productsAnswer(obsid, params);
+  }
+
+  async getMastToken(): Promise<IMastTokenState> {
+    this.mastCalls.push(['getMastToken']);
+    return this.tokenState;
+  }
+
+  async setMastToken(token: string): Promise<IMastTokenState> {
+    this.mastCalls.push(['setMastToken', token]);
+    this.tokenState = { set: true, expires: null };
+    return this.tokenState;
+  }
+
+  async deleteMastToken(): Promise<void> {
+    this.mastCalls.push(['deleteMastToken']);
+    this.tokenState = { set: false, expires: null };
+  }
+
+  createDownload(request: IDownloadRequest): Promise<IJobRecord> {
+    this.mastCalls.push(['createDownload', request]);
+    return this.downloadAnswer(request);
+  }
+
+  /** Pipeline-job calls answer what `jobsApi` holds; unset ones reject (see jobsFixtures.ts). */
+  jobsApi: Partial<Pick<IJwstLabClient, JobsApiMethod>> = {};
+
+  /** Every pipeline-job call, in order: [method, ...arguments]. */
+  jobsCalls: unknown[][] = [];
+
+  listPipelines(): ReturnType<IJwstLabClient['listPipelines']> {
+    return this._jobsCall('listPipelines');
+  }
+  getPipelineSpec(
+    alias: string
+  ): ReturnType<IJwstLabClient['getPipelineSpec']> {
+    return this._jobsCall('getPipelineSpec', alias);
+  }
+  readAssociation(path: string): ReturnType<IJwstLabClient['readAssociation']> {
+    return this._jobsCall('readAssociation', path);
+  }
+  createJob(
+    request: Parameters<IJwstLabClient['createJob']>[0]
+  ): Promise<IJobRecord> {
+    return this._jobsCall('createJob', request);
+  }
+  getJob(id: string): Promise<IJobRecord> {
+    return this._jobsCall('getJob', id);
+  }
+  deleteJob(id: string): Promise<void> {
+    return this._jobsCall('deleteJob', id);
+  }
+  cancelJob(id: string): Promise<IJobRecord> {
+    return this._jobsCall('cancelJob', id);
+  }
+  rerunJob(id: string): Promise<IJobRecord> {
+    return this._jobsCall('rerunJob', id);
+  }
+  getJobLog(id: string, offset = 0): ReturnType<IJwstLabClient['getJobLog']> {
+    return this._jobsCall('getJobLog', id, offset);
+  }
+  getPreview(
+    path: string,
+    options: Parameters<IJwstLabClient['getPreview']>[1] = {}
+  ): Promise<Blob> {
+    return this._jobsCall('getPreview', path, options);
+  }
+
+  /** CRDS calls answer what `crdsApi` holds; unset ones reject (see crdsFixtures.ts). */
+  crdsApi: Partial<ICrdsApi> = {};
+
+  /** Every CRDS call, in order: [method, ...arguments]. */
+  crdsCalls: unknown[][] = [];
+
+  getCrdsStatus(): ReturnType<ICrdsApi['getCrdsStatus']> {
+    return this._crdsCall('getCrdsStatus');
+  }
+  listCrdsContexts(): ReturnType<ICrdsApi['listCrdsContexts']> {
+    return this._crdsCall('listCrdsContexts');
+  }
+  getCrdsTree(context: string): ReturnType<ICrdsApi['getCrdsTree']> {
+    return this._crdsCall('getCrdsTree', context);
+  }
+  getCrdsMapping(mapping: string): ReturnType<ICrdsApi['getCrdsMapping']> {
+    return this._crdsCall('getCrdsMapping', mapping);
+  }
+  getCrdsBestrefs(
+    request: Parameters<ICrdsApi['getCrdsBestrefs']>[0]
+  ): ReturnType<ICrdsApi['getCrdsBestrefs']> {
+    return this._crdsCall('getCrdsBestrefs', request);
+  }
+  getCrdsDiff(
+    oldContext: string,
+    newContext: string
+  ): ReturnType<ICrdsApi['getCrdsDiff']> {
+    return this._crdsCall('getCrdsDiff', oldContext, newContext);
+  }
+
+  private _crdsCall<M extends keyof ICrdsApi>(
+    method: M,
+    ...args: unknown[]
+  ): ReturnType<ICrdsApi[M]> {
+    this.crdsCalls.push([method, ...args]);
+    const handler = this.crdsApi[method] as
+      ((...a: unknown[]) => ReturnType<ICrdsApi[M]>) | undefined;
+    if (!handler) {
+      return Promise.reject(
+        new Error(`FakeClient.${method} is not faked`)
+      ) as ReturnType<ICrdsApi[M]>;
+    }
+    return handler(...args);
+  }
+
+  private _jobsCall<M extends JobsApiMethod>(
+    method: M,
+    ...args: unknown[]
+  ): ReturnType<IJwstLabClient[M]> {
+    this.jobsCalls.push([method, ...args]);
+    const handler = this.jobsApi[method] as
+      ((...a: unknown[]) => ReturnType<IJwstLabClient[M]>) | undefined;
+    if (!handler) {
+      return Promise.reject(
+        new Error(`FakeClient.${method} is not faked`)
+      ) as ReturnType<IJwstLabClient[M]>;
+    }
+    return handler(...args);
+  }
+
   private _infoChanged = new Signal<IJwstLabClient, IServerInfo>(this);
 }
+
+/** The pipeline-job methods of the client that `FakeClient.jobsApi` fakes. */
+export type JobsApiMethod =
+  | 'listPipelines'
+  | 'getPipelineSpec'
+  | 'readAssociation'
+  | 'createJob'
+  | 'getJob'
+  | 'deleteJob'
+  | 'cancelJob'
+  | 'rerunJob'
+  | 'getJobLog'
+  | 'getPreview';
 
 /** Resolve once `assertion` stops throwing; rethrow its last error after `timeout` ms. */
 export async function waitFor(

@@ -5,11 +5,33 @@ import { ISignal, Signal } from '@lumino/signaling';
 import { API_NAMESPACE, Feature, IJwstLabClient } from '../tokens';
 import { FRONTEND_VERSION } from '../version';
 import type {
+  ICrdsBestrefs,
+  ICrdsBestrefsRequest,
+  ICrdsContextList,
+  ICrdsDiff,
+  ICrdsMapping,
+  ICrdsStatus,
+  ICrdsTree
+} from './crdsTypes';
+import type {
+  IDownloadRequest,
   IErrorBody,
   IJobList,
+  IJobRecord,
   IListJobsOptions,
+  IMastProductParams,
+  IMastProductsResult,
+  IMastSearchParams,
+  IMastSearchResult,
+  IMastTokenState,
   IServerInfo,
-  IVersionCheck
+  IVersionCheck,
+  IAssociation,
+  IJobCreate,
+  IJobLog,
+  IPipelineList,
+  IPipelineSpec,
+  IPreviewOptions
 } from './types';
 
 /**
@@ -124,6 +146,213 @@ export class JwstLabClient implements IJwstLabClient {
     return this.request<IJobList>('jobs', {}, query);
   }
 
+  /** `GET /pipelines`: installed pipelines and steps with the inputs each accepts. */
+  listPipelines(): Promise<IPipelineList> {
+    return this.request<IPipelineList>('pipelines');
+  }
+
+  /**
+   * `GET /pipelines/{alias}/spec`: parameters of a pipeline and of its steps.
+   *
+   * @throws {JwstLabApiError} 404 when no such pipeline or step is installed.
+   */
+  getPipelineSpec(alias: string): Promise<IPipelineSpec> {
+    return this.request<IPipelineSpec>(
+      `pipelines/${encodeURIComponent(alias)}/spec`
+    );
+  }
+
+  /**
+   * `GET /associations?path=`: an association file read and validated.
+   *
+   * @throws {JwstLabApiError} 400 for a malformed association, 404 when missing.
+   */
+  readAssociation(path: string): Promise<IAssociation> {
+    return this.request<IAssociation>(
+      'associations',
+      {},
+      new URLSearchParams({ path })
+    );
+  }
+
+  /**
+   * `POST /jobs`: queue a pipeline job → the new job record.
+   *
+   * @throws {JwstLabApiError} 400 naming the bad field (e.g. `steps.resample.pixfrac`).
+   */
+  createJob(request: IJobCreate): Promise<IJobRecord> {
+    return this.request<IJobRecord>('jobs', {
+      method: 'POST',
+      body: JSON.stringify({ kind: 'pipeline', ...request })
+    });
+  }
+
+  /** `GET /jobs/{id}`: one job with progress, outputs and provenance. */
+  getJob(id: string): Promise<IJobRecord> {
+    return this.request<IJobRecord>(`jobs/${encodeURIComponent(id)}`);
+  }
+
+  /** `DELETE /jobs/{id}`: delete a finished job's record and log (409 while it runs). */
+  async deleteJob(id: string): Promise<void> {
+    await this.request<unknown>(`jobs/${encodeURIComponent(id)}`, {
+      method: 'DELETE'
+    });
+  }
+
+  /** `POST /jobs/{id}/cancel`: cancel a queued or running job (409 once it ended). */
+  cancelJob(id: string): Promise<IJobRecord> {
+    return this.request<IJobRecord>(`jobs/${encodeURIComponent(id)}/cancel`, {
+      method: 'POST'
+    });
+  }
+
+  /** `POST /jobs/{id}/rerun`: the same job again → the new job record. */
+  rerunJob(id: string): Promise<IJobRecord> {
+    return this.request<IJobRecord>(`jobs/${encodeURIComponent(id)}/rerun`, {
+      method: 'POST'
+    });
+  }
+
+  /** `GET /jobs/{id}/log?offset=`: the log from byte `offset` (default 0). */
+  getJobLog(id: string, offset = 0): Promise<IJobLog> {
+    return this.request<IJobLog>(
+      `jobs/${encodeURIComponent(id)}/log`,
+      {},
+      new URLSearchParams({ offset: String(offset) })
+    );
+  }
+
+  /**
+   * `GET /previews?path=`: a PNG quick look as a blob, fetched with the
+   * server's credentials (an `<img src>` could not carry the token).
+   *
+   * @throws {JwstLabApiError} 400 when the file is not a 2-D image, 404 when missing.
+   */
+  async getPreview(path: string, options: IPreviewOptions = {}): Promise<Blob> {
+    const settings = this.serverSettings;
+    const query = new URLSearchParams({ path });
+    if (options.stretch) {
+      query.set('stretch', options.stretch);
+    }
+    if (options.max_size !== undefined) {
+      query.set('max_size', String(options.max_size));
+    }
+    const url = `${URLExt.join(settings.baseUrl, API_NAMESPACE, 'previews')}?${query}`;
+    let response: Response;
+    try {
+      response = await ServerConnection.makeRequest(url, {}, settings);
+    } catch (error) {
+      throw new JwstLabApiError(
+        `Cannot reach the Jupyter server: ${error instanceof Error ? error.message : error}`,
+        { status: 0, reason: 'network_error' }
+      );
+    }
+    if (!response.ok) {
+      throw Private.errorFromResponse(
+        response,
+        Private.parseJson(await response.text())
+      );
+    }
+    return response.blob();
+  }
+
+  /**
+   * Search MAST observations: `GET /mast/observations`. Needs the `mast` feature.
+   *
+   * @throws {JwstLabApiError} 400 naming a bad field, 404 for an unknown target, 502 when MAST failed.
+   */
+  searchObservations(params: IMastSearchParams): Promise<IMastSearchResult> {
+    return this.request<IMastSearchResult>(
+      'mast/observations',
+      Private.NO_CACHE_BUSTER,
+      Private.queryOf(params as Record<string, unknown>)
+    );
+  }
+
+  /**
+   * The products of one observation: `GET /mast/observations/{obsid}/products`.
+   *
+   * @throws {JwstLabApiError} when the server answers an error or cannot be reached.
+   */
+  listProducts(
+    obsid: string,
+    params: IMastProductParams = {}
+  ): Promise<IMastProductsResult> {
+    return this.request<IMastProductsResult>(
+      `mast/observations/${encodeURIComponent(obsid)}/products`,
+      Private.NO_CACHE_BUSTER,
+      Private.queryOf(params as Record<string, unknown>)
+    );
+  }
+
+  /** Whether the server holds a MAST token: `GET /mast/token`. */
+  getMastToken(): Promise<IMastTokenState> {
+    return this.request<IMastTokenState>('mast/token', Private.NO_CACHE_BUSTER);
+  }
+
+  /**
+   * Hand a MAST token to the server (`PUT /mast/token`); the server keeps it,
+   * the front end never stores it.
+   */
+  setMastToken(token: string): Promise<IMastTokenState> {
+    return this.request<IMastTokenState>('mast/token', {
+      method: 'PUT',
+      body: JSON.stringify({ token })
+    });
+  }
+
+  /** Forget the server's MAST token: `DELETE /mast/token`. */
+  async deleteMastToken(): Promise<void> {
+    await this.request<unknown>('mast/token', { method: 'DELETE' });
+  }
+
+  /**
+   * Start a download job: `POST /downloads` → the job record. Needs the `downloads` feature.
+   *
+   * @throws {JwstLabApiError} 400 when the folder is outside the root or nothing is asked for.
+   */
+  createDownload(request: IDownloadRequest): Promise<IJobRecord> {
+    return this.request<IJobRecord>('downloads', {
+      method: 'POST',
+      body: JSON.stringify(request)
+    });
+  }
+
+  getCrdsStatus(): Promise<ICrdsStatus> {
+    return this.request<ICrdsStatus>('crds/status');
+  }
+
+  listCrdsContexts(): Promise<ICrdsContextList> {
+    return this.request<ICrdsContextList>('crds/contexts');
+  }
+
+  getCrdsTree(context: string): Promise<ICrdsTree> {
+    return this.request<ICrdsTree>(
+      `crds/contexts/${encodeURIComponent(context)}`
+    );
+  }
+
+  getCrdsMapping(mapping: string): Promise<ICrdsMapping> {
+    return this.request<ICrdsMapping>(
+      `crds/mappings/${encodeURIComponent(mapping)}`
+    );
+  }
+
+  getCrdsBestrefs(request: ICrdsBestrefsRequest): Promise<ICrdsBestrefs> {
+    return this.request<ICrdsBestrefs>('crds/bestrefs', {
+      method: 'POST',
+      body: JSON.stringify(request)
+    });
+  }
+
+  getCrdsDiff(oldContext: string, newContext: string): Promise<ICrdsDiff> {
+    return this.request<ICrdsDiff>(
+      'crds/diff',
+      {},
+      new URLSearchParams({ old: oldContext, new: newContext })
+    );
+  }
+
   /**
    * Send a request to `/jwst-lab/<path>` and parse the JSON answer.
    *
@@ -159,6 +388,9 @@ export class JwstLabClient implements IJwstLabClient {
     if (!response.ok) {
       throw Private.errorFromResponse(response, body);
     }
+    if (response.status === 204) {
+      return undefined as T;
+    }
     if (body === undefined) {
       throw new JwstLabApiError(
         `The server answered ${path} with something that is not JSON`,
@@ -188,6 +420,25 @@ export namespace JwstLabClient {
 }
 
 namespace Private {
+  /**
+   * For GETs whose routes reject unknown query parameters: `no-store` (the
+   * default) makes `ServerConnection` append a bare timestamp parameter;
+   * `no-cache` still revalidates every answer with the server.
+   */
+  export const NO_CACHE_BUSTER: RequestInit = { cache: 'no-cache' };
+
+  /** Query parameters from `params`, leaving out undefined, null and empty values. */
+  export function queryOf(params: Record<string, unknown>): URLSearchParams {
+    const query = new URLSearchParams();
+    for (const [key, value] of Object.entries(params)) {
+      if (value === undefined || value === null || value === '') {
+        continue;
+      }
+      query.set(key, String(value));
+    }
+    return query;
+  }
+
   /** The parsed JSON of `text`, or undefined when it is not JSON. */
   export function parseJson(text: string): unknown {
     try {

@@ -88,6 +88,30 @@ export interface IJobProgress {
   steps_done: number;
   current_step: string | null;
   skipped_steps: string[];
+  /** Download jobs: bytes and files transferred so far and in all (null while unknown). */
+  bytes_done?: number;
+  bytes_total?: number | null;
+  files_done?: number;
+  files_total?: number | null;
+  files_failed?: number | null;
+  /** Download jobs: a file being fetched now. */
+  current_file?: string | null;
+}
+
+/** What a download job fetches (the `download` member of its record). */
+export interface IDownloadInfo {
+  source: MastSource;
+  /** Destination folder relative to the server root. */
+  dest: string;
+  files_total: number;
+  bytes_total: number;
+  products: string[];
+  obsids: string[];
+  product_filters: Record<string, unknown>;
+  /** The manifest of fetched files, relative to the server root. */
+  manifest: string;
+  /** How many server restarts the download resumed after. */
+  resumes: number;
 }
 
 /** One job as the server stores it; unknown extra fields are kept as they come. */
@@ -139,3 +163,223 @@ export interface IListJobsOptions {
   /** Jobs per page (server default 100). */
   pageSize?: number;
 }
+
+/** Which archive answers a MAST request: MAST itself or the server's local archive. */
+export type MastSource = 'mast' | 'local';
+
+/** One cell of a MAST row: masked values and NaN arrive as null. */
+export type MastValue = string | number | boolean | null;
+
+/** One row of a MAST table, keyed by MAST's column names (`obs_id`, `s_ra`, ...). */
+export type MastRow = Record<string, MastValue>;
+
+/** A column of a MAST table: its name, and its type when the server says it. */
+export interface IMastColumn {
+  name: string;
+  type?: string | null;
+  [key: string]: unknown;
+}
+
+/** `GET /mast/observations` query: a target or coordinates, and criteria. */
+export interface IMastSearchParams {
+  /** A target name for the name resolver. */
+  target?: string;
+  /** ICRS coordinates in degrees (both or neither). */
+  ra?: number;
+  dec?: number;
+  /** Cone radius in degrees. */
+  radius?: number;
+  instrument?: string;
+  filters?: string;
+  proposal_id?: string;
+  calib_level?: number;
+  data_rights?: string;
+  /** ISO dates. */
+  t_min?: string;
+  t_max?: string;
+  source?: MastSource;
+  /** 1-based page number. */
+  page?: number;
+  page_size?: number;
+  /** A column name, `-` in front for descending. */
+  sort?: string;
+}
+
+/** `GET /mast/observations`: one page of observations. */
+export interface IMastSearchResult {
+  rows: MastRow[];
+  total: number;
+  page: number;
+  page_size: number;
+  /** Column names, or column descriptions with their types. */
+  columns: (string | IMastColumn)[];
+  /** The equivalent astroquery code. */
+  python?: string;
+  /** Which archive answered. */
+  source?: MastSource;
+  /** Something the user should know about the answer (e.g. MAST was down, the local archive answered). */
+  notice?: string | null;
+  [key: string]: unknown;
+}
+
+/** `GET /mast/observations/{obsid}/products` query. */
+export interface IMastProductParams {
+  product_type?: string;
+  calib_level?: number;
+  subgroup?: string;
+  /** Only MAST's "Minimum Recommended Products". */
+  mrp_only?: boolean;
+  source?: MastSource;
+}
+
+/** `GET /mast/observations/{obsid}/products`: the products of an observation. */
+export interface IMastProductsResult {
+  rows: MastRow[];
+  total: number;
+  columns: (string | IMastColumn)[];
+  python?: string;
+  source?: MastSource;
+  notice?: string | null;
+  [key: string]: unknown;
+}
+
+/** `GET /mast/token`: whether a MAST token is set; the token itself is never sent back. */
+export interface IMastTokenState {
+  set: boolean;
+  /** When the token expires (ISO), or null when unknown. */
+  expires?: string | null;
+  /** Where the server keeps it. */
+  storage?: 'memory' | 'keyring';
+  /** Download jobs only. */
+  download?: IDownloadInfo | null;
+  [key: string]: unknown;
+}
+
+/** `POST /downloads`: products (by dataURI) to fetch into a folder under the server root. */
+export interface IDownloadRequest {
+  source?: MastSource;
+  /** dataURIs; or give `obsids` (and optionally `product_filters`) instead. */
+  products?: string[];
+  obsids?: string[];
+  /** With `obsids`: column → value or values, as astroquery's `filter_products`. */
+  product_filters?: Record<string, unknown>;
+  /** Folder relative to the server root; the server's `download_dir` when absent. */
+  dest?: string;
+}
+
+/** How far a download job got. */
+export interface IDownloadProgress {
+  bytes_done: number;
+  bytes_total: number | null;
+  files_done: number;
+  files_total: number | null;
+}
+
+/** One parameter of a pipeline or step, from stpipe's configobj spec. */
+export interface IParamSpec {
+  /** configobj type: `float`, `integer`, `boolean`, `string`, `option`, `float_list`, ... */
+  type: string;
+  default: unknown;
+  /** The default as written in the spec (`None` for none). */
+  default_repr?: unknown;
+  /** Bounds of a number; bounds of the length of a list type. */
+  min?: number | null;
+  max?: number | null;
+  /** Allowed values of an `option`. */
+  choices?: unknown[] | null;
+  help?: string;
+  /** The raw spec line, e.g. `float(min=0.0, max=1.0, default=1.0)`. */
+  check?: string;
+  /** A parameter every stpipe step has (skip, save_results, ...). */
+  common?: boolean;
+  /** Set by jwst-lab itself (output_dir, ...): a job may not set it. */
+  managed?: boolean;
+}
+
+/** `GET /pipelines`: one pipeline or step. */
+export interface IPipelineSummary {
+  alias: string;
+  class_name: string;
+  is_pipeline: boolean;
+  /** 1, 2 or 3 for calwebb pipelines; null for single steps. */
+  level: number | null;
+  /** Association types it runs, e.g. `image3`. */
+  asn_types: string[];
+  /** Exposure file suffixes it runs, e.g. `_rate.fits`. */
+  suffixes: string[];
+  steps: string[];
+  doc?: string;
+}
+
+/** `GET /pipelines`. */
+export interface IPipelineList {
+  pipelines: IPipelineSummary[];
+  versions: Record<string, string>;
+}
+
+/** One step of a pipeline spec with its parameters. */
+export interface IStepSpec {
+  alias: string;
+  class_name: string;
+  doc?: string;
+  params: Record<string, IParamSpec>;
+}
+
+/** `GET /pipelines/{alias}/spec`. */
+export interface IPipelineSpec extends IPipelineSummary {
+  params: Record<string, IParamSpec>;
+  step_specs: IStepSpec[];
+}
+
+/** One member of an association product. */
+export interface IAssociationMember {
+  expname: string;
+  exptype: string;
+  exists: boolean;
+}
+
+/** `GET /associations?path=`: an association read and validated. */
+export interface IAssociation {
+  path: string;
+  asn_type: string | null;
+  asn_rule?: string | null;
+  asn_id?: string | null;
+  asn_pool?: string | null;
+  program?: string | null;
+  target?: string | null;
+  level: number;
+  /** The calwebb pipelines that run this association type. */
+  pipelines: string[];
+  products: { name: string | null; members: IAssociationMember[] }[];
+  members_total: number;
+  members_missing: string[];
+}
+
+/** `POST /jobs`: run a pipeline on one input. */
+export interface IJobCreate {
+  kind?: 'pipeline';
+  pipeline: string;
+  /** Relative to the server root. */
+  input: string;
+  /** `{step: {parameter: value}}`; `{step: {skip: true}}` skips a step. */
+  steps?: Record<string, Record<string, unknown>>;
+  /** Pin a CRDS context; the server's default when absent. */
+  crds_context?: string | null;
+  /** A new or empty folder relative to the root; the job's own folder when absent. */
+  output_dir?: string | null;
+}
+
+/** `GET /jobs/{id}/log?offset=`. */
+export interface IJobLog {
+  text: string;
+  next_offset: number;
+  done: boolean;
+}
+
+/** `GET /previews` options. */
+export interface IPreviewOptions {
+  stretch?: 'asinh' | 'zscale' | 'linear';
+  max_size?: number;
+}
+
+export type * from './crdsTypes';

@@ -4,36 +4,193 @@ import {
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
+import { IFileBrowserFactory } from '@jupyterlab/filebrowser';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
+import * as React from 'react';
 
 import { crdsIcon } from '../icons';
 import {
   CommandIds,
+  Features,
   IJwstLabClient,
   PluginIds,
   TRANSLATION_DOMAIN
 } from '../tokens';
 import { CrdsPanel } from '../widgets/crds';
+import {
+  CrdsBestrefsView,
+  CrdsDiffView,
+  CrdsTreeView,
+  CrdsViewWidget
+} from '../widgets/crds/views';
 import { addSidebarPanel } from './sidebar';
 
-/** The CRDS panel in the left sidebar, and the command that opens it. */
+/** Commands of the CRDS browser. */
+export const CrdsCommandIds = {
+  openContext: 'jwst-lab:crds-open-context',
+  diff: 'jwst-lab:crds-diff',
+  bestrefs: 'jwst-lab:crds-bestrefs'
+} as const;
+
+/** Files CRDS can compute best references for. */
+const DATA_FILE = /\.(fits|fit|fts|asdf)$/i;
+
+/**
+ * The CRDS panel in the left sidebar; context trees, diffs and best-reference
+ * tables in the main area; "Best references…" on FITS/ASDF files in the file browser.
+ */
 export const crdsPlugin: JupyterFrontEndPlugin<void> = {
   id: PluginIds.crds,
-  description: 'Adds the CRDS references panel to the left sidebar.',
+  description:
+    'Adds the CRDS references panel, context and diff views, and best references for files.',
   autoStart: true,
   requires: [IJwstLabClient],
-  optional: [ICommandPalette, ILayoutRestorer, ITranslator],
+  optional: [
+    ICommandPalette,
+    ILayoutRestorer,
+    ITranslator,
+    IFileBrowserFactory
+  ],
   activate: (
     app: JupyterFrontEnd,
     client: IJwstLabClient,
     palette: ICommandPalette | null,
     restorer: ILayoutRestorer | null,
-    translator: ITranslator | null
+    translator: ITranslator | null,
+    browsers: IFileBrowserFactory | null
   ): void => {
     const trans = (translator ?? nullTranslator).load(TRANSLATION_DOMAIN);
+    const { commands } = app;
+    const open = new Map<string, CrdsViewWidget>();
+
+    const show = (
+      key: string,
+      label: string,
+      className: string,
+      element: () => React.ReactElement
+    ) => {
+      const existing = open.get(key);
+      if (existing && !existing.isDisposed) {
+        app.shell.activateById(existing.id);
+        return existing;
+      }
+      const widget = new CrdsViewWidget({
+        element: element(),
+        label,
+        key,
+        className
+      });
+      open.set(key, widget);
+      widget.disposed.connect(() => open.delete(key));
+      app.shell.add(widget, 'main');
+      app.shell.activateById(widget.id);
+      return widget;
+    };
+
+    commands.addCommand(CrdsCommandIds.openContext, {
+      label: args =>
+        args.context
+          ? trans.__('CRDS context %1', String(args.context))
+          : trans.__('Open CRDS Context'),
+      icon: crdsIcon,
+      isEnabled: () => client.hasFeature(Features.crds),
+      execute: args => {
+        const context = String(args.context ?? '');
+        if (!context) {
+          return;
+        }
+        return show(
+          `tree:${context}`,
+          context,
+          'jp-JwstLab-crdsTreeWidget',
+          () =>
+            React.createElement(CrdsTreeView, {
+              client,
+              context,
+              trans,
+              initial: {
+                instrument: args.instrument
+                  ? String(args.instrument)
+                  : undefined,
+                reftype: args.reftype ? String(args.reftype) : undefined
+              }
+            })
+        );
+      }
+    });
+
+    commands.addCommand(CrdsCommandIds.diff, {
+      label: args =>
+        args.old && args.new
+          ? trans.__('CRDS diff %1 → %2', String(args.old), String(args.new))
+          : trans.__('Compare CRDS Contexts'),
+      icon: crdsIcon,
+      isEnabled: () => client.hasFeature(Features.crds),
+      execute: args => {
+        const oldContext = String(args.old ?? '');
+        const newContext = String(args.new ?? '');
+        if (!oldContext || !newContext) {
+          return;
+        }
+        return show(
+          `diff:${oldContext}:${newContext}`,
+          trans.__('%1 → %2', oldContext, newContext),
+          'jp-JwstLab-crdsDiffWidget',
+          () =>
+            React.createElement(CrdsDiffView, {
+              client,
+              oldContext,
+              newContext,
+              trans
+            })
+        );
+      }
+    });
+
+    const selectedFiles = (): string[] => {
+      const browser = browsers?.tracker.currentWidget;
+      if (!browser) {
+        return [];
+      }
+      return Array.from(browser.selectedItems())
+        .filter(item => item.type !== 'directory' && DATA_FILE.test(item.name))
+        .map(item => item.path);
+    };
+
+    commands.addCommand(CrdsCommandIds.bestrefs, {
+      label: trans.__('Best References…'),
+      caption: trans.__(
+        'The calibration reference files CRDS selects for this file'
+      ),
+      icon: crdsIcon,
+      isVisible: args =>
+        args.path
+          ? DATA_FILE.test(String(args.path))
+          : selectedFiles().length > 0,
+      isEnabled: () => client.hasFeature(Features.crds),
+      execute: args => {
+        const paths = args.path ? [String(args.path)] : selectedFiles();
+        for (const path of paths) {
+          show(
+            `bestrefs:${path}`,
+            trans.__('Best references: %1', path.split('/').pop() ?? path),
+            'jp-JwstLab-crdsBestrefsWidget',
+            () => React.createElement(CrdsBestrefsView, { client, path, trans })
+          );
+        }
+      }
+    });
+
     const panel = new CrdsPanel({
       client,
-      translator: translator ?? undefined
+      translator: translator ?? undefined,
+      onOpenContext: context =>
+        void commands.execute(CrdsCommandIds.openContext, { context }),
+      onOpenDiff: (oldContext, newContext) =>
+        void commands.execute(CrdsCommandIds.diff, {
+          old: oldContext,
+          new: newContext
+        })
     });
     addSidebarPanel(app, panel, {
       rank: 710,

@@ -3,11 +3,27 @@ import {
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
-import { ICommandPalette } from '@jupyterlab/apputils';
+import {
+  Clipboard,
+  Dialog,
+  ICommandPalette,
+  MainAreaWidget,
+  Notification,
+  showDialog,
+  WidgetTracker
+} from '@jupyterlab/apputils';
+import { IFileBrowserFactory } from '@jupyterlab/filebrowser';
 import { IStateDB } from '@jupyterlab/statedb';
-import { ITranslator, nullTranslator } from '@jupyterlab/translation';
+import {
+  ITranslator,
+  nullTranslator,
+  TranslationBundle
+} from '@jupyterlab/translation';
+import { imageIcon, jsonIcon, ReactWidget } from '@jupyterlab/ui-components';
+import * as React from 'react';
 
-import { EventStream } from '../api/events';
+import { EventStream, IEventsConnection } from '../api/events';
+import type { EventsStreamMessage, IJobRecord } from '../api/types';
 import { jobsIcon } from '../icons';
 import {
   CommandIds,
@@ -16,37 +32,123 @@ import {
   PluginIds,
   TRANSLATION_DOMAIN
 } from '../tokens';
+import {
+  FINAL_STATUSES,
+  IJobDetailActions,
+  JobDetailWidget,
+  QuickLook
+} from '../widgets/jobDetail';
 import { isJobStatusFilter, JobsPanel } from '../widgets/jobs';
+import { baseName, normalizeJob } from '../widgets/jobsModel';
+import { RunDialog } from '../widgets/runDialog';
+import { associationLevel, RunInputKind } from '../widgets/runForm';
 import { addSidebarPanel } from './sidebar';
 
 /** State database key of the Jobs panel's status filter. */
 const STATUS_FILTER_KEY = `${PluginIds.jobs}:status-filter`;
 
+/** State database key of the job selected in the Jobs panel. */
+const SELECTED_JOB_KEY = `${PluginIds.jobs}:selected-job`;
+
+/** Commands of pipeline jobs (the file browser menu in schema/jobs.json names them). */
+export const JobCommandIds = {
+  runAssociation: 'jwst-lab:run-association',
+  runDetector1: 'jwst-lab:run-detector1',
+  runLevel2: 'jwst-lab:run-level2',
+  openJob: 'jwst-lab:open-job',
+  quickLook: 'jwst-lab:quick-look'
+} as const;
+
 /**
- * The Jobs panel in the left sidebar, the command that opens it, and the
- * subscription to the server's events stream.
+ * JWST file types, recognised by their name pattern (JupyterLab otherwise
+ * matches by extension only); the file browser marks items with
+ * `data-file-type`, which the context menu selectors in schema/jobs.json use.
+ */
+export const JWST_FILE_TYPES = [
+  {
+    name: 'jwst-asn',
+    pattern: '_asn\\.json$',
+    displayName: 'JWST association',
+    icon: jsonIcon,
+    mimeTypes: ['application/json'],
+    fileFormat: 'text'
+  },
+  {
+    name: 'jwst-uncal',
+    pattern: '_uncal\\.fits$',
+    displayName: 'JWST uncalibrated exposure',
+    icon: imageIcon,
+    fileFormat: 'base64'
+  },
+  {
+    name: 'jwst-rate',
+    pattern: '_rate(ints)?\\.fits$',
+    displayName: 'JWST count-rate image',
+    icon: imageIcon,
+    fileFormat: 'base64'
+  },
+  {
+    name: 'jwst-cal',
+    pattern: '_(cal|calints|crf|s2d)\\.fits$',
+    displayName: 'JWST calibrated exposure',
+    icon: imageIcon,
+    fileFormat: 'base64'
+  },
+  {
+    name: 'jwst-i2d',
+    pattern: '_i2d\\.fits$',
+    displayName: 'JWST resampled mosaic',
+    icon: imageIcon,
+    fileFormat: 'base64'
+  }
+] as const;
+
+/**
+ * The Jobs panel in the left sidebar, the command that opens it, the
+ * subscription to the server's events stream, the JWST file types with the
+ * file-browser commands that run pipelines on them, job detail tabs, and a
+ * notification when a job ends.
  */
 export const jobsPlugin: JupyterFrontEndPlugin<void> = {
   id: PluginIds.jobs,
   description:
-    'Adds the pipeline jobs panel to the left sidebar and follows the server events stream.',
+    'Adds the pipeline jobs panel, the run dialog and the JWST file-browser commands, and follows the server events stream.',
   autoStart: true,
   requires: [IJwstLabClient],
-  optional: [ICommandPalette, ILayoutRestorer, IStateDB, ITranslator],
+  optional: [
+    ICommandPalette,
+    ILayoutRestorer,
+    IStateDB,
+    ITranslator,
+    IFileBrowserFactory
+  ],
   activate: (
     app: JupyterFrontEnd,
     client: IJwstLabClient,
     palette: ICommandPalette | null,
     restorer: ILayoutRestorer | null,
     state: IStateDB | null,
-    translator: ITranslator | null
+    translator: ITranslator | null,
+    browsers: IFileBrowserFactory | null
   ): void => {
     const trans = (translator ?? nullTranslator).load(TRANSLATION_DOMAIN);
     const events = new EventStream({ serverSettings: client.serverSettings });
+    const { commands } = app;
+
+    for (const fileType of JWST_FILE_TYPES) {
+      app.docRegistry.addFileType({
+        ...fileType,
+        displayName: trans.__(fileType.displayName),
+        extensions: [],
+        contentType: 'file'
+      });
+    }
+
     const panel = new JobsPanel({
       client,
       events,
-      translator: translator ?? undefined
+      translator: translator ?? undefined,
+      onOpenJob: id => void commands.execute(JobCommandIds.openJob, { id })
     });
     panel.disposed.connect(() => events.dispose());
     addSidebarPanel(app, panel, {
@@ -58,6 +160,187 @@ export const jobsPlugin: JupyterFrontEndPlugin<void> = {
       restorer
     });
 
+    const actions: IJobDetailActions = {
+      openFile: path => void commands.execute('docmanager:open', { path }),
+      showInFileBrowser: path =>
+        void commands.execute('filebrowser:go-to-path', { path }),
+      copy: text => Clipboard.copyToSystem(text),
+      confirm: async (title, message) => {
+        const result = await showDialog({
+          title,
+          body: message,
+          buttons: [
+            Dialog.cancelButton(),
+            Dialog.warnButton({ label: trans.__('Delete') })
+          ]
+        });
+        return result.button.accept;
+      },
+      openJob: id => {
+        panel.selectedJob = id;
+        void commands.execute(JobCommandIds.openJob, { id });
+      }
+    };
+
+    // Job detail tabs, reopened after a page reload.
+    const tracker = new WidgetTracker<JobDetailWidget>({
+      namespace: 'jwst-lab-job'
+    });
+    commands.addCommand(JobCommandIds.openJob, {
+      label: args =>
+        args.id
+          ? trans.__('Open Job %1', String(args.id))
+          : trans.__('Open Job'),
+      describedBy: {
+        args: {
+          type: 'object',
+          properties: { id: { type: 'string' } },
+          required: ['id']
+        }
+      },
+      execute: async args => {
+        const id = String(args.id ?? '');
+        if (!id) {
+          return;
+        }
+        panel.selectedJob = id;
+        let widget = tracker.find(w => w.jobId === id);
+        if (!widget) {
+          widget = new JobDetailWidget({
+            client,
+            events,
+            jobId: id,
+            actions,
+            translator: translator ?? undefined
+          });
+          widget.deleted.connect(sender => sender.dispose());
+          void tracker.add(widget);
+          app.shell.add(widget, 'main');
+        }
+        app.shell.activateById(widget.id);
+        return widget;
+      }
+    });
+    if (restorer) {
+      void restorer.restore(tracker, {
+        command: JobCommandIds.openJob,
+        args: widget => ({ id: widget.jobId }),
+        name: widget => widget.jobId
+      });
+    }
+
+    // Run dialogs from the file browser.
+    const selectedPaths = (pattern: RegExp): string[] => {
+      const browser = browsers?.tracker.currentWidget;
+      if (!browser) {
+        return [];
+      }
+      return Array.from(browser.selectedItems())
+        .filter(item => item.type !== 'directory' && pattern.test(item.name))
+        .map(item => item.path);
+    };
+    const runOn = async (
+      inputs: string[],
+      kind: RunInputKind,
+      level?: number,
+      preferred?: string
+    ) => {
+      if (inputs.length === 0) {
+        return;
+      }
+      const dialog = new RunDialog({
+        client,
+        inputs,
+        kind,
+        level,
+        preferred,
+        translator: translator ?? undefined
+      });
+      const jobs = await dialog.open();
+      if (jobs.length === 0) {
+        return;
+      }
+      app.shell.activateById(panel.id);
+      if (jobs.length === 1) {
+        await commands.execute(JobCommandIds.openJob, { id: jobs[0].id });
+      }
+      Notification.info(
+        trans._n(
+          '%1 job queued.',
+          '%1 jobs queued, one per input.',
+          jobs.length
+        ),
+        { autoClose: 4000 }
+      );
+    };
+    const jobsEnabled = () => client.hasFeature(Features.jobs);
+    const ASN = /_asn\.json$/;
+    const UNCAL = /_uncal\.fits$/;
+    const RATE = /_rate(ints)?\.fits$/;
+    commands.addCommand(JobCommandIds.runAssociation, {
+      label: () => {
+        const levels = new Set(selectedPaths(ASN).map(associationLevel));
+        if (levels.size === 1 && levels.has(3)) {
+          return trans.__('Run Level 3 pipeline…');
+        }
+        if (levels.size === 1 && levels.has(2)) {
+          return trans.__('Run Level 2 pipeline…');
+        }
+        return trans.__('Run Level 2/3 pipeline…');
+      },
+      caption: trans.__(
+        'Run the calwebb pipeline of the association type, one job per selected association'
+      ),
+      icon: jobsIcon,
+      isEnabled: jobsEnabled,
+      execute: () => runOn(selectedPaths(ASN), 'association')
+    });
+    commands.addCommand(JobCommandIds.runDetector1, {
+      label: trans.__('Run Detector1…'),
+      caption: trans.__(
+        'Run calwebb_detector1 (uncal → rate), one job per selected exposure'
+      ),
+      icon: jobsIcon,
+      isEnabled: jobsEnabled,
+      execute: () =>
+        runOn(selectedPaths(UNCAL), 'uncal', 1, 'calwebb_detector1')
+    });
+    commands.addCommand(JobCommandIds.runLevel2, {
+      label: trans.__('Run Image2/Spec2…'),
+      caption: trans.__(
+        'Run calwebb_image2 or calwebb_spec2 (rate → cal), one job per selected exposure'
+      ),
+      icon: jobsIcon,
+      isEnabled: jobsEnabled,
+      execute: () => runOn(selectedPaths(RATE), 'rate', 2, 'calwebb_image2')
+    });
+    commands.addCommand(JobCommandIds.quickLook, {
+      label: trans.__('Quick Look'),
+      caption: trans.__('A PNG quick look of the 2-D image'),
+      icon: imageIcon,
+      isEnabled: () => client.hasFeature(Features.pipelines),
+      execute: args => {
+        const paths = args.path
+          ? [String(args.path)]
+          : selectedPaths(/_(i2d|cal|crf|s2d|rate)\.fits$/);
+        for (const path of paths) {
+          const content = ReactWidget.create(
+            React.createElement(QuickLook, { client, path, trans })
+          );
+          content.addClass('jp-JwstLab-quickLookContent');
+          const widget = new MainAreaWidget({ content });
+          widget.title.label = trans.__('Quick Look: %1', baseName(path));
+          widget.title.icon = imageIcon;
+          app.shell.add(widget, 'main');
+        }
+      }
+    });
+
+    // A notification when a job ends.
+    watchJobEnds(events, trans, id =>
+      commands.execute(JobCommandIds.openJob, { id })
+    );
+
     if (state) {
       panel.statusFilterChanged.connect((_, value) => {
         state
@@ -66,15 +349,27 @@ export const jobsPlugin: JupyterFrontEndPlugin<void> = {
             console.warn('jwst-lab: cannot save the jobs filter', reason)
           );
       });
-      state
-        .fetch(STATUS_FILTER_KEY)
-        .then(value => {
-          if (isJobStatusFilter(value)) {
-            panel.statusFilter = value;
+      panel.selectedJobChanged.connect((_, value) => {
+        state
+          .save(SELECTED_JOB_KEY, value)
+          .catch(reason =>
+            console.warn('jwst-lab: cannot save the selected job', reason)
+          );
+      });
+      Promise.all([
+        state.fetch(STATUS_FILTER_KEY),
+        state.fetch(SELECTED_JOB_KEY)
+      ])
+        .then(([filter, selected]) => {
+          if (isJobStatusFilter(filter)) {
+            panel.statusFilter = filter;
+          }
+          if (typeof selected === 'string' && panel.selectedJob === null) {
+            panel.selectedJob = selected;
           }
         })
         .catch(reason =>
-          console.warn('jwst-lab: cannot restore the jobs filter', reason)
+          console.warn('jwst-lab: cannot restore the jobs panel', reason)
         );
     }
 
@@ -89,3 +384,61 @@ export const jobsPlugin: JupyterFrontEndPlugin<void> = {
     );
   }
 };
+
+/**
+ * Show a notification for each job that ends (succeeded, failed, cancelled,
+ * interrupted) while the page is open, with an action that opens it.
+ */
+export function watchJobEnds(
+  events: IEventsConnection,
+  trans: TranslationBundle,
+  open: (id: string) => unknown
+): void {
+  const notified = new Set<string>();
+  events.events.connect(
+    (_: IEventsConnection, message: EventsStreamMessage) => {
+      if (message.type !== 'job.updated') {
+        return;
+      }
+      const job: IJobRecord | null = normalizeJob(
+        (message as { job?: unknown }).job
+      );
+      if (
+        !job ||
+        !FINAL_STATUSES.includes(job.status) ||
+        notified.has(job.id)
+      ) {
+        return;
+      }
+      notified.add(job.id);
+      const what = `${job.pipeline ?? trans.__('Download')}${
+        job.input ? ` · ${baseName(job.input)}` : ''
+      }`;
+      const options = {
+        autoClose: job.status === 'succeeded' ? 8000 : (false as const),
+        actions: [
+          {
+            label: trans.__('Open job'),
+            caption: trans.__('Open the job’s log, outputs and provenance'),
+            callback: () => void open(job.id)
+          }
+        ]
+      };
+      switch (job.status) {
+        case 'succeeded':
+          Notification.success(trans.__('Job succeeded: %1', what), options);
+          break;
+        case 'failed':
+          Notification.error(trans.__('Job failed: %1', what), options);
+          break;
+        default:
+          Notification.warning(
+            job.status === 'cancelled'
+              ? trans.__('Job cancelled: %1', what)
+              : trans.__('Job interrupted: %1', what),
+            { ...options, autoClose: 8000 }
+          );
+      }
+    }
+  );
+}

@@ -3,13 +3,18 @@ import {
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
-import { ICommandPalette } from '@jupyterlab/apputils';
+import { Clipboard, ICommandPalette } from '@jupyterlab/apputils';
+import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
+import { IStateDB } from '@jupyterlab/statedb';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
+import { EventStream } from '../api/events';
 import { mastIcon } from '../icons';
+import { trackLastSearch } from '../mast/state';
 import {
   CommandIds,
+  Features,
   IJwstLabClient,
   PluginIds,
   TRANSLATION_DOMAIN
@@ -17,26 +22,59 @@ import {
 import { DEFAULT_RADIUS_DEG, MastPanel } from '../widgets/mast';
 import { addSidebarPanel } from './sidebar';
 
-/** The MAST search panel in the left sidebar, and the command that opens it. */
+/**
+ * The MAST search panel in the left sidebar and the command that opens it;
+ * the last search comes back after a reload, downloads land in the folder of
+ * the settings or the file browser's current one.
+ */
 export const mastPlugin: JupyterFrontEndPlugin<void> = {
   id: PluginIds.mast,
   description: 'Adds the MAST search panel to the left sidebar.',
   autoStart: true,
   requires: [IJwstLabClient],
-  optional: [ICommandPalette, ILayoutRestorer, ISettingRegistry, ITranslator],
+  optional: [
+    ICommandPalette,
+    ILayoutRestorer,
+    ISettingRegistry,
+    IStateDB,
+    IDefaultFileBrowser,
+    ITranslator
+  ],
   activate: (
     app: JupyterFrontEnd,
     client: IJwstLabClient,
     palette: ICommandPalette | null,
     restorer: ILayoutRestorer | null,
     settingRegistry: ISettingRegistry | null,
+    state: IStateDB | null,
+    fileBrowser: IDefaultFileBrowser | null,
     translator: ITranslator | null
   ): void => {
     const trans = (translator ?? nullTranslator).load(TRANSLATION_DOMAIN);
+    const events = new EventStream({ serverSettings: client.serverSettings });
+    let settingsFolder = '';
     const panel = new MastPanel({
       client,
-      translator: translator ?? undefined
+      events,
+      translator: translator ?? undefined,
+      copy: text => Clipboard.copyToSystem(text),
+      defaultFolder: () => settingsFolder || fileBrowser?.model.path || '',
+      openFolder: path => {
+        if (fileBrowser) {
+          fileBrowser.model
+            .cd(`/${path}`)
+            .then(() => app.shell.activateById(fileBrowser.id))
+            .catch(reason =>
+              console.error(`jwst-lab: cannot open ${path}`, reason)
+            );
+        } else {
+          void app.commands.execute('filebrowser:go-to-path', {
+            path: `/${path}`
+          });
+        }
+      }
     });
+    panel.disposed.connect(() => events.dispose());
     addSidebarPanel(app, panel, {
       rank: 700,
       command: CommandIds.openMast,
@@ -53,6 +91,9 @@ export const mastPlugin: JupyterFrontEndPlugin<void> = {
           const radius = settings.get('defaultRadius').composite;
           panel.defaultRadius =
             typeof radius === 'number' ? radius : DEFAULT_RADIUS_DEG;
+          const folder = settings.get('downloadFolder').composite;
+          settingsFolder =
+            typeof folder === 'string' ? folder.replace(/^\/+/, '') : '';
         };
         apply();
         settings.changed.connect(apply);
@@ -63,5 +104,23 @@ export const mastPlugin: JupyterFrontEndPlugin<void> = {
           reason
         )
       );
+
+    if (state) {
+      // After the application restored its layout, so the state database is ready.
+      void app.restored.then(() => trackLastSearch(panel, state));
+    }
+
+    client.getInfo().then(
+      info => {
+        if (
+          info.features.includes(Features.events) &&
+          info.features.includes(Features.downloads)
+        ) {
+          events.connect();
+        }
+      },
+      // The client plugin already told the user that the server cannot be asked.
+      () => undefined
+    );
   }
 };

@@ -10,6 +10,7 @@ import type { ConnectionState, IEventsConnection } from '../api/events';
 import type { IJobRecord, JobStatus } from '../api/types';
 import { CapabilityNote } from '../components/CapabilityNote';
 import { EmptyState } from '../components/EmptyState';
+import { JobProgress } from '../components/JobProgress';
 import { StatusBadge, StatusTone } from '../components/StatusBadge';
 import { jobsIcon } from '../icons';
 import {
@@ -64,6 +65,7 @@ export class JobsPanel extends JwstLabSidePanel {
     this._events = options.events;
     this._jwstTrans = trans;
     this._statusFilter = options.statusFilter ?? 'all';
+    this._onOpenJob = options.onOpenJob ?? null;
     this._model = new JobsModel({
       client: this._client,
       events: this._events,
@@ -98,6 +100,31 @@ export class JobsPanel extends JwstLabSidePanel {
     return this._statusFilterChanged;
   }
 
+  /** The job whose details were opened last (highlighted in the list), or null. */
+  get selectedJob(): string | null {
+    return this._selectedJob;
+  }
+
+  set selectedJob(value: string | null) {
+    if (value === this._selectedJob) {
+      return;
+    }
+    this._selectedJob = value;
+    this._selectedJobChanged.emit(value);
+    this.updateBody();
+  }
+
+  /** Emitted when the selected job changes. */
+  get selectedJobChanged(): ISignal<this, string | null> {
+    return this._selectedJobChanged;
+  }
+
+  /** Select a job and open its details. */
+  openJob(id: string): void {
+    this.selectedJob = id;
+    this._onOpenJob?.(id);
+  }
+
   dispose(): void {
     if (this.isDisposed) {
       return;
@@ -116,6 +143,8 @@ export class JobsPanel extends JwstLabSidePanel {
         statusFilter={this._statusFilter}
         onStatusFilterChange={value => (this.statusFilter = value)}
         connectionState={this._events.connectionState}
+        selectedJob={this._selectedJob}
+        onOpenJob={id => this.openJob(id)}
       />
     );
   }
@@ -126,6 +155,9 @@ export class JobsPanel extends JwstLabSidePanel {
   private readonly _model: JobsModel;
   private _statusFilter: JobStatusFilter;
   private _statusFilterChanged = new Signal<this, JobStatusFilter>(this);
+  private _selectedJob: string | null = null;
+  private _selectedJobChanged = new Signal<this, string | null>(this);
+  private readonly _onOpenJob: ((id: string) => void) | null;
 }
 
 /** The namespace for `JobsPanel` statics. */
@@ -137,6 +169,8 @@ export namespace JobsPanel {
     events: IEventsConnection;
     /** Initial status filter (default `all`). */
     statusFilter?: JobStatusFilter;
+    /** Opens a job's details (clicking or pressing Enter on a job). */
+    onOpenJob?: (id: string) => void;
     translator?: ITranslator;
   }
 }
@@ -148,6 +182,8 @@ interface IJobsViewProps {
   statusFilter: JobStatusFilter;
   onStatusFilterChange: (value: JobStatusFilter) => void;
   connectionState: ConnectionState;
+  selectedJob: string | null;
+  onOpenJob: (id: string) => void;
 }
 
 function JobsView(props: IJobsViewProps): JSX.Element {
@@ -157,7 +193,9 @@ function JobsView(props: IJobsViewProps): JSX.Element {
     model,
     statusFilter,
     onStatusFilterChange,
-    connectionState
+    connectionState,
+    selectedJob,
+    onOpenJob
   } = props;
   const { state } = useServerInfo(client);
   const hasJobs =
@@ -212,6 +250,8 @@ function JobsView(props: IJobsViewProps): JSX.Element {
           trans={trans}
           labels={labels}
           emptyMessage={emptyMessage(statusFilter, trans)}
+          selectedJob={selectedJob}
+          onOpenJob={onOpenJob}
         />
       ) : (
         <EmptyState message={emptyMessage(statusFilter, trans)} />
@@ -225,6 +265,8 @@ interface IJobListProps {
   trans: TranslationBundle;
   labels: Record<JobStatusFilter, string>;
   emptyMessage: string;
+  selectedJob: string | null;
+  onOpenJob: (id: string) => void;
 }
 
 /** The loaded jobs, or why there are none (loading, error, empty). */
@@ -232,7 +274,9 @@ function JobList({
   model,
   trans,
   labels,
-  emptyMessage
+  emptyMessage,
+  selectedJob,
+  onOpenJob
 }: IJobListProps): JSX.Element {
   const jobs = model.jobs;
   const running = jobs.some(job => job.status === 'running');
@@ -279,6 +323,8 @@ function JobList({
             now={now}
             trans={trans}
             label={labels[job.status] ?? job.status}
+            selected={job.id === selectedJob}
+            onOpen={onOpenJob}
           />
         ))}
       </ul>
@@ -300,20 +346,27 @@ interface IJobItemProps {
   now: number;
   trans: TranslationBundle;
   label: string;
+  selected: boolean;
+  onOpen: (id: string) => void;
 }
 
 /** One job: pipeline, input, status, elapsed time, progress and error. */
-function JobItem({ job, now, trans, label }: IJobItemProps): JSX.Element {
+function JobItem({
+  job,
+  now,
+  trans,
+  label,
+  selected,
+  onOpen
+}: IJobItemProps): JSX.Element {
   const title =
     job.pipeline ??
     (job.kind === 'download' ? trans.__('Download') : trans.__('Pipeline'));
-  const input = job.input ? baseName(job.input) : null;
+  // A download has no input: show where it writes.
+  const where =
+    job.input ?? (job.kind === 'download' ? (job.output_dir ?? null) : null);
+  const input = where ? baseName(where) : null;
   const elapsed = formatElapsed(job, now);
-  const {
-    steps_total: total,
-    steps_done: done,
-    current_step: step
-  } = job.progress;
   const showProgress = job.status === 'running' || job.status === 'queued';
   const error =
     job.status === 'failed' && job.error ? firstLine(job.error) : '';
@@ -322,7 +375,17 @@ function JobItem({ job, now, trans, label }: IJobItemProps): JSX.Element {
       className="jp-JwstLab-jobItem"
       data-status={job.status}
       data-job-id={job.id}
-      title={job.input ?? undefined}
+      data-selected={selected}
+      aria-current={selected ? 'true' : undefined}
+      title={where ?? undefined}
+      tabIndex={0}
+      onClick={() => onOpen(job.id)}
+      onKeyDown={event => {
+        if (event.key === 'Enter' || event.key === ' ') {
+          event.preventDefault();
+          onOpen(job.id);
+        }
+      }}
     >
       <div className="jp-JwstLab-jobHeader">
         <span className="jp-JwstLab-jobPipeline">{title}</span>
@@ -344,44 +407,7 @@ function JobItem({ job, now, trans, label }: IJobItemProps): JSX.Element {
           </span>
         )}
       </div>
-      {showProgress && (
-        <div className="jp-JwstLab-jobProgress">
-          <div
-            className="jp-JwstLab-jobProgressBar"
-            role="progressbar"
-            aria-label={trans.__('Pipeline steps done')}
-            aria-valuemin={0}
-            aria-valuenow={total === null ? undefined : Math.min(done, total)}
-            aria-valuemax={total === null ? undefined : total}
-            aria-valuetext={
-              total === null
-                ? trans.__('%1 steps done', done)
-                : trans.__('%1 of %2 steps', Math.min(done, total), total)
-            }
-          >
-            <div
-              className="jp-JwstLab-jobProgressFill"
-              data-indeterminate={total === null || total === 0}
-              style={
-                total
-                  ? { width: `${(100 * Math.min(done, total)) / total}%` }
-                  : undefined
-              }
-            />
-          </div>
-          <span className="jp-JwstLab-jobStep">
-            {step
-              ? total !== null
-                ? trans.__('%1 (%2/%3)', step, done, total)
-                : step
-              : total !== null
-                ? trans.__('%1/%2 steps', done, total)
-                : job.status === 'queued'
-                  ? trans.__('Waiting to start')
-                  : trans.__('Starting…')}
-          </span>
-        </div>
-      )}
+      {showProgress && <JobProgress job={job} trans={trans} />}
       {error && (
         <p className="jp-JwstLab-jobError" title={job.error ?? undefined}>
           {error}

@@ -321,7 +321,8 @@ export function normalizeJob(value: unknown): IJobRecord | null {
   };
 }
 
-function normalizeProgress(value: unknown): IJobProgress {
+/** A job's `progress` with its fields made safe (steps; bytes and files for downloads). */
+export function normalizeProgress(value: unknown): IJobProgress {
   const raw =
     typeof value === 'object' && value !== null
       ? (value as Record<string, unknown>)
@@ -341,7 +342,18 @@ function normalizeProgress(value: unknown): IJobProgress {
       ? raw.skipped_steps.filter(
           (item): item is string => typeof item === 'string'
         )
-      : []
+      : [],
+    // Download jobs count bytes and files.
+    ...(typeof raw.bytes_done === 'number'
+      ? {
+          bytes_done: raw.bytes_done,
+          bytes_total:
+            typeof raw.bytes_total === 'number' ? raw.bytes_total : null,
+          files_done: typeof raw.files_done === 'number' ? raw.files_done : 0,
+          files_total:
+            typeof raw.files_total === 'number' ? raw.files_total : null
+        }
+      : {})
   };
 }
 

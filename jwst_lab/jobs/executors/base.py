@@ -26,6 +26,9 @@ class LaunchPlan:
     cwd: Path
     job_dir: Path
     env: dict[str, str] = field(repr=False)
+    #: The job spec of a ``jwst_lab.jobs.runner`` plan: lets an executor fork the
+    #: runner from a pre-warmed process instead of starting ``argv`` cold.
+    runner_spec: Path | None = None
 
     @property
     def log_path(self) -> Path:
@@ -63,6 +66,9 @@ class Executor(ABC):
     @abstractmethod
     async def attach(self, job_dir: Path) -> RunHandle | None:
         """The handle of a runner started before a restart, or None when it is gone."""
+
+    async def open(self) -> None:  # noqa: B027 (optional hook)
+        """Prepare to run jobs (e.g. start a warm runner); called once the event loop runs."""
 
     async def close(self) -> None:  # noqa: B027 (optional hook)
         """Release what the executor holds (clusters, threads); running jobs keep running."""

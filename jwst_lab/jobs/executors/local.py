@@ -20,8 +20,11 @@ from pathlib import Path
 from .. import runfiles
 from ..logs import LOG_NAME
 from .base import DEFAULT_GRACE, Executor, LaunchPlan, RunHandle
+from .warm_pool import WarmRunner
 
 POLL_INTERVAL = 0.1
+#: Seconds to wait, after a runner that is not our child ended, for its exit status file.
+STATUS_GRACE = 2.0
 
 
 def spawn_runner(
@@ -85,7 +88,12 @@ class _ChildHandle(RunHandle):
 
 
 class _AttachedHandle(RunHandle):
-    """A runner started by an earlier server process: watched through its pid files."""
+    """A runner that is not this server's child: watched through its pid files.
+
+    That is a runner started by an earlier server process, or one forked by
+    the warm runner (whose exit status the runner, or the warm runner reaping
+    it, records).
+    """
 
     def __init__(self, record: runfiles.PidRecord, job_dir: Path) -> None:
         self._record = record
@@ -98,7 +106,12 @@ class _AttachedHandle(RunHandle):
     async def wait(self) -> int | None:
         while runfiles.is_running(self._record):
             await asyncio.sleep(POLL_INTERVAL)
-        return runfiles.read_exit_status(self._job_dir)
+        deadline = time.monotonic() + STATUS_GRACE
+        while (code := runfiles.read_exit_status(self._job_dir)) is None:
+            if time.monotonic() > deadline:
+                return None
+            await asyncio.sleep(POLL_INTERVAL)
+        return code
 
     async def cancel(self, grace: float = DEFAULT_GRACE) -> None:
         if not runfiles.is_running(self._record):
@@ -112,14 +125,41 @@ class _AttachedHandle(RunHandle):
 
 
 class LocalExecutor(Executor):
-    """Runs each job's runner as a local subprocess in its own process group."""
+    """Runs each job's runner as a local process in its own process group.
+
+    With a :class:`WarmRunner`, pipeline runners are forked from a process
+    that already has jwst imported (a job's first step starts seconds
+    sooner); otherwise, or when the warm runner is unavailable, each runner
+    is a fresh ``python -m jwst_lab.jobs.runner`` subprocess.
+    """
 
     name = "local"
 
+    def __init__(self, warm: WarmRunner | None = None) -> None:
+        self.warm = warm
+        #: How many runners were forked warm (the others started cold).
+        self.warm_starts = 0
+
+    async def open(self) -> None:
+        """Start the warm runner, if there is one (its imports go on in the background)."""
+        if self.warm is not None:
+            await self.warm.open()
+
     async def start(self, plan: LaunchPlan) -> RunHandle:
-        """Spawn ``plan.argv`` with its cwd and environment, output to the job log."""
+        """Fork the runner from the warm runner, else spawn ``plan.argv`` cold."""
+        if self.warm is not None:
+            plan.job_dir.mkdir(parents=True, exist_ok=True)
+            pid = await self.warm.fork(plan)
+            if pid is not None:
+                self.warm_starts += 1
+                return _AttachedHandle(runfiles.write_pid(plan.job_dir, pid), plan.job_dir)
         process = spawn_runner(plan.argv, plan.cwd, plan.env, plan.job_dir)
         return _ChildHandle(process, plan.job_dir)
+
+    async def close(self) -> None:
+        """Stop the warm runner; running jobs keep running."""
+        if self.warm is not None:
+            await self.warm.close()
 
     async def attach(self, job_dir: Path) -> RunHandle | None:
         """Re-attach to a runner that still runs, from its recorded pid."""

@@ -1,0 +1,426 @@
+"""Download jobs: their record, their runner's spec file, their progress and their snippet.
+
+The :class:`~.manager.JobManager` creates, queues, runs and recovers download
+jobs exactly as pipeline jobs; this module holds what differs. Blocking
+functions (file system checks) are called from a worker thread.
+
+A download job's files live in ``<job dir>/download.json`` (the runner's
+spec), not in the job record, so a record stays small with thousands of
+products. Nothing here ever sees the MAST token: the manager passes it to
+the runner's environment only (:data:`TOKEN_ENV`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from .. import __version__
+from ..core.downloads import MANIFEST_NAME, PART_SUFFIX, TransferEngine, mast_download_url
+from ..core.paths import relative_to_root, resolve_in_root
+from ..errors import BadRequest, Forbidden, NotFound, PayloadTooLarge
+from .progress import runner_event
+
+#: The runner's spec file in the job folder.
+DOWNLOAD_SPEC_NAME = "download.json"
+#: The environment variable that carries the MAST token to the runner (never argv).
+TOKEN_ENV = "JWST_LAB_MAST_TOKEN"  # noqa: S105 (a variable name, not a secret)
+#: ``dataRights`` values that need a token.
+PROTECTED_RIGHTS = frozenset({"EXCLUSIVE_ACCESS", "RESTRICTED"})
+#: Most files one download job takes.
+MAX_FILES = 20000
+#: Seconds one HEAD request (learning a size) may take.
+PROBE_TIMEOUT = 15.0
+#: Room kept free beyond the download itself.
+DISK_MARGIN = 16 * 1024 * 1024
+
+#: ``product_filters`` keys → the column (or argument) astroquery's ``filter_products`` takes.
+ASTROQUERY_FILTERS = {
+    "product_type": "productType",
+    "calib_level": "calib_level",
+    "subgroup": "productSubGroupDescription",
+    "mrp_only": "mrp_only",
+}
+
+_SAFE_PART = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+\-]*$")
+
+
+@dataclass(frozen=True)
+class DownloadProgress:
+    """Bytes and files done out of the totals, and the file being fetched."""
+
+    files_total: int
+    bytes_total: int
+    files_done: int = 0
+    bytes_done: int = 0
+    files_failed: int = 0
+    current_file: str | None = None
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any] | None) -> DownloadProgress:
+        """Back from a record's ``progress``."""
+        data = data or {}
+        return cls(
+            files_total=int(data.get("files_total") or 0),
+            bytes_total=int(data.get("bytes_total") or 0),
+            files_done=int(data.get("files_done") or 0),
+            bytes_done=int(data.get("bytes_done") or 0),
+            files_failed=int(data.get("files_failed") or 0),
+            current_file=data.get("current_file") or None,
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        """The ``progress`` member of a job record: the pipeline fields plus bytes and files."""
+        return {
+            "steps_total": self.files_total,
+            "steps_done": self.files_done,
+            "current_step": self.current_file,
+            "skipped_steps": [],
+            "bytes_done": self.bytes_done,
+            "bytes_total": self.bytes_total,
+            "files_done": self.files_done,
+            "files_total": self.files_total,
+            "files_failed": self.files_failed,
+            "current_file": self.current_file,
+        }
+
+    def completed(self) -> DownloadProgress:
+        """Everything done."""
+        return replace(
+            self,
+            files_done=self.files_total,
+            bytes_done=max(self.bytes_done, self.bytes_total),
+            current_file=None,
+        )
+
+
+def advance_download(progress: DownloadProgress, line: str) -> DownloadProgress:
+    """The progress after one log line of the download runner (its ``progress`` events)."""
+    event = runner_event(line)
+    if event is None or event.get("event") != "progress":
+        return progress
+    try:
+        return DownloadProgress(
+            files_total=int(event.get("files_total", progress.files_total)),
+            bytes_total=int(event.get("bytes_total", progress.bytes_total)),
+            files_done=int(event.get("files_done", progress.files_done)),
+            bytes_done=int(event.get("bytes_done", progress.bytes_done)),
+            files_failed=int(event.get("files_failed", progress.files_failed)),
+            current_file=event.get("current_file") or None,
+        )
+    except (TypeError, ValueError):
+        return progress
+
+
+def _safe_part(value: Any, what: str) -> str:
+    text = str(value or "").strip()
+    if not _SAFE_PART.match(text) or text in (".", ".."):
+        raise BadRequest(f"product {what} {value!r} cannot be used as a folder or file name")
+    return text
+
+
+def _size(row: Mapping[str, Any]) -> int | None:
+    value = row.get("size")
+    try:
+        size = int(value) if value is not None else None
+    except (TypeError, ValueError):
+        return None
+    return size if size is not None and size >= 0 else None
+
+
+def _free_space(path: Path) -> int:
+    probe = path
+    while not probe.exists():
+        probe = probe.parent
+    return shutil.disk_usage(probe).free
+
+
+def plan_files(
+    *,
+    root: Path,
+    dest: str,
+    rows: Sequence[Mapping[str, Any]],
+    source: str,
+    mast_url: str,
+    token: str | None,
+    parallel: int = 8,
+) -> tuple[Path, list[dict[str, Any]], int]:
+    """Blocking: check a download and lay its files out. ``(dest folder, files, bytes to fetch)``.
+
+    Files go to ``dest/<obs_collection>/<obs_id>/<productFilename>``. Raises
+    :class:`BadRequest` for a destination outside the root (symbolic links
+    included) or a product that cannot be named safely, :class:`Forbidden`
+    (reason ``token_required``) for exclusive-access MAST products without a
+    token, and :class:`PayloadTooLarge` (reason ``insufficient_storage``) when
+    the disk has less free space than the download needs.
+
+    MAST products whose size the rows do not give (products named by dataURI)
+    are asked for it with ``HEAD`` requests, so the disk check counts them and
+    missing (404) or refused (401/403) products are reported before any job.
+    """
+    has_token = bool(token)
+    folder = resolve_in_root(root, dest, field="dest", must_exist=False)
+    if folder.exists() and not folder.is_dir():
+        raise BadRequest(f"dest {dest!r} is a file, not a folder")
+    if not rows:
+        raise BadRequest("no products to download: the selection is empty")
+    if len(rows) > MAX_FILES:
+        raise BadRequest(f"one download takes at most {MAX_FILES} files, not {len(rows)}")
+    if source == "mast" and not has_token:
+        protected = [
+            str(row.get("productFilename"))
+            for row in rows
+            if str(row.get("dataRights") or "").upper() in PROTECTED_RIGHTS
+        ]
+        if protected:
+            raise Forbidden(
+                f"{len(protected)} of the products are exclusive-access data "
+                f"({', '.join(protected[:3])}{', ...' if len(protected) > 3 else ''}); "
+                "set a MAST token first (PUT /jwst-lab/mast/token)",
+                reason="token_required",
+            )
+    files: list[dict[str, Any]] = []
+    seen: set[Path] = set()
+    for row in rows:
+        uri = str(row.get("dataURI") or "")
+        if not uri:
+            raise BadRequest("a product has no dataURI")
+        name = _safe_part(row.get("productFilename") or uri.rsplit("/", 1)[-1], "file name")
+        collection = _safe_part(row.get("obs_collection") or "JWST", "collection")
+        obs_id = _safe_part(row.get("obs_id"), "obs_id")
+        target = folder / collection / obs_id / name
+        if target in seen:
+            continue
+        seen.add(target)
+        local = row.get("local_path")
+        entry: dict[str, Any] = {
+            "uri": uri,
+            "dest": str(target),
+            "size": _size(row),
+            "checksum": row.get("checksum") or None,
+        }
+        if source == "local" or local:
+            if not local:
+                raise BadRequest(f"{name} has no local archive file")
+            entry["source_path"] = str(local)
+        else:
+            entry["url"] = mast_download_url(mast_url, uri)
+        files.append(entry)
+    _probe_sizes(files, mast_url=mast_url, token=token, parallel=parallel)
+    needed = check_disk(folder, files, dest)
+    return folder, files, needed
+
+
+def _probe_sizes(
+    files: list[dict[str, Any]], *, mast_url: str, token: str | None, parallel: int
+) -> None:
+    """Blocking: fill in unknown sizes of MAST files with HEAD requests; refuse what MAST does."""
+    unknown = [entry for entry in files if entry.get("url") and entry.get("size") is None]
+    if not unknown:
+        return
+    engine = TransferEngine(
+        parallel=parallel, token=token, token_host=urlsplit(mast_url).netloc, timeout=PROBE_TIMEOUT
+    )
+    probes = engine.probe_all([entry["url"] for entry in unknown])
+    missing = [e["uri"] for e, p in zip(unknown, probes, strict=True) if p.status == 404]
+    refused = [e["uri"] for e, p in zip(unknown, probes, strict=True) if p.status in (401, 403)]
+    if missing:
+        raise NotFound(
+            f"{len(missing)} products are not on MAST: {', '.join(missing[:3])}"
+            + (", ..." if len(missing) > 3 else "")
+        )
+    if refused:
+        names = ", ".join(uri.rsplit("/", 1)[-1] for uri in refused[:3])
+        if not token:
+            raise Forbidden(
+                f"MAST says {len(refused)} of the products are exclusive-access data ({names}); "
+                "set a MAST token first (PUT /jwst-lab/mast/token)",
+                reason="token_required",
+            )
+        raise Forbidden(
+            f"MAST refused {len(refused)} of the products ({names}) with the token that is set: "
+            "it has no access to them, or it expired",
+            reason="token_refused",
+        )
+    for entry, probe in zip(unknown, probes, strict=True):
+        if probe.size is not None:
+            entry["size"] = probe.size
+
+
+def check_disk(folder: Path, files: Sequence[Mapping[str, Any]], dest: str) -> int:
+    """Blocking: the bytes still to fetch; :class:`PayloadTooLarge` when the disk lacks them."""
+    needed = 0
+    for entry in files:
+        target = Path(entry["dest"])
+        size = entry.get("size")
+        have = target.stat().st_size if target.exists() else 0
+        if size is not None and have == size:
+            continue
+        part = target.with_name(target.name + PART_SUFFIX)
+        partial = part.stat().st_size if part.exists() else 0
+        needed += max(0, int(size or 0) - partial)
+    free = _free_space(folder)
+    if needed + DISK_MARGIN > free:
+        raise PayloadTooLarge(
+            f"not enough free disk space for this download: it needs {_mb(needed)} but "
+            f"{_mb(free)} are free under {dest!r}",
+            reason="insufficient_storage",
+        )
+    return needed
+
+
+def _mb(size: int) -> str:
+    return f"{size / 1e6:,.1f} MB"
+
+
+def snippet(
+    *,
+    products: Sequence[str] | None,
+    obsids: Sequence[str] | None,
+    product_filters: Mapping[str, Any] | None,
+    dest: str,
+    mast_url: str,
+    protected: bool,
+) -> str:
+    """The astroquery code that downloads the same products (for "Copy as Python")."""
+    lines = ["from astroquery.mast import Observations", ""]
+    if mast_url.rstrip("/") != "https://mast.stsci.edu":
+        lines.insert(0, f"# MAST at {mast_url}: set astroquery.mast.conf.server before importing")
+    if protected:
+        lines.append("Observations.login(token=None)  # asks for your MAST token")
+    if obsids:
+        lines.append(f"products = Observations.get_product_list({list(obsids)!r})")
+        arguments = ", ".join(
+            f"{ASTROQUERY_FILTERS[key]}={value!r}"
+            for key, value in (product_filters or {}).items()
+            if key in ASTROQUERY_FILTERS
+        )
+        if arguments:
+            lines.append(f"products = Observations.filter_products(products, {arguments})")
+        lines.append(f"manifest = Observations.download_products(products, download_dir={dest!r})")
+    else:
+        uris = list(products or [])
+        lines.append(f"uris = {uris!r}")
+        lines.append("for uri in uris:")
+        lines.append(
+            f"    Observations.download_file(uri, local_path={dest!r} + '/' + uri.split('/')[-1])"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def input_label(products: Sequence[str] | None, obsids: Sequence[str] | None) -> str:
+    """What a download job fetches, in one line for the Jobs panel."""
+    names = list(obsids or []) or [uri.rsplit("/", 1)[-1] for uri in products or []]
+    label = ", ".join(names[:2])
+    if len(names) > 2:
+        label += f" (+{len(names) - 2} more)"
+    return label
+
+
+def new_record(
+    *,
+    job_id: str,
+    created: str,
+    root: Path,
+    folder: Path,
+    files: Sequence[Mapping[str, Any]],
+    source: str,
+    products: Sequence[str] | None,
+    obsids: Sequence[str] | None,
+    product_filters: Mapping[str, Any] | None,
+    python: str,
+    argv: list[str],
+    rerun_of: str | None,
+) -> dict[str, Any]:
+    """The record of a new ``queued`` download job (no token anywhere)."""
+    bytes_total = sum(int(f["size"] or 0) for f in files)
+    dest = relative_to_root(root, folder) if folder != root.resolve() else "."
+    return {
+        "id": job_id,
+        "kind": "download",
+        "status": "queued",
+        "created": created,
+        "started": None,
+        "finished": None,
+        "updated": None,
+        "input": input_label(products, obsids),
+        "pipeline": None,
+        "steps": {},
+        "params": None,
+        "crds_context_requested": None,
+        "crds_context_used": None,
+        "crds_context": None,
+        "output_dir": dest,
+        "argv": argv,
+        "commands": {"strun": "", "python": python},
+        "rerun_of": rerun_of,
+        "versions": {"jwst-lab": __version__},
+        "progress": DownloadProgress(len(files), bytes_total).as_dict(),
+        "outputs": [],
+        "exit_code": None,
+        "error": None,
+        "executor": "local",
+        "download": {
+            "source": source,
+            "dest": dest,
+            "files_total": len(files),
+            "bytes_total": bytes_total,
+            "products": list(products or [])[:1000],
+            "obsids": list(obsids or []),
+            "product_filters": dict(product_filters or {}),
+            "manifest": f"{dest}/{MANIFEST_NAME}" if dest != "." else MANIFEST_NAME,
+            "resumes": 0,
+        },
+    }
+
+
+def write_spec(
+    job_dir: Path,
+    *,
+    job_id: str,
+    root: Path,
+    folder: Path,
+    files: Sequence[Mapping[str, Any]],
+    parallel: int,
+    mast_url: str,
+) -> Path:
+    """Blocking: write the runner's spec (the file list) into the job folder."""
+    job_dir.mkdir(parents=True, exist_ok=True)
+    spec = {
+        "job_id": job_id,
+        "job_dir": str(job_dir),
+        "root": str(root),
+        "dest": str(folder),
+        "parallel": parallel,
+        "token_host": urlsplit(mast_url).netloc,
+        "result_file": str(job_dir / "result.json"),
+        "files": list(files),
+    }
+    path = job_dir / DOWNLOAD_SPEC_NAME
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_text(json.dumps(spec, indent=1), encoding="utf-8")
+    temporary.replace(path)
+    return path
+
+
+def read_spec(job_dir: Path) -> dict[str, Any]:
+    """The runner's spec of a download job."""
+    data = json.loads((job_dir / DOWNLOAD_SPEC_NAME).read_text(encoding="utf-8"))
+    if not isinstance(data, dict):
+        raise ValueError("download spec is not an object")
+    return data
+
+
+def runner_env(base: Mapping[str, str], token: str | None) -> dict[str, str]:
+    """The runner's environment: the server's, plus the token (never in argv)."""
+    env = {k: v for k, v in base.items() if k != TOKEN_ENV}
+    env["PYTHONUNBUFFERED"] = "1"
+    if token:
+        env[TOKEN_ENV] = token
+    return env

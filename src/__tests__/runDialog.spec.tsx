@@ -1,0 +1,480 @@
+import { nullTranslator } from '@jupyterlab/translation';
+import * as React from 'react';
+
+import { JwstLabApiError } from '../api/client';
+import type { IJobCreate, IJobRecord } from '../api/types';
+import { RunDialog, RunForm } from '../widgets/runDialog';
+import {
+  associationLevel,
+  buildRequest,
+  defaultDraft,
+  fieldOfError,
+  initialDraft,
+  parseParam
+} from '../widgets/runForm';
+import { changeValue, FakeClient, makeJob, waitFor } from './fixtures';
+import {
+  $,
+  cleanUp,
+  image3Spec,
+  param,
+  pipelineClient,
+  render
+} from './jobsFixtures';
+
+const trans = nullTranslator.load('jwst_lab');
+
+const ASN_1 = 'cal/jw09999-o001_20250401t130000_image3_00001_asn.json';
+const ASN_2 = 'cal/jw09999-o002_20250401t130000_image3_00001_asn.json';
+
+afterEach(cleanUp);
+
+interface IRendered {
+  host: HTMLElement;
+  submitted: IJobRecord[][];
+  cancelled: number;
+}
+
+function renderForm(
+  client: FakeClient,
+  inputs: string[],
+  kind: 'association' | 'uncal' | 'rate' = 'association',
+  level?: number,
+  preferred?: string
+): IRendered {
+  const result: IRendered = {
+    host: null as unknown as HTMLElement,
+    submitted: [],
+    cancelled: 0
+  };
+  result.host = render(
+    <RunForm
+      client={client}
+      trans={trans}
+      inputs={inputs}
+      kind={kind}
+      level={level}
+      preferred={preferred}
+      onSubmitted={jobs => result.submitted.push(jobs)}
+      onCancel={() => (result.cancelled += 1)}
+    />
+  );
+  return result;
+}
+
+/** Wait for the form, then show the parameters of `step`. */
+async function expand(host: HTMLElement, step: string): Promise<HTMLElement> {
+  const toggle = await waitForElement<HTMLButtonElement>(
+    host,
+    `[data-step="${step}"] .jp-JwstLab-runStepToggle`
+  );
+  if (toggle.getAttribute('aria-expanded') !== 'true') {
+    toggle.click();
+  }
+  return waitForElement(host, `[data-step="${step}"] .jp-JwstLab-runParams`);
+}
+
+async function waitForElement<T extends HTMLElement>(
+  root: ParentNode,
+  selector: string
+): Promise<T> {
+  let found: T | null = null;
+  await waitFor(() => {
+    found = $<T>(root, selector);
+  });
+  return found as unknown as T;
+}
+
+function input(
+  host: HTMLElement,
+  step: string,
+  name: string
+): HTMLInputElement {
+  return $(host, `#jp-JwstLab-run-steps-${step}-${name}`);
+}
+
+function submit(host: HTMLElement): void {
+  $<HTMLFormElement>(host, 'form').dispatchEvent(
+    new Event('submit', { bubbles: true, cancelable: true })
+  );
+}
+
+describe('run form logic', () => {
+  it('parses and validates values against the spec', () => {
+    const pixfrac = image3Spec().step_specs[0].params.pixfrac;
+    expect(parseParam(pixfrac, '0.8')).toEqual({ value: 0.8 });
+    expect(parseParam(pixfrac, '1.5')).toEqual({ error: 'must be at most 1' });
+    expect(parseParam(pixfrac, 'abc')).toEqual({
+      error: 'must be a number, not “abc”'
+    });
+    const npixels = param({ type: 'integer', default: 25, min: 1 });
+    expect(parseParam(npixels, '2.5')).toEqual({
+      error: 'must be an integer, not “2.5”'
+    });
+    expect(parseParam(npixels, '0')).toEqual({ error: 'must be at least 1' });
+    const shape = image3Spec().step_specs[0].params.output_shape;
+    expect(parseParam(shape, '1000, 800')).toEqual({ value: [1000, 800] });
+    expect(parseParam(shape, '')).toEqual({ value: null });
+    expect('error' in parseParam(shape, '1, 2, 3')).toBe(true);
+    expect('error' in parseParam(shape, '1, x')).toBe(true);
+    const kernel = image3Spec().step_specs[0].params.kernel;
+    expect(parseParam(kernel, 'gaussian')).toEqual({ value: 'gaussian' });
+    expect(parseParam(kernel, 'cubic')).toEqual({
+      error: 'must be one of square, gaussian, point'
+    });
+    expect(defaultDraft(image3Spec().step_specs[0].params.pixfrac)).toBe('1.0');
+  });
+
+  it('sends only what differs from the defaults, and names bad fields', () => {
+    const spec = image3Spec();
+    const draft = initialDraft(spec);
+    expect(buildRequest(spec, draft)).toEqual({
+      steps: {},
+      crds_context: null,
+      output_dir: null
+    });
+    draft.params.resample.pixfrac = '0.5';
+    draft.skip.source_catalog = true;
+    draft.params.source_catalog.npixels = 'many';
+    draft.crdsContext = 'jwst_1234.pmap';
+    expect(buildRequest(spec, draft)).toEqual({
+      // A skipped step's parameters are not checked or sent.
+      steps: { resample: { pixfrac: 0.5 }, source_catalog: { skip: true } },
+      crds_context: 'jwst_1234.pmap',
+      output_dir: null
+    });
+    draft.skip.source_catalog = false;
+    draft.crdsContext = 'latest';
+    draft.outputDir = '../elsewhere';
+    const result = buildRequest(spec, draft);
+    expect('errors' in result && Object.keys(result.errors).sort()).toEqual([
+      'crds_context',
+      'output_dir',
+      'steps.source_catalog.npixels'
+    ]);
+  });
+
+  it('finds the field a server error names, and the association level', () => {
+    expect(
+      fieldOfError('steps.resample.pixfrac = 2 is above its maximum 1.0')
+    ).toBe('steps.resample.pixfrac');
+    expect(
+      fieldOfError(
+        "unknown parameter steps.resample.foo: resample has no parameter 'foo'"
+      )
+    ).toBe('steps.resample.foo');
+    expect(
+      fieldOfError("crds_context 'jwst_9.pmap' is not in the CRDS cache")
+    ).toBe('crds_context');
+    expect(
+      fieldOfError('output_dir must be a path relative to the server root')
+    ).toBe('output_dir');
+    expect(fieldOfError('association members missing: a.fits')).toBeNull();
+    expect(associationLevel(ASN_1)).toBe(3);
+    expect(
+      associationLevel('x/jw01-o001_20250101t000000_spec2_00001_asn.json')
+    ).toBe(2);
+    expect(associationLevel('x/whatever_asn.json')).toBeNull();
+  });
+});
+
+describe('RunForm', () => {
+  it('renders the pipeline, steps and parameters from the spec with defaults and help', async () => {
+    const client = pipelineClient();
+    const { host } = renderForm(client, [ASN_1]);
+    const pipeline = await waitForElement<HTMLSelectElement>(
+      host,
+      '#jp-JwstLab-run-pipeline'
+    );
+    expect(pipeline.value).toBe('calwebb_image3');
+    expect(Array.from(pipeline.options).map(o => o.value)).toEqual([
+      'calwebb_image3'
+    ]);
+    await waitFor(() =>
+      expect($(host, '.jp-JwstLab-runInputMeta').textContent).toBe(
+        'image3 association, 4 members'
+      )
+    );
+    await waitFor(() =>
+      expect(
+        Array.from(host.querySelectorAll('.jp-JwstLab-runStep')).map(
+          node => (node as HTMLElement).dataset.step
+        )
+      ).toEqual(['resample', 'source_catalog'])
+    );
+
+    expect(client.jobsCalls.map(call => call[0])).toEqual(
+      expect.arrayContaining([
+        'listPipelines',
+        'readAssociation',
+        'getPipelineSpec'
+      ])
+    );
+    const params = await expand(host, 'resample');
+    const names = Array.from(
+      params.querySelectorAll('.jp-JwstLab-runParam')
+    ).map(node => (node as HTMLElement).dataset.param);
+    // stpipe's common parameters (skip, output_dir, ...) are not shown as fields.
+    expect(names).toEqual(['pixfrac', 'kernel', 'output_shape', 'in_memory']);
+    const pixfrac = input(host, 'resample', 'pixfrac');
+    expect(pixfrac.value).toBe('1.0');
+    expect(pixfrac.title).toContain('Pixel shrinkage factor');
+    const help = $(host, `#${pixfrac.getAttribute('aria-describedby')}`);
+    expect(help.textContent).toBe('Pixel shrinkage factor');
+    // Every input has a label.
+    expect(
+      $(host, 'label[for="jp-JwstLab-run-steps-resample-pixfrac"]').textContent
+    ).toContain('pixfrac');
+    const kernel = $<HTMLSelectElement>(
+      host,
+      '#jp-JwstLab-run-steps-resample-kernel'
+    );
+    expect(kernel.value).toBe('square');
+    expect(Array.from(kernel.options).map(o => o.value)).toEqual([
+      'square',
+      'gaussian',
+      'point'
+    ]);
+    expect(input(host, 'resample', 'in_memory').checked).toBe(true);
+    expect(input(host, 'resample', 'output_shape').value).toBe('');
+    // The first field has the focus.
+    expect(document.activeElement).toBe(pipeline);
+  });
+
+  it('validates before submitting and sends nothing while a field is wrong', async () => {
+    const client = pipelineClient();
+    client.jobsApi.createJob = async () => makeJob();
+    const { host, submitted } = renderForm(client, [ASN_1]);
+    await expand(host, 'resample');
+    changeValue(input(host, 'resample', 'pixfrac'), '1.5');
+    await waitFor(() =>
+      expect(
+        $(host, '[data-param="pixfrac"] .jp-JwstLab-fieldError').textContent
+      ).toBe('pixfrac must be at most 1')
+    );
+    changeValue(input(host, 'resample', 'output_shape'), '10, 20, 30');
+    changeValue($(host, '#jp-JwstLab-run-crds_context'), 'operational');
+    submit(host);
+    await waitFor(() =>
+      expect(
+        $(host, '#jp-JwstLab-run-crds_context-error').textContent
+      ).toContain('is not a CRDS context name')
+    );
+    expect(
+      input(host, 'resample', 'pixfrac').getAttribute('aria-invalid')
+    ).toBe('true');
+    expect(
+      $(host, '[data-param="output_shape"] .jp-JwstLab-fieldError').textContent
+    ).toContain('at most 2');
+    expect(client.jobsCalls.filter(call => call[0] === 'createJob')).toEqual(
+      []
+    );
+    expect(submitted).toEqual([]);
+  });
+
+  it('runs one job per selected input with the changed values and skips', async () => {
+    const client = pipelineClient();
+    const requests: IJobCreate[] = [];
+    client.jobsApi.createJob = async request => {
+      requests.push(request);
+      return makeJob({ id: `job-${requests.length}`, input: request.input });
+    };
+    const { host, submitted } = renderForm(client, [ASN_1, ASN_2]);
+    await expand(host, 'resample');
+    changeValue(input(host, 'resample', 'pixfrac'), '0.8');
+    $<HTMLInputElement>(
+      host,
+      'input[aria-label="Skip source_catalog"]'
+    ).click();
+    changeValue($(host, '#jp-JwstLab-run-output_dir'), 'mosaics/');
+    await waitFor(() =>
+      expect($(host, '.jp-JwstLab-runSubmit').textContent).toBe('Run 2 jobs')
+    );
+    submit(host);
+    await waitFor(() => expect(submitted).toHaveLength(1));
+    expect(submitted[0].map(job => job.id)).toEqual(['job-1', 'job-2']);
+    expect(requests).toEqual([
+      {
+        pipeline: 'calwebb_image3',
+        input: ASN_1,
+        steps: { resample: { pixfrac: 0.8 }, source_catalog: { skip: true } },
+        crds_context: null,
+        output_dir: 'mosaics/jw09999-o001_20250401t130000_image3_00001'
+      },
+      {
+        pipeline: 'calwebb_image3',
+        input: ASN_2,
+        steps: { resample: { pixfrac: 0.8 }, source_catalog: { skip: true } },
+        crds_context: null,
+        output_dir: 'mosaics/jw09999-o002_20250401t130000_image3_00001'
+      }
+    ]);
+  });
+
+  it('shows a server 400 next to the field it names and stays open', async () => {
+    const client = pipelineClient();
+    client.jobsApi.createJob = async () => {
+      throw new JwstLabApiError(
+        'steps.resample.pixfrac = 0.95 is above its maximum 0.9',
+        { status: 400, reason: 'bad_request' }
+      );
+    };
+    const { host, submitted } = renderForm(client, [ASN_1]);
+    await expand(host, 'source_catalog');
+    changeValue(input(host, 'source_catalog', 'npixels'), '30');
+    submit(host);
+    await waitFor(() =>
+      expect(
+        $(host, '[data-param="pixfrac"] .jp-JwstLab-fieldError').textContent
+      ).toBe('steps.resample.pixfrac = 0.95 is above its maximum 0.9')
+    );
+    // The step with the problem opened by itself, and its field has the focus.
+    await waitFor(() =>
+      expect(document.activeElement).toBe(input(host, 'resample', 'pixfrac'))
+    );
+    expect(submitted).toEqual([]);
+  });
+
+  it('keeps the inputs that failed in a batch, with their error, and can retry them', async () => {
+    const client = pipelineClient();
+    let calls = 0;
+    client.jobsApi.createJob = async request => {
+      calls += 1;
+      if (request.input === ASN_2 && calls === 2) {
+        throw new JwstLabApiError('association members missing: x_cal.fits', {
+          status: 400,
+          reason: 'bad_request'
+        });
+      }
+      return makeJob({ id: `job-${calls}`, input: request.input });
+    };
+    const { host, submitted } = renderForm(client, [ASN_1, ASN_2]);
+    await waitForElement(host, '.jp-JwstLab-runSubmit:not([disabled])');
+    submit(host);
+    await waitFor(() =>
+      expect($(host, '.jp-JwstLab-runCreated').textContent).toContain(
+        '1 job was created'
+      )
+    );
+    const inputs = Array.from(host.querySelectorAll('.jp-JwstLab-runInput'));
+    expect(inputs).toHaveLength(1);
+    expect(inputs[0].textContent).toContain('association members missing');
+    expect(submitted).toEqual([]);
+    // Retrying runs only the input that failed; both jobs are handed back.
+    submit(host);
+    await waitFor(() => expect(submitted).toHaveLength(1));
+    expect(submitted[0].map(job => job.id)).toEqual(['job-1', 'job-3']);
+  });
+
+  it('keeps Tab inside the dialog', async () => {
+    const client = pipelineClient();
+    const { host } = renderForm(client, [ASN_1]);
+    const submitButton = await waitForElement<HTMLButtonElement>(
+      host,
+      '.jp-JwstLab-runSubmit:not([disabled])'
+    );
+    const pipeline = $<HTMLSelectElement>(host, '#jp-JwstLab-run-pipeline');
+    submitButton.focus();
+    submitButton.dispatchEvent(
+      new KeyboardEvent('keydown', { key: 'Tab', bubbles: true })
+    );
+    expect(document.activeElement).toBe(pipeline);
+    pipeline.dispatchEvent(
+      new KeyboardEvent('keydown', {
+        key: 'Tab',
+        shiftKey: true,
+        bubbles: true
+      })
+    );
+    expect(document.activeElement).toBe(submitButton);
+  });
+
+  it('cancels with Escape', async () => {
+    const client = pipelineClient();
+    const rendered = renderForm(client, [ASN_1]);
+    const form = await waitForElement(rendered.host, 'form');
+    form.dispatchEvent(
+      new KeyboardEvent('keydown', { key: 'Escape', bubbles: true })
+    );
+    await waitFor(() => expect(rendered.cancelled).toBe(1));
+  });
+
+  it('offers Detector1 for uncal exposures and Image2/Spec2 for rate files', async () => {
+    const client = pipelineClient();
+    const uncal = renderForm(
+      client,
+      ['uncal/jw09999001001_02101_00001_mirimage_uncal.fits'],
+      'uncal',
+      1,
+      'calwebb_detector1'
+    );
+    // calwebb_dark takes uncal files too; Detector1 is the one preferred.
+    await waitFor(() =>
+      expect(
+        Array.from(
+          $<HTMLSelectElement>(uncal.host, '#jp-JwstLab-run-pipeline').options
+        ).map(option => option.value)
+      ).toEqual(['calwebb_detector1', 'calwebb_dark'])
+    );
+    expect(
+      $<HTMLSelectElement>(uncal.host, '#jp-JwstLab-run-pipeline').value
+    ).toBe('calwebb_detector1');
+    cleanUp();
+    const rate = renderForm(
+      client,
+      ['rate/jw09999001001_02101_00001_mirimage_rate.fits'],
+      'rate',
+      2
+    );
+    await waitFor(() =>
+      expect(
+        Array.from(
+          $<HTMLSelectElement>(rate.host, '#jp-JwstLab-run-pipeline').options
+        ).map(option => option.value)
+      ).toEqual(['calwebb_image2', 'calwebb_spec2'])
+    );
+  });
+
+  it('says why when the association cannot be read', async () => {
+    const client = pipelineClient();
+    client.jobsApi.readAssociation = async () => {
+      throw new JwstLabApiError('x_asn.json is not valid JSON: at line 1', {
+        status: 400,
+        reason: 'bad_request'
+      });
+    };
+    const { host } = renderForm(client, [ASN_1]);
+    await waitFor(() =>
+      expect($(host, '.jp-JwstLab-runError').textContent).toContain(
+        'is not valid JSON'
+      )
+    );
+    expect($<HTMLButtonElement>(host, '.jp-JwstLab-runSubmit').disabled).toBe(
+      true
+    );
+  });
+});
+
+describe('RunDialog', () => {
+  it('is a labelled modal that resolves with the created jobs', async () => {
+    const client = pipelineClient();
+    client.jobsApi.createJob = async request =>
+      makeJob({ id: 'new', input: request.input });
+    const dialog = new RunDialog({
+      client,
+      inputs: [ASN_1],
+      kind: 'association'
+    });
+    const done = dialog.open();
+    expect(dialog.node.getAttribute('role')).toBe('dialog');
+    expect(dialog.node.getAttribute('aria-modal')).toBe('true');
+    const button = await waitForElement<HTMLButtonElement>(
+      dialog.node,
+      '.jp-JwstLab-runSubmit:not([disabled])'
+    );
+    button.click();
+    const jobs = await done;
+    expect(jobs.map(job => job.id)).toEqual(['new']);
+    expect(dialog.isDisposed).toBe(true);
+  });
+});

@@ -1,0 +1,107 @@
+import { TranslationBundle } from '@jupyterlab/translation';
+import * as React from 'react';
+
+import type { IJobRecord } from '../api/types';
+
+/** Bytes for people: `512 B`, `3.4 MB`, `1.20 GB`. */
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit += 1;
+  }
+  const digits = unit === 0 ? 0 : value < 10 ? 2 : value < 100 ? 1 : 0;
+  return `${value.toFixed(digits)} ${units[unit]}`;
+}
+
+/** What a job's progress bar shows: a fraction (null: indeterminate) and its text. */
+export function progressOf(
+  job: Pick<IJobRecord, 'kind' | 'status' | 'progress'>,
+  trans: TranslationBundle
+): {
+  fraction: number | null;
+  now: number | undefined;
+  max: number | undefined;
+  text: string;
+  label: string;
+} {
+  const progress = job.progress;
+  if (job.kind === 'download' || typeof progress.bytes_done === 'number') {
+    const done = progress.bytes_done ?? 0;
+    const total = progress.bytes_total ?? null;
+    const files =
+      typeof progress.files_total === 'number'
+        ? trans.__(
+            '%1 of %2 files',
+            progress.files_done ?? 0,
+            progress.files_total
+          )
+        : '';
+    const bytes = total
+      ? trans.__('%1 of %2', formatBytes(done), formatBytes(total))
+      : formatBytes(done);
+    const fraction = total ? Math.min(1, done / total) : null;
+    return {
+      fraction,
+      now: fraction === null ? undefined : Math.round(100 * fraction),
+      max: fraction === null ? undefined : 100,
+      text: [bytes, files].filter(Boolean).join(' · '),
+      label: trans.__('Bytes downloaded')
+    };
+  }
+  const total = progress.steps_total;
+  const done =
+    total === null ? progress.steps_done : Math.min(progress.steps_done, total);
+  const step = progress.current_step;
+  let text: string;
+  if (step) {
+    text = total !== null ? trans.__('%1 (%2/%3)', step, done, total) : step;
+  } else if (total !== null) {
+    text = trans.__('%1/%2 steps', done, total);
+  } else {
+    text =
+      job.status === 'queued'
+        ? trans.__('Waiting to start')
+        : trans.__('Starting…');
+  }
+  return {
+    fraction: total ? done / total : null,
+    now: total === null ? undefined : done,
+    max: total === null ? undefined : total,
+    text,
+    label: trans.__('Pipeline steps done')
+  };
+}
+
+/** A job's progress bar with its text (steps for pipelines, bytes and files for downloads). */
+export function JobProgress({
+  job,
+  trans
+}: {
+  job: Pick<IJobRecord, 'kind' | 'status' | 'progress'>;
+  trans: TranslationBundle;
+}): JSX.Element {
+  const { fraction, now, max, text, label } = progressOf(job, trans);
+  return (
+    <div className="jp-JwstLab-jobProgress">
+      <div
+        className="jp-JwstLab-jobProgressBar"
+        role="progressbar"
+        aria-label={label}
+        aria-valuemin={0}
+        aria-valuemax={max}
+        aria-valuenow={now}
+        aria-valuetext={text}
+      >
+        <div
+          className="jp-JwstLab-jobProgressFill"
+          data-indeterminate={fraction === null || fraction === 0}
+          style={fraction ? { width: `${100 * fraction}%` } : undefined}
+        />
+      </div>
+      <span className="jp-JwstLab-jobStep">{text}</span>
+    </div>
+  );
+}
