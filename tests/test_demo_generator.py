@@ -124,7 +124,8 @@ def test_manifest_has_the_promised_keys_and_relative_paths(demo_workspace: DemoB
     on_disk = {
         p.relative_to(build.path).as_posix()
         for p in build.path.rglob("*")
-        if p.is_file() and p.name not in ("jwst_lab_demo.json", ".jwst-lab-demo")
+        if p.is_file()
+        and p.name not in ("jwst_lab_demo.json", ".jwst-lab-demo")
         # The local-archive index `jwst-lab demo` builds is state, not generated data.
         and p.relative_to(build.path).parts[0] != ".jwst_lab"
     }
