@@ -93,7 +93,7 @@ class JobRecord(ApiModel):
     """A job: what was asked, what ran, with which CRDS context, and how it ended."""
 
     id: str
-    kind: Literal["pipeline", "download"]
+    kind: Literal["pipeline", "download", "crds_fetch"]
     status: JobStatus
     created: str
     started: str | None
@@ -118,6 +118,8 @@ class JobRecord(ApiModel):
     executor: str
     #: Download jobs: source, dest, files_total, bytes_total, products, obsids, manifest, resumes.
     download: dict[str, Any] | None = None
+    #: CRDS fetch jobs: context, context_reason, files, fetched, skipped, failed.
+    crds_fetch: dict[str, Any] | None = None
 
 
 class JobList(ApiModel):
@@ -145,6 +147,13 @@ class CrdsBestrefsRequest(ApiModel):
 
     path: str | None = None
     header: dict[str, Any] | None = None
+    context: str | None = None
+
+
+class CrdsFetchRequest(ApiModel):
+    """``POST /crds/fetch``: sync the references a file or association needs into the cache."""
+
+    path: str
     context: str | None = None
 
 

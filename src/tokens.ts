@@ -67,6 +67,7 @@ export const Features = {
   mast: 'mast',
   downloads: 'downloads',
   crds: 'crds',
+  crdsFetch: 'crds_fetch',
   pipelines: 'pipelines',
   jobs: 'jobs'
 } as const;

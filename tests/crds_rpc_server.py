@@ -4,6 +4,11 @@ The real ``crds`` client POSTs ``{"jsonrpc", "method", "params", "id"}`` to
 ``<server>/json/<method>/<id>/`` and expects ``{"result", "error", "id"}``.
 ``silent=True`` makes a server that accepts connections and never answers
 (to test that requests are bounded in time).
+
+It also serves the synthetic reference bodies in ``tests/data/crds/references``
+at ``<server>/unchecked_get/references/jwst/<name>`` (the ``reference_url`` its
+``get_server_info`` answer declares, rewritten to this server's port), so the
+real client can download them and check the size and sha1 the answer gives.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 DATA = Path(__file__).parent / "data" / "crds"
+REFERENCES = DATA / "references"
 
 
 def load_answers() -> dict[str, Any]:
@@ -45,7 +51,14 @@ class _Handler(BaseHTTPRequestHandler):
             time.sleep(60)
             return
         if method in self.server.answers:
-            body = {"result": self.server.answers[method], "error": None, "id": request.get("id")}
+            result = self.server.answers[method]
+            if method == "get_server_info":
+                result = {
+                    **result,
+                    "mapping_url": {"jwst": f"{self.server.url}/unchecked_get/mappings/jwst/"},
+                    "reference_url": {"jwst": f"{self.server.url}/unchecked_get/references/jwst/"},
+                }
+            body = {"result": result, "error": None, "id": request.get("id")}
         else:
             body = {
                 "result": None,
@@ -59,6 +72,22 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
+    def do_GET(self) -> None:
+        prefix = "/unchecked_get/references/jwst/"
+        name = self.path[len(prefix) :] if self.path.startswith(prefix) else ""
+        body_path = REFERENCES / name
+        if not name or "/" in name or not body_path.is_file():
+            self.send_error(404)
+            return
+        data = body_path.read_bytes()
+        self.server.downloads.append(name)
+        time.sleep(self.server.download_delay)
+        self.send_response(200)
+        self.send_header("Content-Type", "application/octet-stream")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
 
 class _RpcServer(ThreadingHTTPServer):
     daemon_threads = True
@@ -68,6 +97,9 @@ class _RpcServer(ThreadingHTTPServer):
         self.silent = silent
         self.answers = load_answers()
         self.calls: list[tuple[str, Any]] = []
+        self.downloads: list[str] = []
+        #: Seconds each reference download waits before answering (to test cancel).
+        self.download_delay = 0.0
 
     @property
     def url(self) -> str:

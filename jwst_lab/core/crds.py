@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from ..config import SERVERLESS_MARKER, CrdsSettings
-from ..errors import BadRequest, JwstLabError, NotFound, UpstreamError
+from ..errors import BadRequest, Conflict, JwstLabError, NotFound, UpstreamError
 
 OBSERVATORY = "jwst"
 #: A server URL containing "serverless": crds makes no network call at all.
@@ -747,6 +747,59 @@ class CrdsService:
         result["cache_path"] = str(self.settings.path) if self.settings.path else None
         result["readonly"] = self.readonly or not self._writable()
         return result
+
+    def fetch_plan(self, files: list[tuple[Path, str]], context: str | None) -> dict[str, Any]:
+        """Check that references can be fetched for ``files`` (``(path, shown)``); the plan.
+
+        409 when no CRDS server is configured (serverless: nothing to fetch
+        from) or when the cache is read-only (``CRDS_READONLY_CACHE`` or not
+        writable); 400 for a file that is not FITS/ASDF; 503 for an unusable
+        cache; 502 when the server does not answer. Answers
+        ``{"context", "context_reason", "files", "environment"}``.
+        """
+        if not self.uses_server:
+            raise Conflict(
+                "Fetching references needs a CRDS server, and none is configured (serverless "
+                "mode). Set c.JwstLabApp.crds_server_url (or CRDS_SERVER_URL) to a CRDS server, "
+                f"e.g. {DEFAULT_SERVER_URL}, and restart the server.",
+                reason="crds_serverless",
+            )
+        if not self.readonly:
+            self._require_cache()  # a missing cache is a 503 with its fix, not "read-only"
+        if self.readonly or not self._writable():
+            why = (
+                "CRDS_READONLY_CACHE is set" if self.readonly else "this server cannot write to it"
+            )
+            raise Conflict(
+                f"The CRDS cache {self.settings.path} is read-only ({why}): references must "
+                "come from whoever manages that cache (on a science platform, its "
+                "administrators). Set c.JwstLabApp.crds_path to a writable cache to fetch "
+                "them yourself.",
+                reason="crds_readonly",
+            )
+        if not files:
+            raise BadRequest("path names no file to fetch references for")
+        if context is not None:
+            check_context_name(context)
+        for path, shown in files:
+            check_data_file(path, shown)
+        self._require_cache()
+        probe = self.server_probe()
+        if not probe.get("reachable"):
+            raise UpstreamError(
+                f"CRDS server {self.settings.server_url} does not answer: {probe.get('error')}"
+            )
+        chosen, why = context, "requested"
+        if chosen is None:
+            chosen, why, _op = self.effective_context(probe)
+            if chosen is None:
+                raise CrdsUnavailable("no context is known; sync one with `crds sync --last 1`")
+        return {
+            "context": chosen,
+            "context_reason": why,
+            "files": [str(path) for path, _shown in files],
+            "environment": worker_environment({}, self.settings, self.server_timeout),
+        }
 
 
 def check_data_file(path: Path, shown: str) -> None:

@@ -27,6 +27,7 @@ FEATURES: tuple[str, ...] = (
     "jobs",
     "previews",
     "crds",
+    "crds_fetch",
     "downloads",
     "mast",
 )

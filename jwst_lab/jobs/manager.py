@@ -35,6 +35,7 @@ from typing import Any, TypeVar
 
 import anyio.to_thread
 
+from .. import __version__
 from ..config import Settings
 from ..core.associations import AssociationReader, require_members
 from ..core.events import EventBus
@@ -48,6 +49,7 @@ from ..core.pipeline import (
 )
 from ..errors import BadRequest, Conflict, NotFound
 from . import download_jobs, runfiles
+from .crds_fetch_runner import CRDS_FETCH_SPEC_NAME
 from .download_jobs import DownloadProgress, advance_download
 from .environment import job_environment
 from .executors.base import DEFAULT_GRACE, Executor, LaunchPlan, RunHandle
@@ -68,6 +70,9 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 }
 _CONTEXT_NAME = re.compile(r"^[a-z][a-z0-9_\-]*\.pmap$")
 MAX_PAGE_SIZE = 500
+#: Job kinds whose progress is files and bytes, run by the local download executor.
+TRANSFER_KINDS = frozenset({"download", "crds_fetch"})
+CRDS_FETCH_MODULE = "jwst_lab.jobs.crds_fetch_runner"
 
 
 def now_iso() -> str:
@@ -167,7 +172,8 @@ class JobManager:
 
     def _executor_for(self, record: Mapping[str, Any]) -> Executor:
         """Where a job runs: download jobs always locally (the token stays on this host)."""
-        return self._download_executor if record.get("kind") == "download" else self.executor
+        local = record.get("kind") in TRANSFER_KINDS
+        return self._download_executor if local else self.executor
 
     # --- life cycle ----------------------------------------------------------------
 
@@ -320,6 +326,8 @@ class JobManager:
         source = await self.get(job_id)
         if source.get("kind") == "download":
             return await self._rerun_download(source)
+        if source.get("kind") == "crds_fetch":
+            raise Conflict("a CRDS fetch is not rerun: start a new one from the best references")
         request = {
             "kind": source["kind"],
             "pipeline": source["pipeline"],
@@ -523,6 +531,92 @@ class JobManager:
             env=download_jobs.runner_env(self._base_env, self._token()),
         )
 
+    # --- CRDS reference fetch jobs ---------------------------------------------------
+
+    async def create_crds_fetch(
+        self, *, input_label: str, plan: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        """Queue a ``crds_fetch`` job syncing the references ``plan["files"]`` need.
+
+        ``plan`` comes from :meth:`CrdsService.fetch_plan` (which refuses
+        serverless and read-only caches); its ``environment`` holds the CRDS
+        settings the runner's crds client uses.
+        """
+        record = await anyio.to_thread.run_sync(self._new_crds_fetch, input_label, dict(plan))
+        return await self._queue_download(record)
+
+    def _new_crds_fetch(self, input_label: str, plan: dict[str, Any]) -> dict[str, Any]:
+        """Blocking: write the runner's spec; the record of a new ``crds_fetch`` job."""
+        job_id = uuid.uuid4().hex[:12]
+        job_dir = self.job_dir(job_id)
+        job_dir.mkdir(parents=True, exist_ok=True)
+        spec_path = job_dir / CRDS_FETCH_SPEC_NAME
+        spec = {
+            "job_id": job_id,
+            "job_dir": str(job_dir),
+            "context": plan["context"],
+            "files": list(plan["files"]),
+            "environment": dict(plan.get("environment") or {}),
+            "result_file": str(job_dir / RESULT_NAME),
+            "input": input_label,
+        }
+        spec_path.write_text(json.dumps(spec, indent=1), encoding="utf-8")
+        context = plan["context"]
+        return {
+            "id": job_id,
+            "kind": "crds_fetch",
+            "status": "queued",
+            "created": now_iso(),
+            "started": None,
+            "finished": None,
+            "updated": None,
+            "input": input_label,
+            "pipeline": None,
+            "steps": {},
+            "params": None,
+            "crds_context_requested": context,
+            "crds_context_used": None,
+            "crds_context": None,
+            "output_dir": "",
+            "argv": [Path(self._python).name, "-m", CRDS_FETCH_MODULE, str(spec_path)],
+            "commands": {"strun": "", "python": _crds_fetch_snippet(self.root, plan)},
+            "rerun_of": None,
+            "versions": {"jwst-lab": __version__},
+            "progress": DownloadProgress(0, 0).as_dict(),
+            "outputs": [],
+            "exit_code": None,
+            "error": None,
+            "executor": "local",
+            "crds_fetch": {
+                "context": context,
+                "context_reason": plan.get("context_reason"),
+                "files": len(plan["files"]),
+                "fetched": [],
+                "skipped": [],
+                "failed": [],
+            },
+        }
+
+    def _crds_fetch_plan(self, record: dict[str, Any]) -> LaunchPlan:
+        """Blocking: the launch of a ``crds_fetch`` runner with the CRDS environment."""
+        job_dir = self.job_dir(record["id"])
+        spec_path = job_dir / CRDS_FETCH_SPEC_NAME
+        if not spec_path.is_file():
+            raise FileNotFoundError(f"the spec of job {record['id']} is missing")
+        spec = json.loads(spec_path.read_text(encoding="utf-8"))
+        for stale in (RESULT_NAME, runfiles.STATUS_NAME):
+            (job_dir / stale).unlink(missing_ok=True)
+        env = {k: v for k, v in self._base_env.items() if not k.startswith("CRDS_")}
+        env.update(spec.get("environment") or {})
+        env["PYTHONUNBUFFERED"] = "1"
+        return LaunchPlan(
+            job_id=record["id"],
+            argv=[self._python, "-m", CRDS_FETCH_MODULE, str(spec_path)],
+            cwd=self.root,
+            job_dir=job_dir,
+            env=env,
+        )
+
     # --- validation ------------------------------------------------------------------
 
     def _new_record(self, request: dict[str, Any], rerun_of: str | None) -> dict[str, Any]:
@@ -644,6 +738,8 @@ class JobManager:
         """Blocking: write the runner's spec file and make the folders."""
         if record.get("kind") == "download":
             return self._download_plan(record)
+        if record.get("kind") == "crds_fetch":
+            return self._crds_fetch_plan(record)
         job_dir = self.job_dir(record["id"])
         job_dir.mkdir(parents=True, exist_ok=True)
         input_path = resolve_in_root(self.root, record["input"], field="input")
@@ -704,7 +800,7 @@ class JobManager:
         follower = LogFollower(self.job_dir(job_id) / LOG_NAME)
         steps = await anyio.to_thread.run_sync(self._step_names, record)
         progress: Progress | DownloadProgress = Progress(total=len(steps) or 1)
-        if record.get("kind") == "download":
+        if record.get("kind") in TRANSFER_KINDS:
             progress = DownloadProgress.from_dict(record.get("progress"))
         if catch_up:
             lines = await anyio.to_thread.run_sync(follower.new_lines)
@@ -731,7 +827,7 @@ class JobManager:
 
     def _step_names(self, record: dict[str, Any]) -> tuple[str, ...]:
         """Blocking (may load the catalog): the steps counted in a job's progress."""
-        if record.get("kind") == "download":
+        if record.get("kind") in TRANSFER_KINDS:
             return ()
         try:
             entry = self.catalog.entry(record["pipeline"])
@@ -806,6 +902,11 @@ class JobManager:
                 )
         if record.get("kind") == "download":
             record["outputs"] = [str(p) for p in result.get("files") or []]
+        elif record.get("kind") == "crds_fetch":
+            record["outputs"] = []
+            about = record.setdefault("crds_fetch", {})
+            for key in ("fetched", "skipped", "failed"):
+                about[key] = list(result.get(key) or [])
         else:
             record["outputs"] = await anyio.to_thread.run_sync(self._outputs, record)
         if progress is not None and exit_code == 0:
@@ -848,6 +949,8 @@ class JobManager:
         lines = last_error_lines(tail_text(self.job_dir(record["id"]) / LOG_NAME))
         if record.get("kind") == "download":
             return str(result.get("error") or f"the download exited with status {exit_code}")
+        if record.get("kind") == "crds_fetch":
+            return str(result.get("error") or f"the CRDS fetch exited with status {exit_code}")
         head = result.get("error") or f"the pipeline exited with status {exit_code}"
         return "\n".join([head, *[line for line in lines if line != head]])
 
@@ -858,6 +961,22 @@ class JobManager:
         return sorted(
             relative_to_root(self.root, path) for path in output.rglob("*") if path.is_file()
         )
+
+
+def _crds_fetch_snippet(root: Path, plan: Mapping[str, Any]) -> str:
+    """Notebook code doing what a ``crds_fetch`` job does (crds syncs what getreferences needs)."""
+    env = plan.get("environment") or {}
+    paths = [relative_to_root(root, Path(f)) for f in plan["files"]]
+    return (
+        "import os\n"
+        f"os.environ['CRDS_PATH'] = {env.get('CRDS_PATH', '')!r}\n"
+        f"os.environ['CRDS_SERVER_URL'] = {env.get('CRDS_SERVER_URL', '')!r}\n"
+        "import crds  # after setting CRDS_* (crds reads them once)\n"
+        "from crds import data_file\n\n"
+        f"for path in {paths!r}:\n"
+        "    header = data_file.get_header(path, observatory='jwst')\n"
+        f"    crds.getreferences(header, observatory='jwst', context={plan['context']!r})\n"
+    )
 
 
 def _read_json(path: Path) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from .crds import (
     CrdsContextHandler,
     CrdsContextsHandler,
     CrdsDiffHandler,
+    CrdsFetchHandler,
     CrdsMappingHandler,
     CrdsStatusHandler,
 )
@@ -49,6 +50,7 @@ ROUTES: list[tuple[str, type[Any]]] = [
     (r"/crds/contexts/(?P<context>[^/]+)", CrdsContextHandler),
     (r"/crds/mappings/(?P<mapping>[^/]+)", CrdsMappingHandler),
     ("/crds/bestrefs", CrdsBestrefsHandler),
+    ("/crds/fetch", CrdsFetchHandler),
     ("/crds/diff", CrdsDiffHandler),
 ]
 

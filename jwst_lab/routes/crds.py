@@ -8,16 +8,18 @@ worker process.
 from __future__ import annotations
 
 import functools
+from pathlib import Path
 from typing import Any
 
 import anyio.to_thread
 from jupyter_server.auth.decorator import authorized
 from tornado import web
 
+from ..core.associations import require_members
 from ..core.crds import CrdsService, check_context_name, check_mapping_name
-from ..core.paths import resolve_in_root
+from ..core.paths import relative_to_root, resolve_in_root
 from ..errors import BadRequest
-from ..models import CrdsBestrefsRequest, parse_request
+from ..models import CrdsBestrefsRequest, CrdsFetchRequest, parse_request
 from .base import JwstLabHandler
 
 
@@ -111,3 +113,50 @@ class CrdsBestrefsHandler(_CrdsBase):
                 self.crds.bestrefs, header=request.header, context=request.context
             )
         self.write_json(result)
+
+
+class CrdsFetchHandler(_CrdsBase):
+    """``POST /crds/fetch``: a ``crds_fetch`` job syncing a file's or association's references."""
+
+    @web.authenticated
+    @authorized
+    async def post(self) -> None:
+        """Queue the job → 201 with its record.
+
+        400 bad path (outside the root, not FITS/ASDF, not a valid association),
+        404 missing file, 409 serverless (no CRDS server to fetch from) or
+        read-only cache, 502 server not answering, 503 unusable cache.
+        """
+        request = parse_request(CrdsFetchRequest, self.json_body())
+        if request.context is not None:
+            check_context_name(request.context)
+        root = self.lab_settings.root_dir
+        path = resolve_in_root(root, request.path)
+        files = await self.run(
+            _fetch_files, self.lab_app.association_reader, root, path, request.path
+        )
+        plan = await self.run(self.crds.fetch_plan, files, request.context)
+        manager = self.lab_app.job_manager
+        await manager.start()
+        job = await manager.create_crds_fetch(input_label=request.path, plan=plan)
+        self.set_header("Location", f"{self.base_url.rstrip('/')}/jwst-lab/jobs/{job['id']}")
+        self.write_json(job, status=201)
+
+
+def _fetch_files(reader: Any, root: Path, path: Path, shown: str) -> list[tuple[Path, str]]:
+    """The data files of ``path``: itself, or every member of an association (``.json``)."""
+    if not path.name.lower().endswith(".json"):
+        return [(path, shown)]
+    summary = reader.read(path)
+    require_members(summary)
+    files: list[tuple[Path, str]] = []
+    seen: set[Path] = set()
+    folder = relative_to_root(root, path.parent) if path.parent != root.resolve() else ""
+    for product in summary["products"]:
+        for member in product["members"]:
+            relative = f"{folder}/{member['expname']}" if folder else member["expname"]
+            member_path = resolve_in_root(root, relative, field="member")
+            if member_path not in seen:
+                seen.add(member_path)
+                files.append((member_path, relative))
+    return files

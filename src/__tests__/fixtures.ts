@@ -240,6 +240,11 @@ export class FakeClient implements IJwstLabClient {
   ): ReturnType<ICrdsApi['getCrdsBestrefs']> {
     return this._crdsCall('getCrdsBestrefs', request);
   }
+  fetchCrdsReferences(
+    request: Parameters<ICrdsApi['fetchCrdsReferences']>[0]
+  ): ReturnType<ICrdsApi['fetchCrdsReferences']> {
+    return this._crdsCall('fetchCrdsReferences', request);
+  }
   getCrdsDiff(
     oldContext: string,
     newContext: string

@@ -9,6 +9,7 @@ import type {
   ICrdsBestrefsRequest,
   ICrdsContextList,
   ICrdsDiff,
+  ICrdsFetchRequest,
   ICrdsMapping,
   ICrdsStatus,
   ICrdsTree
@@ -340,6 +341,13 @@ export class JwstLabClient implements IJwstLabClient {
 
   getCrdsBestrefs(request: ICrdsBestrefsRequest): Promise<ICrdsBestrefs> {
     return this.request<ICrdsBestrefs>('crds/bestrefs', {
+      method: 'POST',
+      body: JSON.stringify(request)
+    });
+  }
+
+  fetchCrdsReferences(request: ICrdsFetchRequest): Promise<IJobRecord> {
+    return this.request<IJobRecord>('crds/fetch', {
       method: 'POST',
       body: JSON.stringify(request)
     });

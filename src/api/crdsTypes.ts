@@ -2,6 +2,8 @@
  * Shapes of the CRDS browser's JSON (`/crds/*`); `api/openapi.yaml` is the reference.
  */
 
+import type { IJobRecord } from './types';
+
 /** `GET /crds/status`. */
 export interface ICrdsStatus {
   mode: 'serverless' | 'auto' | 'local' | 'remote';
@@ -100,6 +102,12 @@ export interface ICrdsBestrefsRequest {
   context?: string;
 }
 
+/** `POST /crds/fetch` body: a FITS/ASDF file or an association under the root. */
+export interface ICrdsFetchRequest {
+  path: string;
+  context?: string;
+}
+
 /** One reference type of a best-references answer. */
 export interface ICrdsBestref {
   reftype: string;
@@ -164,4 +172,6 @@ export interface ICrdsApi {
   getCrdsBestrefs(request: ICrdsBestrefsRequest): Promise<ICrdsBestrefs>;
   /** `GET /crds/diff?old=&new=`. */
   getCrdsDiff(oldContext: string, newContext: string): Promise<ICrdsDiff>;
+  /** `POST /crds/fetch`: a `crds_fetch` job syncing the references into the cache. */
+  fetchCrdsReferences(request: ICrdsFetchRequest): Promise<IJobRecord>;
 }

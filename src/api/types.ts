@@ -74,8 +74,8 @@ export interface IEventsDroppedMessage {
 /** What the `events` signal of the events stream carries. */
 export type EventsStreamMessage = IServerEvent | IEventsDroppedMessage;
 
-/** Whether a job runs a pipeline or downloads data. */
-export type JobKind = 'pipeline' | 'download';
+/** Whether a job runs a pipeline, downloads data or fetches CRDS references. */
+export type JobKind = 'pipeline' | 'download' | 'crds_fetch';
 
 /** The life cycle of a job; the last four are final. */
 export type JobStatus =

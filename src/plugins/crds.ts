@@ -175,7 +175,13 @@ export const crdsPlugin: JupyterFrontEndPlugin<void> = {
             `bestrefs:${path}`,
             trans.__('Best references: %1', path.split('/').pop() ?? path),
             'jp-JwstLab-crdsBestrefsWidget',
-            () => React.createElement(CrdsBestrefsView, { client, path, trans })
+            () =>
+              React.createElement(CrdsBestrefsView, {
+                client,
+                path,
+                trans,
+                onJob: () => void commands.execute(CommandIds.openJobs)
+              })
           );
         }
       }

@@ -310,7 +310,11 @@ export function JobDetailView(props: IJobDetailViewProps): JSX.Element {
   const elapsed = formatElapsed(job, now);
   const title =
     job.pipeline ??
-    (job.kind === 'download' ? trans.__('Download') : trans.__('Job'));
+    (job.kind === 'download'
+      ? trans.__('Download')
+      : job.kind === 'crds_fetch'
+        ? trans.__('Fetch CRDS references')
+        : trans.__('Job'));
   return (
     <div
       className="jp-JwstLab-jobDetail"

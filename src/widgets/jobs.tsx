@@ -361,7 +361,11 @@ function JobItem({
 }: IJobItemProps): JSX.Element {
   const title =
     job.pipeline ??
-    (job.kind === 'download' ? trans.__('Download') : trans.__('Pipeline'));
+    (job.kind === 'download'
+      ? trans.__('Download')
+      : job.kind === 'crds_fetch'
+        ? trans.__('CRDS references')
+        : trans.__('Pipeline'));
   // A download has no input: show where it writes.
   const where =
     job.input ?? (job.kind === 'download' ? (job.output_dir ?? null) : null);

@@ -304,7 +304,10 @@ export function normalizeJob(value: unknown): IJobRecord | null {
   return {
     ...raw,
     id: raw.id,
-    kind: raw.kind === 'download' ? 'download' : 'pipeline',
+    kind:
+      raw.kind === 'download' || raw.kind === 'crds_fetch'
+        ? raw.kind
+        : 'pipeline',
     status: (text('status') ?? 'queued') as JobStatus,
     created: text('created'),
     started: text('started'),

@@ -7,10 +7,12 @@ import type {
   ICrdsBestrefs,
   ICrdsDiff,
   ICrdsMapping,
+  ICrdsStatus,
   ICrdsTree
 } from '../../api/crdsTypes';
+import type { IJobRecord } from '../../api/types';
 import { crdsIcon } from '../../icons';
-import { IJwstLabClient } from '../../tokens';
+import { Features, IJwstLabClient } from '../../tokens';
 import { filterRows, VirtualTable } from './VirtualTable';
 
 /** The state of a request made by a view. */
@@ -501,15 +503,140 @@ function bestrefText(ref: ICrdsBestref, trans: TranslationBundle): string {
   }
 }
 
+/** Why references cannot be fetched now, or null when they can. */
+export function fetchBlocker(
+  status: ICrdsStatus,
+  trans: TranslationBundle
+): string | null {
+  if (!status.server.configured) {
+    return trans.__(
+      'Fetching references needs a CRDS server: set c.JwstLabApp.crds_server_url (or CRDS_SERVER_URL).'
+    );
+  }
+  if (!status.cache.usable) {
+    return status.fix ?? trans.__('The CRDS cache is not usable.');
+  }
+  if (status.cache.readonly) {
+    return trans.__(
+      'Read-only cache: references must come from whoever manages this CRDS cache.'
+    );
+  }
+  if (status.server.reachable !== true) {
+    return trans.__(
+      'The CRDS server %1 does not answer: %2',
+      status.server.url ?? '',
+      status.server.error ?? ''
+    );
+  }
+  return null;
+}
+
+/** The "Fetch references" button: a `crds_fetch` job, shown in the Jobs panel. */
+export function CrdsFetchButton({
+  client,
+  path,
+  context,
+  missing,
+  trans,
+  onJob
+}: {
+  client: IJwstLabClient;
+  path: string;
+  context: string;
+  missing: number;
+  trans: TranslationBundle;
+  onJob?: (job: IJobRecord) => void;
+}): JSX.Element {
+  const supported = client.hasFeature(Features.crdsFetch);
+  // A server that cannot fetch is not asked for its status.
+  const [status] = useLoad<ICrdsStatus | null>(
+    () => (supported ? client.getCrdsStatus() : Promise.resolve(null)),
+    [path, supported]
+  );
+  const [sending, setSending] = React.useState(false);
+  const [message, setMessage] = React.useState<{
+    kind: 'ok' | 'error';
+    text: string;
+  } | null>(null);
+  let blocker: string | null = null;
+  if (!supported || (status.status === 'ready' && status.value === null)) {
+    blocker = trans.__('This server cannot fetch CRDS references.');
+  } else if (status.status === 'loading') {
+    blocker = trans.__('Checking the CRDS server and cache…');
+  } else if (status.status === 'error') {
+    blocker = status.message;
+  } else if (status.value !== null) {
+    blocker = fetchBlocker(status.value, trans);
+  }
+  const fetch = async (): Promise<void> => {
+    setSending(true);
+    setMessage(null);
+    try {
+      const job = await client.fetchCrdsReferences(
+        context ? { path, context } : { path }
+      );
+      setMessage({
+        kind: 'ok',
+        text: trans.__(
+          'Job %1 fetches the references into the cache: see the Jobs panel.',
+          job.id
+        )
+      });
+      onJob?.(job);
+    } catch (error) {
+      setMessage({
+        kind: 'error',
+        text: error instanceof Error ? error.message : String(error)
+      });
+    } finally {
+      setSending(false);
+    }
+  };
+  return (
+    <div className="jp-JwstLab-crdsFetch">
+      <button
+        type="button"
+        className="jp-mod-styled jp-mod-accept jp-JwstLab-crdsFetchButton"
+        disabled={blocker !== null || sending}
+        title={
+          blocker ?? trans.__('Sync the missing references into the CRDS cache')
+        }
+        onClick={() => void fetch()}
+      >
+        {missing > 0
+          ? trans.__('Fetch references (%1 missing)', missing)
+          : trans.__('Fetch references')}
+      </button>
+      {blocker !== null && status.status !== 'loading' && (
+        <p className="jp-JwstLab-crdsHint jp-JwstLab-crdsFetchNote" role="note">
+          {blocker}
+        </p>
+      )}
+      {message && (
+        <p
+          className="jp-JwstLab-crdsFetchMessage"
+          role={message.kind === 'error' ? 'alert' : 'status'}
+          data-kind={message.kind}
+        >
+          {message.text}
+        </p>
+      )}
+    </div>
+  );
+}
+
 /** Best references of one file: every type with its file or why there is none. */
 export function CrdsBestrefsView({
   client,
   path,
-  trans
+  trans,
+  onJob
 }: {
   client: IJwstLabClient;
   path: string;
   trans: TranslationBundle;
+  /** Called with a `crds_fetch` job the view created (e.g. to open the Jobs panel). */
+  onJob?: (job: IJobRecord) => void;
 }): JSX.Element {
   const [context, setContext] = React.useState('');
   const [draft, setDraft] = React.useState('');
@@ -585,6 +712,14 @@ export function CrdsBestrefsView({
             {trans.__('The CRDS cache is read-only (shared cache).')}
           </p>
         )}
+        <CrdsFetchButton
+          client={client}
+          path={path}
+          context={context}
+          missing={result.missing}
+          trans={trans}
+          onJob={onJob}
+        />
         <label className="jp-JwstLab-crdsCheck">
           <input
             type="checkbox"

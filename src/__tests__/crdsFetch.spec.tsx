@@ -1,0 +1,283 @@
+import { ReactWidget } from '@jupyterlab/apputils';
+import { nullTranslator } from '@jupyterlab/translation';
+import { Widget } from '@lumino/widgets';
+import * as React from 'react';
+
+import type { ICrdsBestrefs, ICrdsStatus } from '../api/crdsTypes';
+import { JwstLabClient } from '../api/client';
+import type { IJobRecord } from '../api/types';
+import { CrdsBestrefsView } from '../widgets/crds/views';
+import { JobsPanel } from '../widgets/jobs';
+import {
+  FakeClient,
+  makeInfo,
+  makeJob,
+  makeJobList,
+  makeSettings,
+  waitFor
+} from './fixtures';
+import { FakeEvents } from './jobsFixtures';
+
+const trans = nullTranslator.load('jwst_lab');
+const PATH = 'data/jw01075001001_03105_00009_nrca2_uncal.fits';
+
+function status(overrides: Partial<ICrdsStatus> = {}): ICrdsStatus {
+  return {
+    mode: 'auto',
+    cache: {
+      path: '/data/crds_cache',
+      usable: true,
+      readonly: false,
+      mappings: 2488,
+      references: 0
+    },
+    server: {
+      url: 'https://jwst-crds.stsci.edu',
+      configured: true,
+      reachable: true,
+      error: null
+    },
+    context: 'jwst_0541.pmap',
+    context_reason: 'operational',
+    context_source: 'operational',
+    operational_context: 'jwst_0541.pmap',
+    ok: true,
+    usable: true,
+    problems: [],
+    fix: null,
+    ...overrides
+  };
+}
+
+const BESTREFS: ICrdsBestrefs = {
+  context: 'jwst_0541.pmap',
+  context_reason: 'operational',
+  instrument: 'nircam',
+  mode: 'local',
+  found: 1,
+  cached: 0,
+  missing: 1,
+  bytes_to_fetch: 16090,
+  types: [
+    {
+      reftype: 'dark',
+      description: 'Dark Frame',
+      reference: 'jwst_nircam_dark_9001.fits',
+      status: 'found',
+      reason: null,
+      cached: false,
+      size: 16090
+    }
+  ]
+};
+
+const FETCH_JOB = makeJob({
+  id: 'fetch-1',
+  kind: 'crds_fetch',
+  status: 'running',
+  input: PATH,
+  pipeline: null,
+  output_dir: '',
+  crds_context_requested: 'jwst_0541.pmap',
+  progress: {
+    steps_total: null,
+    steps_done: 0,
+    current_step: null,
+    skipped_steps: [],
+    files_done: 1,
+    files_total: 3,
+    bytes_done: 16090,
+    bytes_total: 99870,
+    files_failed: 0,
+    current_file: 'jwst_nircam_gain_9001.fits'
+  }
+});
+
+const attached: Widget[] = [];
+
+afterEach(() => {
+  attached.splice(0).forEach(widget => widget.dispose());
+  document.body.innerHTML = '';
+});
+
+function attach<T extends Widget>(widget: T): T {
+  Widget.attach(widget, document.body);
+  attached.push(widget);
+  return widget;
+}
+
+async function client(
+  crdsStatus: ICrdsStatus,
+  features = ['info', 'events', 'crds', 'crds_fetch', 'jobs']
+): Promise<FakeClient> {
+  const fake = new FakeClient(() => Promise.resolve(makeInfo({ features })));
+  await fake.getInfo();
+  fake.crdsApi = {
+    getCrdsStatus: async () => crdsStatus,
+    getCrdsBestrefs: async () => BESTREFS,
+    fetchCrdsReferences: async () => FETCH_JOB
+  };
+  return fake;
+}
+
+function render(fake: FakeClient, onJob?: (job: IJobRecord) => void) {
+  const widget = attach(
+    ReactWidget.create(
+      <CrdsBestrefsView client={fake} path={PATH} trans={trans} onJob={onJob} />
+    )
+  );
+  return widget.node;
+}
+
+function button(host: HTMLElement): HTMLButtonElement {
+  const found = host.querySelector<HTMLButtonElement>(
+    'button.jp-JwstLab-crdsFetchButton'
+  );
+  if (!found) {
+    throw new Error('no Fetch references button');
+  }
+  return found;
+}
+
+describe('Fetch references in the best-references view', () => {
+  it('creates a crds_fetch job when the server answers and the cache is writable', async () => {
+    const fake = await client(status());
+    const jobs: IJobRecord[] = [];
+    const host = render(fake, job => jobs.push(job));
+    await waitFor(() => expect(button(host).disabled).toBe(false));
+    expect(button(host).textContent).toBe('Fetch references (1 missing)');
+    expect(host.querySelector('.jp-JwstLab-crdsFetchNote')).toBeNull();
+    button(host).click();
+    await waitFor(() => expect(jobs).toHaveLength(1));
+    expect(jobs[0].id).toBe('fetch-1');
+    expect(fake.crdsCalls).toContainEqual([
+      'fetchCrdsReferences',
+      { path: PATH }
+    ]);
+    expect(
+      host.querySelector('.jp-JwstLab-crdsFetchMessage')!.textContent
+    ).toContain('Job fetch-1');
+  });
+
+  it('is disabled with a note for a read-only cache', async () => {
+    const fake = await client(
+      status({ cache: { ...status().cache, readonly: true } })
+    );
+    const host = render(fake);
+    await waitFor(() =>
+      expect(
+        host.querySelector('.jp-JwstLab-crdsFetchNote')?.textContent
+      ).toContain('Read-only cache')
+    );
+    expect(button(host).disabled).toBe(true);
+  });
+
+  it('is disabled with what to set when no CRDS server is configured', async () => {
+    const fake = await client(
+      status({
+        mode: 'serverless',
+        server: { url: null, configured: false, reachable: null, error: null }
+      })
+    );
+    const host = render(fake);
+    await waitFor(() =>
+      expect(
+        host.querySelector('.jp-JwstLab-crdsFetchNote')?.textContent
+      ).toContain('crds_server_url')
+    );
+    expect(button(host).disabled).toBe(true);
+  });
+
+  it('is disabled when the server does not answer', async () => {
+    const fake = await client(
+      status({
+        server: {
+          ...status().server,
+          reachable: false,
+          error: 'connection refused'
+        }
+      })
+    );
+    const host = render(fake);
+    await waitFor(() =>
+      expect(
+        host.querySelector('.jp-JwstLab-crdsFetchNote')?.textContent
+      ).toContain('connection refused')
+    );
+    expect(button(host).disabled).toBe(true);
+  });
+
+  it('shows the server refusal when creating the job fails', async () => {
+    const fake = await client(status());
+    fake.crdsApi.fetchCrdsReferences = async () => {
+      throw new Error('The CRDS cache /data/crds_cache is read-only');
+    };
+    const host = render(fake);
+    await waitFor(() => expect(button(host).disabled).toBe(false));
+    button(host).click();
+    await waitFor(() =>
+      expect(
+        host.querySelector('[role="alert"].jp-JwstLab-crdsFetchMessage')
+          ?.textContent
+      ).toContain('read-only')
+    );
+  });
+
+  it('does not ask the status of a server without the crds_fetch feature', async () => {
+    const fake = await client(status(), ['info', 'events', 'crds']);
+    const host = render(fake);
+    await waitFor(() =>
+      expect(host.querySelector('.jp-JwstLab-crdsBestrefsTable')).not.toBeNull()
+    );
+    expect(button(host).disabled).toBe(true);
+    expect(fake.crdsCalls.map(call => call[0])).toEqual(['getCrdsBestrefs']);
+  });
+});
+
+describe('Jobs panel with a crds_fetch job', () => {
+  it('names the job and shows files and bytes progress', async () => {
+    const fake = await client(status());
+    fake.jobsAnswer = async () => makeJobList([FETCH_JOB]);
+    const panel = attach(
+      new JobsPanel({ client: fake, events: new FakeEvents() })
+    );
+    await waitFor(() =>
+      expect(
+        panel.node.querySelector('li.jp-JwstLab-jobItem[data-job-id="fetch-1"]')
+      ).not.toBeNull()
+    );
+    const item = panel.node.querySelector<HTMLElement>(
+      'li.jp-JwstLab-jobItem[data-job-id="fetch-1"]'
+    )!;
+    expect(item.textContent).toContain('CRDS references');
+    expect(item.textContent).toContain('nrca2_uncal.fits');
+    expect(item.textContent).toContain('16.1 kB of 99.9 kB · 1 of 3 files');
+  });
+});
+
+describe('JwstLabClient.fetchCrdsReferences', () => {
+  it('POSTs the path and context to /crds/fetch and returns the job', async () => {
+    const requests: Request[] = [];
+    const fetch = jest.fn(async (request: Request) => {
+      requests.push(request);
+      return new Response(JSON.stringify(FETCH_JOB), {
+        status: 201,
+        headers: { 'Content-Type': 'application/json' }
+      });
+    });
+    const api = new JwstLabClient({
+      serverSettings: makeSettings({ fetch: fetch as typeof window.fetch })
+    });
+    const job = await api.fetchCrdsReferences({
+      path: PATH,
+      context: 'jwst_0540.pmap'
+    });
+    expect(job.kind).toBe('crds_fetch');
+    expect(new URL(requests[0].url).pathname).toBe('/jwst-lab/crds/fetch');
+    expect(requests[0].method).toBe('POST');
+    expect(JSON.parse(await requests[0].text())).toEqual({
+      path: PATH,
+      context: 'jwst_0540.pmap'
+    });
+  });
+});
