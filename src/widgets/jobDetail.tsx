@@ -11,7 +11,8 @@ import * as React from 'react';
 import type { IEventsConnection } from '../api/events';
 import type { EventsStreamMessage, IJobRecord, JobStatus } from '../api/types';
 import { JobProgress } from '../components/JobProgress';
-import { StatusBadge, StatusTone } from '../components/StatusBadge';
+import { jobStatusLabel, jobStatusTone, useNow } from '../components/jobStatus';
+import { StatusBadge } from '../components/StatusBadge';
 import { jobsIcon } from '../icons';
 import { IJwstLabClient, TRANSLATION_DOMAIN } from '../tokens';
 import {
@@ -80,34 +81,6 @@ export interface IJobDetailViewProps {
 
 function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-/** The current time, refreshed every second while `active`. */
-function useTicker(active: boolean): number {
-  const [now, setNow] = React.useState(() => Date.now());
-  React.useEffect(() => {
-    if (!active) {
-      return;
-    }
-    setNow(Date.now());
-    const timer = setInterval(() => setNow(Date.now()), 1000);
-    return () => clearInterval(timer);
-  }, [active]);
-  return now;
-}
-
-function statusTone(status: JobStatus): StatusTone {
-  switch (status) {
-    case 'succeeded':
-      return 'ok';
-    case 'failed':
-      return 'error';
-    case 'cancelled':
-    case 'interrupted':
-      return 'warn';
-    default:
-      return 'pending';
-  }
 }
 
 /**
@@ -221,7 +194,7 @@ export function JobDetailView(props: IJobDetailViewProps): JSX.Element {
   }, [client, events, jobId]);
 
   const running = job !== null && !isFinal(job.status);
-  const now = useTicker(running);
+  const now = useNow(running ? 1000 : 0);
 
   if (deleted) {
     return (
@@ -331,10 +304,10 @@ export function JobDetailView(props: IJobDetailViewProps): JSX.Element {
           )}
         </h2>
         <StatusBadge
-          tone={statusTone(job.status)}
+          tone={jobStatusTone(job.status)}
           className="jp-JwstLab-jobStatus"
         >
-          {statusLabel(job.status, trans)}
+          {jobStatusLabel(job.status, trans)}
         </StatusBadge>
         {elapsed && (
           <span
@@ -432,25 +405,6 @@ export function JobDetailView(props: IJobDetailViewProps): JSX.Element {
       <Provenance job={job} trans={trans} />
     </div>
   );
-}
-
-function statusLabel(status: JobStatus, trans: TranslationBundle): string {
-  switch (status) {
-    case 'queued':
-      return trans.__('Queued');
-    case 'running':
-      return trans.__('Running');
-    case 'succeeded':
-      return trans.__('Succeeded');
-    case 'failed':
-      return trans.__('Failed');
-    case 'cancelled':
-      return trans.__('Cancelled');
-    case 'interrupted':
-      return trans.__('Interrupted');
-    default:
-      return status;
-  }
 }
 
 function Outputs(props: {

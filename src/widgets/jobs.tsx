@@ -7,11 +7,12 @@ import { ISignal, Signal } from '@lumino/signaling';
 import * as React from 'react';
 
 import type { ConnectionState, IEventsConnection } from '../api/events';
-import type { IJobRecord, JobStatus } from '../api/types';
+import type { IJobRecord } from '../api/types';
 import { CapabilityNote } from '../components/CapabilityNote';
 import { EmptyState } from '../components/EmptyState';
 import { JobProgress } from '../components/JobProgress';
 import { StatusBadge, StatusTone } from '../components/StatusBadge';
+import { jobStatusTone, useNow } from '../components/jobStatus';
 import { jobsIcon } from '../icons';
 import {
   Features,
@@ -394,7 +395,7 @@ function JobItem({
       <div className="jp-JwstLab-jobHeader">
         <span className="jp-JwstLab-jobPipeline">{title}</span>
         <StatusBadge
-          tone={statusTone(job.status)}
+          tone={jobStatusTone(job.status)}
           className="jp-JwstLab-jobStatus"
         >
           {label}
@@ -419,35 +420,6 @@ function JobItem({
       )}
     </li>
   );
-}
-
-/** The colour of a job status. */
-function statusTone(status: JobStatus): StatusTone {
-  switch (status) {
-    case 'succeeded':
-      return 'ok';
-    case 'failed':
-      return 'error';
-    case 'cancelled':
-    case 'interrupted':
-      return 'warn';
-    default:
-      return 'pending';
-  }
-}
-
-/** The current time, refreshed every `interval` ms (never when 0). */
-function useNow(interval: number): number {
-  const [now, setNow] = React.useState(() => Date.now());
-  React.useEffect(() => {
-    if (interval <= 0) {
-      return;
-    }
-    setNow(Date.now());
-    const timer = setInterval(() => setNow(Date.now()), interval);
-    return () => clearInterval(timer);
-  }, [interval]);
-  return now;
 }
 
 function statusLabels(
