@@ -63,6 +63,20 @@ def _mapping(name: str) -> Any:
         raise WorkerError("internal", f"crds could not load {name}: {text}") from None
 
 
+def _whole_context(name: str) -> Any:
+    """A pipeline mapping with every imap and rmap under it loaded into crds's cache.
+
+    crds loads a context's children lazily, and its diff machinery reads children
+    it has not cached with ``fetch_mapping``, which parses them again on every
+    visit; loading them once up front halves a cold diff.
+    """
+    pmap = _mapping(name)
+    for imap in pmap.selections.values():
+        for _rmap in imap.selections.values():
+            pass
+    return pmap
+
+
 def _descriptions() -> dict[str, dict[str, str]]:
     """``{instrument: {reftype: description}}`` from crds's own type specs."""
     from crds.core import reftypes
@@ -275,8 +289,8 @@ def op_diff(args: dict[str, Any]) -> dict[str, Any]:
     from crds import diff
 
     old, new = str(args["old"]), str(args["new"])
-    _mapping(old)
-    _mapping(new)
+    _whole_context(old)
+    _whole_context(new)
     differences = diff.mapping_diffs(old, new)
     replaced_mappings: dict[str, str] = {}
     changes = []
