@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, cast
 
@@ -19,6 +20,7 @@ from .core.events import EventBus
 from .core.mast import MastService
 from .core.pipeline import PipelineCatalog
 from .core.token import TOKEN_STORE
+from .jobs.environment import with_thread_limits
 from .jobs.executors import Executor, LocalExecutor
 from .jobs.executors.dask import DaskExecutor
 from .jobs.executors.warm_pool import WarmRunner
@@ -111,7 +113,11 @@ class JwstLabApp(ExtensionApp):
     max_concurrent_jobs = Int(
         2,
         config=True,
-        help="How many jobs run at once; the others wait in a FIFO queue.",
+        help=(
+            "How many jobs run at once; the others wait in a FIFO queue. Local jobs' "
+            "BLAS/OpenMP pools get cores // max_concurrent_jobs threads each unless "
+            "OMP_NUM_THREADS etc. are set."
+        ),
     )
     dask_scheduler_address = Unicode(
         "",
@@ -191,14 +197,16 @@ class JwstLabApp(ExtensionApp):
             mast_timeout=self.mast_timeout,
         )
 
-    def _make_executor(self, settings: Settings, state_dir: Path) -> Executor:
+    def _make_executor(
+        self, settings: Settings, state_dir: Path, runner_env: Mapping[str, str]
+    ) -> Executor:
         if settings.executor == "dask":
             return DaskExecutor(
                 settings.dask_scheduler_address, n_workers=settings.max_concurrent_jobs
             )
         if not settings.prewarm_runner:
             return LocalExecutor()
-        warm = WarmRunner(sys.executable, os.environ, state_dir / "warm_runner.log")
+        warm = WarmRunner(sys.executable, runner_env, state_dir / "warm_runner.log")
         return LocalExecutor(warm=warm)
 
     def initialize_settings(self) -> None:
@@ -214,14 +222,20 @@ class JwstLabApp(ExtensionApp):
             settings.crds, root_dir=settings.root_dir, base_env=os.environ
         )
         db_path = sqlite_path(settings.db_url)
+        # Local runners share this machine's cores; Dask workers size their own pools.
+        runner_env = (
+            with_thread_limits(os.environ, settings.max_concurrent_jobs)
+            if settings.executor == "local"
+            else dict(os.environ)
+        )
         self.job_manager = JobManager(
             settings=settings,
             store=JobStore(db_path),
-            executor=self._make_executor(settings, db_path.parent),
+            executor=self._make_executor(settings, db_path.parent, runner_env),
             catalog=self.pipeline_catalog,
             bus=self.event_bus,
             jobs_dir=db_path.parent / "jobs",
-            base_env=os.environ,
+            base_env=runner_env,
             associations=self.association_reader,
             token_provider=self._mast_token,
         )

@@ -2,6 +2,7 @@ import { JupyterFrontEndPlugin } from '@jupyterlab/application';
 
 import { clientPlugin } from './plugins/client';
 import { crdsPlugin } from './plugins/crds';
+import { eventsPlugin } from './plugins/events';
 import { jobsPlugin } from './plugins/jobs';
 import { mastPlugin } from './plugins/mast';
 
@@ -9,9 +10,10 @@ export { JwstLabApiError, JwstLabClient } from './api/client';
 export type * from './api/types';
 export * from './tokens';
 
-/** The jwst-lab plugins: the REST client first, then the three sidebar panels. */
+/** The jwst-lab plugins: the REST client and the events stream, then the three sidebar panels. */
 const plugins: JupyterFrontEndPlugin<unknown>[] = [
   clientPlugin,
+  eventsPlugin,
   mastPlugin,
   crdsPlugin,
   jobsPlugin

@@ -22,6 +22,7 @@ import type {
   IPreviewOptions
 } from './api/types';
 import type { ICrdsApi } from './api/crdsTypes';
+import type { IEventsConnection } from './api/events';
 
 /** URL segment under the server's base URL where every jwst-lab route lives. */
 export const API_NAMESPACE = 'jwst-lab';
@@ -35,6 +36,7 @@ export const COMMAND_CATEGORY = 'JWST';
 /** Plugin ids; each one with settings has `schema/<name after the colon>.json`. */
 export const PluginIds = {
   client: 'jwst-lab:client',
+  events: 'jwst-lab:events',
   mast: 'jwst-lab:mast',
   crds: 'jwst-lab:crds',
   jobs: 'jwst-lab:jobs'
@@ -162,4 +164,13 @@ export interface IJwstLabClient extends ICrdsApi {
 export const IJwstLabClient = new Token<IJwstLabClient>(
   'jwst-lab:IJwstLabClient',
   'The jwst-lab REST API client: server information, version handshake and feature detection.'
+);
+
+/**
+ * The one `/jwst-lab/events` websocket of the page, shared by every panel
+ * (job states, progress and log lines, download progress).
+ */
+export const IJwstLabEvents = new Token<IEventsConnection>(
+  'jwst-lab:IJwstLabEvents',
+  'The jwst-lab server events stream (one websocket per page, reconnecting).'
 );

@@ -72,6 +72,9 @@ class FakeMast:
         "calib_level": "calib_level",
     }
 
+    #: The configured backend: ``auto``, and with no local archive that means MAST.
+    backend = "auto"
+
     def __init__(self, rows: list[dict[str, Any]]) -> None:
         self.rows = rows
         self.calls: list[tuple[str, Any]] = []

@@ -95,6 +95,26 @@ async def test_cancel_on_a_cluster(tmp_path, cluster_address):
         await executor.close()
 
 
+async def test_runners_on_a_worker_get_the_worker_thread_pool_sizes(tmp_path, cluster_address):
+    executor = DaskExecutor(cluster_address, grace=2)
+    body = "import os\nprint('threads', os.environ.get('{}'))"
+    plans = [
+        _plan(tmp_path, "worker_share", body.format("OPENBLAS_NUM_THREADS")),
+        _plan(tmp_path, "job_choice", body.format("OMP_NUM_THREADS")),
+    ]
+    for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        plans[0].env.pop(name, None)
+    plans[1].env["OMP_NUM_THREADS"] = "3"
+    try:
+        handles = [await executor.start(plan) for plan in plans]
+        assert await asyncio.gather(*(asyncio.wait_for(h.wait(), 60) for h in handles)) == [0, 0]
+    finally:
+        await executor.close()
+    # distributed's nanny gives each worker process one thread per pool
+    assert "threads 1" in plans[0].log_path.read_text()
+    assert "threads 3" in plans[1].log_path.read_text()
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

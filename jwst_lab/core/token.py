@@ -46,9 +46,25 @@ class TokenStore:
     def __init__(self, use_keyring: bool | None = None) -> None:
         self._lock = threading.Lock()
         self._token: str | None = None
-        keyring = _usable_keyring() if use_keyring in (None, True) else None
-        self._keyring = keyring
-        self.storage: Storage = "keyring" if keyring is not None else "memory"
+        # Looking for a keyring backend imports a lot (~0.15 s): done on first use,
+        # not while the server starts.
+        self._keyring_probed = use_keyring is False
+        self._keyring_module: Any | None = None
+
+    def _keyring(self) -> Any | None:
+        if not self._keyring_probed:
+            self._keyring_module = _usable_keyring()
+            self._keyring_probed = True
+        return self._keyring_module
+
+    def _drop_keyring(self) -> None:
+        self._keyring_module = None
+        self._keyring_probed = True
+
+    @property
+    def storage(self) -> Storage:
+        """Where the token is kept: the system keyring when there is one, else memory."""
+        return "keyring" if self._keyring() is not None else "memory"
 
     @staticmethod
     def validate(token: Any) -> str:
@@ -67,21 +83,22 @@ class TokenStore:
         value = self.validate(token)
         with self._lock:
             self._token = value
-            if self._keyring is not None:
+            keyring = self._keyring()
+            if keyring is not None:
                 try:
-                    self._keyring.set_password(KEYRING_SERVICE, KEYRING_USER, value)
+                    keyring.set_password(KEYRING_SERVICE, KEYRING_USER, value)
                 except Exception:
-                    self._keyring = None
-                    self.storage = "memory"
+                    self._drop_keyring()
 
     def clear(self) -> bool:
         """Forget the token; True when one was set."""
         with self._lock:
             had = self._get_locked() is not None
             self._token = None
-            if self._keyring is not None:
+            keyring = self._keyring()
+            if keyring is not None:
                 with contextlib.suppress(Exception):
-                    self._keyring.delete_password(KEYRING_SERVICE, KEYRING_USER)
+                    keyring.delete_password(KEYRING_SERVICE, KEYRING_USER)
             return had
 
     def get(self) -> str | None:
@@ -94,9 +111,10 @@ class TokenStore:
         return self.get()
 
     def _get_locked(self) -> str | None:
-        if self._token is None and self._keyring is not None:
+        keyring = self._keyring() if self._token is None else None
+        if keyring is not None:
             try:
-                self._token = self._keyring.get_password(KEYRING_SERVICE, KEYRING_USER)
+                self._token = keyring.get_password(KEYRING_SERVICE, KEYRING_USER)
             except Exception:
                 self._token = None
         return self._token
@@ -106,7 +124,8 @@ class TokenStore:
         return {"set": self.get() is not None, "storage": self.storage, "expires": None}
 
     def __repr__(self) -> str:
-        return f"TokenStore(storage={self.storage!r}, set={self._token is not None})"
+        kept = "keyring" if self._keyring_module is not None else "memory"
+        return f"TokenStore(storage={kept!r}, set={self._token is not None})"
 
 
 #: The server's token store (one per process, like the token itself).

@@ -23,6 +23,7 @@ standard input closes (the server went away); running jobs are unaffected.
 from __future__ import annotations
 
 import contextlib
+import gc
 import importlib
 import json
 import logging
@@ -106,6 +107,7 @@ def _child(request: dict[str, Any]) -> int:
     """In the forked child: become the job's runner process; returns its exit code."""
     from . import runner
 
+    gc.enable()
     os.setsid()
     for signum in (signal.SIGCHLD, signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         signal.signal(signum, signal.SIG_DFL)
@@ -134,6 +136,7 @@ def _spawn(request: dict[str, Any], protocol_fd: int) -> int:
     """Fork a child for ``request``; the child never returns from here."""
     sys.stdout.flush()
     sys.stderr.flush()
+    gc.freeze()
     pid = os.fork()
     if pid:
         return pid
@@ -213,6 +216,11 @@ def main() -> int:
     # The protocol owns fd 1; stray prints of imported libraries go to stderr.
     replies = os.fdopen(os.dup(1), "w", buffering=1, encoding="utf-8")
     os.dup2(2, 1)
+    # Forked children share the imported modules' memory copy-on-write; a
+    # collection in a child would write to every object's GC header and copy
+    # it all. So the parent never collects, and freezes its objects before
+    # each fork (the pattern gc.freeze() documents).
+    gc.disable()
     info = preload()
     print(f"jwst-lab warm runner {os.getpid()} ready: imports took {info['seconds']} s", flush=True)
     replies.write(json.dumps({READY: True, "pid": os.getpid(), **info}) + "\n")

@@ -3,9 +3,10 @@ import {
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
-import { ICommandPalette } from '@jupyterlab/apputils';
+import { ICommandPalette, WidgetTracker } from '@jupyterlab/apputils';
 import { IFileBrowserFactory } from '@jupyterlab/filebrowser';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
+import { ReadonlyJSONObject } from '@lumino/coreutils';
 import * as React from 'react';
 
 import { crdsIcon } from '../icons';
@@ -61,27 +62,35 @@ export const crdsPlugin: JupyterFrontEndPlugin<void> = {
   ): void => {
     const trans = (translator ?? nullTranslator).load(TRANSLATION_DOMAIN);
     const { commands } = app;
-    const open = new Map<string, CrdsViewWidget>();
+    type CrdsCommand = (typeof CrdsCommandIds)[keyof typeof CrdsCommandIds];
+    // One tracker per kind of view, so each is reopened by its own command after a reload.
+    const trackers = new Map<CrdsCommand, WidgetTracker<CrdsViewWidget>>(
+      Object.values(CrdsCommandIds).map(command => [
+        command,
+        new WidgetTracker<CrdsViewWidget>({
+          namespace: `jwst-lab-${command.split(':')[1]}`
+        })
+      ])
+    );
 
     const show = (
-      key: string,
-      label: string,
-      className: string,
+      command: CrdsCommand,
+      view: {
+        key: string;
+        label: string;
+        className: string;
+        args: ReadonlyJSONObject;
+      },
       element: () => React.ReactElement
     ) => {
-      const existing = open.get(key);
-      if (existing && !existing.isDisposed) {
+      const tracker = trackers.get(command)!;
+      const existing = tracker.find(widget => widget.key === view.key);
+      if (existing) {
         app.shell.activateById(existing.id);
         return existing;
       }
-      const widget = new CrdsViewWidget({
-        element: element(),
-        label,
-        key,
-        className
-      });
-      open.set(key, widget);
-      widget.disposed.connect(() => open.delete(key));
+      const widget = new CrdsViewWidget({ ...view, element: element() });
+      void tracker.add(widget);
       app.shell.add(widget, 'main');
       app.shell.activateById(widget.id);
       return widget;
@@ -100,9 +109,13 @@ export const crdsPlugin: JupyterFrontEndPlugin<void> = {
           return;
         }
         return show(
-          `tree:${context}`,
-          context,
-          'jp-JwstLab-crdsTreeWidget',
+          CrdsCommandIds.openContext,
+          {
+            key: `tree:${context}`,
+            label: context,
+            className: 'jp-JwstLab-crdsTreeWidget',
+            args: { context }
+          },
           () =>
             React.createElement(CrdsTreeView, {
               client,
@@ -133,9 +146,13 @@ export const crdsPlugin: JupyterFrontEndPlugin<void> = {
           return;
         }
         return show(
-          `diff:${oldContext}:${newContext}`,
-          trans.__('%1 → %2', oldContext, newContext),
-          'jp-JwstLab-crdsDiffWidget',
+          CrdsCommandIds.diff,
+          {
+            key: `diff:${oldContext}:${newContext}`,
+            label: trans.__('%1 → %2', oldContext, newContext),
+            className: 'jp-JwstLab-crdsDiffWidget',
+            args: { old: oldContext, new: newContext }
+          },
           () =>
             React.createElement(CrdsDiffView, {
               client,
@@ -172,9 +189,16 @@ export const crdsPlugin: JupyterFrontEndPlugin<void> = {
         const paths = args.path ? [String(args.path)] : selectedFiles();
         for (const path of paths) {
           show(
-            `bestrefs:${path}`,
-            trans.__('Best references: %1', path.split('/').pop() ?? path),
-            'jp-JwstLab-crdsBestrefsWidget',
+            CrdsCommandIds.bestrefs,
+            {
+              key: `bestrefs:${path}`,
+              label: trans.__(
+                'Best references: %1',
+                path.split('/').pop() ?? path
+              ),
+              className: 'jp-JwstLab-crdsBestrefsWidget',
+              args: { path }
+            },
             () =>
               React.createElement(CrdsBestrefsView, {
                 client,
@@ -206,5 +230,15 @@ export const crdsPlugin: JupyterFrontEndPlugin<void> = {
       palette,
       restorer
     });
+
+    if (restorer) {
+      for (const [command, tracker] of trackers) {
+        void restorer.restore(tracker, {
+          command,
+          args: widget => widget.args,
+          name: widget => widget.key
+        });
+      }
+    }
   }
 };

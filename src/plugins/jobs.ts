@@ -22,13 +22,14 @@ import {
 import { imageIcon, jsonIcon, ReactWidget } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
-import { EventStream, IEventsConnection } from '../api/events';
+import type { IEventsConnection } from '../api/events';
 import type { EventsStreamMessage, IJobRecord } from '../api/types';
 import { jobsIcon } from '../icons';
 import {
   CommandIds,
   Features,
   IJwstLabClient,
+  IJwstLabEvents,
   PluginIds,
   TRANSLATION_DOMAIN
 } from '../tokens';
@@ -104,17 +105,16 @@ export const JWST_FILE_TYPES = [
 ] as const;
 
 /**
- * The Jobs panel in the left sidebar, the command that opens it, the
- * subscription to the server's events stream, the JWST file types with the
- * file-browser commands that run pipelines on them, job detail tabs, and a
- * notification when a job ends.
+ * The Jobs panel in the left sidebar, the command that opens it, the JWST
+ * file types with the file-browser commands that run pipelines on them, job
+ * detail tabs, and a notification when a job ends.
  */
 export const jobsPlugin: JupyterFrontEndPlugin<void> = {
   id: PluginIds.jobs,
   description:
-    'Adds the pipeline jobs panel, the run dialog and the JWST file-browser commands, and follows the server events stream.',
+    'Adds the pipeline jobs panel, the run dialog and the JWST file-browser commands.',
   autoStart: true,
-  requires: [IJwstLabClient],
+  requires: [IJwstLabClient, IJwstLabEvents],
   optional: [
     ICommandPalette,
     ILayoutRestorer,
@@ -125,6 +125,7 @@ export const jobsPlugin: JupyterFrontEndPlugin<void> = {
   activate: (
     app: JupyterFrontEnd,
     client: IJwstLabClient,
+    events: IEventsConnection,
     palette: ICommandPalette | null,
     restorer: ILayoutRestorer | null,
     state: IStateDB | null,
@@ -132,7 +133,6 @@ export const jobsPlugin: JupyterFrontEndPlugin<void> = {
     browsers: IFileBrowserFactory | null
   ): void => {
     const trans = (translator ?? nullTranslator).load(TRANSLATION_DOMAIN);
-    const events = new EventStream({ serverSettings: client.serverSettings });
     const { commands } = app;
 
     for (const fileType of JWST_FILE_TYPES) {
@@ -150,7 +150,6 @@ export const jobsPlugin: JupyterFrontEndPlugin<void> = {
       translator: translator ?? undefined,
       onOpenJob: id => void commands.execute(JobCommandIds.openJob, { id })
     });
-    panel.disposed.connect(() => events.dispose());
     addSidebarPanel(app, panel, {
       rank: 720,
       command: CommandIds.openJobs,
@@ -372,16 +371,6 @@ export const jobsPlugin: JupyterFrontEndPlugin<void> = {
           console.warn('jwst-lab: cannot restore the jobs panel', reason)
         );
     }
-
-    client.getInfo().then(
-      info => {
-        if (info.features.includes(Features.events)) {
-          events.connect();
-        }
-      },
-      // The client plugin already told the user that the server cannot be asked.
-      () => undefined
-    );
   }
 };
 

@@ -9,13 +9,13 @@ import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { IStateDB } from '@jupyterlab/statedb';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
-import { EventStream } from '../api/events';
+import type { IEventsConnection } from '../api/events';
 import { mastIcon } from '../icons';
 import { trackLastSearch } from '../mast/state';
 import {
   CommandIds,
-  Features,
   IJwstLabClient,
+  IJwstLabEvents,
   PluginIds,
   TRANSLATION_DOMAIN
 } from '../tokens';
@@ -31,7 +31,7 @@ export const mastPlugin: JupyterFrontEndPlugin<void> = {
   id: PluginIds.mast,
   description: 'Adds the MAST search panel to the left sidebar.',
   autoStart: true,
-  requires: [IJwstLabClient],
+  requires: [IJwstLabClient, IJwstLabEvents],
   optional: [
     ICommandPalette,
     ILayoutRestorer,
@@ -43,6 +43,7 @@ export const mastPlugin: JupyterFrontEndPlugin<void> = {
   activate: (
     app: JupyterFrontEnd,
     client: IJwstLabClient,
+    events: IEventsConnection,
     palette: ICommandPalette | null,
     restorer: ILayoutRestorer | null,
     settingRegistry: ISettingRegistry | null,
@@ -51,7 +52,6 @@ export const mastPlugin: JupyterFrontEndPlugin<void> = {
     translator: ITranslator | null
   ): void => {
     const trans = (translator ?? nullTranslator).load(TRANSLATION_DOMAIN);
-    const events = new EventStream({ serverSettings: client.serverSettings });
     let settingsFolder = '';
     const panel = new MastPanel({
       client,
@@ -74,7 +74,6 @@ export const mastPlugin: JupyterFrontEndPlugin<void> = {
         }
       }
     });
-    panel.disposed.connect(() => events.dispose());
     addSidebarPanel(app, panel, {
       rank: 700,
       command: CommandIds.openMast,
@@ -109,18 +108,5 @@ export const mastPlugin: JupyterFrontEndPlugin<void> = {
       // After the application restored its layout, so the state database is ready.
       void app.restored.then(() => trackLastSearch(panel, state));
     }
-
-    client.getInfo().then(
-      info => {
-        if (
-          info.features.includes(Features.events) &&
-          info.features.includes(Features.downloads)
-        ) {
-          events.connect();
-        }
-      },
-      // The client plugin already told the user that the server cannot be asked.
-      () => undefined
-    );
   }
 };

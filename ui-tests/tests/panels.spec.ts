@@ -9,6 +9,24 @@ test.describe('jwst-lab sidebar panels', () => {
     }
   });
 
+  test('one events websocket serves every panel', async ({ page }) => {
+    const sockets: string[] = [];
+    page.on('websocket', socket => {
+      if (socket.url().includes('/jwst-lab/events')) {
+        sockets.push(socket.url());
+      }
+    });
+    await page.evaluate(() => window.location.reload());
+    await page.waitForSelector('#jupyterlab-splash', { state: 'detached' });
+    const lab = new JwstLabHelper(page);
+    await lab.openPanel('jobs');
+    await lab.openPanel('mast');
+    await expect.poll(() => sockets.length).toBe(1);
+    // The panels are open and subscribed: no second socket follows.
+    await lab.openPanel('jobs');
+    expect(sockets).toHaveLength(1);
+  });
+
   test('MAST panel: title, empty state and a search field that understands targets and coordinates', async ({
     page
   }) => {

@@ -157,5 +157,10 @@ class WarmRunner:
             ready.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await ready
+            if process is not None and process.returncode is None:
+                # Still importing: it has forked nothing and would only read its
+                # closed standard input once the imports are done.
+                with contextlib.suppress(ProcessLookupError):
+                    process.kill()
         if process is not None:
             await self._stop(process)

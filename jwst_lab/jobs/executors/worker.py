@@ -10,11 +10,13 @@ is pickled by reference and imported on the worker.
 
 from __future__ import annotations
 
+import os
 import signal
 import time
 from pathlib import Path
 
 from .. import runfiles
+from ..environment import THREAD_VARIABLES
 from .local import exit_code_of, signal_group, spawn_runner
 
 
@@ -28,7 +30,10 @@ def run_runner(
 ) -> int:
     """Run one runner to its end on this worker; SIGTERM then SIGKILL on a cancel request."""
     folder = Path(job_dir)
-    process = spawn_runner(argv, Path(cwd), env, folder)
+    # The job's environment comes from the server; the thread-pool sizes are
+    # this worker's (a Dask nanny sets them to 1 per worker) unless the job sets them.
+    worker_threads = {name: os.environ[name] for name in THREAD_VARIABLES if name in os.environ}
+    process = spawn_runner(argv, Path(cwd), {**worker_threads, **env}, folder)
     cancel_file = folder / runfiles.CANCEL_NAME
     kill_at: float | None = None
     while process.poll() is None:

@@ -1,5 +1,6 @@
 import { MainAreaWidget, ReactWidget } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
+import { ReadonlyJSONObject } from '@lumino/coreutils';
 import * as React from 'react';
 
 import type {
@@ -780,6 +781,8 @@ export class CrdsViewWidget extends MainAreaWidget<ReactWidget> {
     label: string;
     key: string;
     className: string;
+    /** The arguments of the command that opens this view again (after a reload). */
+    args: ReadonlyJSONObject;
   }) {
     const content = ReactWidget.create(options.element);
     content.addClass('jp-JwstLab-crdsViewContent');
@@ -787,6 +790,7 @@ export class CrdsViewWidget extends MainAreaWidget<ReactWidget> {
     this.addClass(options.className);
     this.id = `jwst-lab-crds-${options.key.replace(/[^A-Za-z0-9_-]/g, '-')}`;
     this.key = options.key;
+    this.args = options.args;
     this.title.label = options.label;
     this.title.caption = options.label;
     this.title.icon = crdsIcon;
@@ -795,4 +799,7 @@ export class CrdsViewWidget extends MainAreaWidget<ReactWidget> {
 
   /** What this widget shows, e.g. `tree:jwst_0541.pmap`. */
   readonly key: string;
+
+  /** The arguments of the command that opens this view again. */
+  readonly args: ReadonlyJSONObject;
 }

@@ -74,6 +74,13 @@ test.describe('CRDS browser on the real cache', () => {
     await expect(compare).toHaveText(
       'Compare jwst_0540.pmap and jwst_0541.pmap'
     );
+    // JupyterLab saves the layout in batches: wait for the save that has the diff tab.
+    const saved = page.waitForRequest(
+      request =>
+        request.method() === 'PUT' &&
+        request.url().includes('/api/workspaces/') &&
+        (request.postData() ?? '').includes('jwst-lab-crds-diff')
+    );
     await compare.click();
     const diff = page.locator(
       '.jp-JwstLab-crdsDiff[data-old="jwst_0540.pmap"][data-new="jwst_0541.pmap"]'
@@ -86,6 +93,21 @@ test.describe('CRDS browser on the real cache', () => {
       'jwst_nirspec_dark_0028.rmap → jwst_nirspec_dark_0029.rmap'
     );
     await page.screenshot({ path: 'test-results/screenshots/crds-diff.png' });
+
+    // The tree and the diff come back after a reload.
+    await saved;
+    await page.evaluate(() => window.location.reload());
+    await page.waitForSelector('#jupyterlab-splash', { state: 'detached' });
+    await expect(
+      page.locator('.jp-JwstLab-crdsDiffAffected').first()
+    ).toContainText('NIRSPEC: dark, readnoise, refpix, superbias', {
+      timeout: 60000
+    });
+    await expect(
+      page.locator('.lm-DockPanel .lm-TabBar-tab', {
+        hasText: 'jwst_0541.pmap'
+      })
+    ).toHaveCount(2);
   });
 
   test('right-click a demo FITS file → Best references…', async ({ page }) => {
