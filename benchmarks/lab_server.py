@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -18,14 +17,11 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tests.server_process import free_port, server_argv
+
 TOKEN = "bench-token"  # noqa: S105 - a throwaway token for a loopback server
-
-
-def free_port() -> int:
-    """A TCP port free on 127.0.0.1 now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class LabServer:
@@ -44,20 +40,7 @@ class LabServer:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         state.mkdir(parents=True, exist_ok=True)
-        argv = [
-            sys.executable,
-            "-m",
-            "jupyter_server",
-            f"--ServerApp.port={self.port}",
-            "--ServerApp.port_retries=0",
-            "--ServerApp.ip=127.0.0.1",
-            f"--ServerApp.root_dir={root}",
-            f"--IdentityProvider.token={TOKEN}",
-            "--ServerApp.open_browser=False",
-            "--ServerApp.allow_root=True",
-            f"--ServerApp.jpserver_extensions={ {'jwst_lab': extension}!r}",
-            *options,
-        ]
+        argv = server_argv(self.port, root, TOKEN, {"jwst_lab": extension}, options)
         if extension:
             argv.append(f"--JwstLabApp.db_url=sqlite:///{state / 'jobs.sqlite'}")
         environment = {**(env if env is not None else os.environ)}

@@ -18,7 +18,7 @@ import time
 
 from .download_server import DownloadServer
 from .downloads_helpers import served_files, wait_gone
-from .test_jobs_server_kill import _request, _start, _wait
+from .test_jobs_server_kill import start_server
 
 
 async def test_a_download_resumes_after_kill_9_of_server_and_runner(tmp_path, crds_cache):
@@ -39,10 +39,9 @@ async def test_a_download_resumes_after_kill_9_of_server_and_runner(tmp_path, cr
                 }
             )
         )
-        server, base = _start(tmp_path, root, crds_cache)
+        server = start_server(tmp_path, root, crds_cache)
         try:
-            job = await _request(
-                base,
+            job = await server.request(
                 "POST",
                 "/downloads",
                 {"products": [f"mast:JWST/product/{name}" for name in files], "dest": "dl"},
@@ -53,8 +52,7 @@ async def test_a_download_resumes_after_kill_9_of_server_and_runner(tmp_path, cr
                 assert time.monotonic() < deadline, "the download did not start"
                 await asyncio.sleep(0.05)
         finally:
-            server.send_signal(signal.SIGKILL)
-            server.wait()
+            server.kill_9()
         job_dir = tmp_path / "data" / "jwst_lab" / "jobs" / job["id"]
         runner_pid = json.loads((job_dir / "runner.pid").read_text())["pid"]
         os.killpg(runner_pid, signal.SIGKILL)
@@ -64,13 +62,14 @@ async def test_a_download_resumes_after_kill_9_of_server_and_runner(tmp_path, cr
         assert any(partial)
         assert not list((root / "dl").rglob("*.fits"))
 
-        server, base = _start(tmp_path, root, crds_cache)
+        server = start_server(tmp_path, root, crds_cache)
         try:
-            done = await _wait(base, job["id"], {"succeeded", "failed", "interrupted"}, timeout=90)
-            log = await _request(base, "GET", f"/jobs/{job['id']}/log")
+            done = await server.wait_job(
+                job["id"], {"succeeded", "failed", "interrupted"}, timeout=90
+            )
+            log = await server.request("GET", f"/jobs/{job['id']}/log")
         finally:
-            server.terminate()
-            server.wait(timeout=15)
+            server.stop()
         ranges = list(source.ranges)
         sent = dict(source.bytes_sent)
     assert done["status"] == "succeeded", done["error"]

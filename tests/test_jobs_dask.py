@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -23,6 +22,7 @@ from jwst_lab.jobs.executors import LaunchPlan
 from jwst_lab.jobs.executors.dask import DaskExecutor
 
 from .jobs_helpers import make_manager, make_settings, place_uncal, wait_status
+from .server_process import free_port
 
 pytest.importorskip("distributed")
 
@@ -115,15 +115,9 @@ async def test_runners_on_a_worker_get_the_worker_thread_pool_sizes(tmp_path, cl
     assert "threads 3" in plans[1].log_path.read_text()
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def external_scheduler(tmp_path_factory):
-    port = _free_port()
+    port = free_port()
     folder = tmp_path_factory.mktemp("dask")
     dask = str(Path(sys.executable).with_name("dask"))
     log = (folder / "dask.log").open("ab")

@@ -11,10 +11,6 @@ import asyncio
 import json
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -23,73 +19,31 @@ from tornado.websocket import websocket_connect
 
 from .conftest import CRDS_FIXTURE, require_fixture
 from .routes_walk import endpoints
+from .server_process import TOKEN, ServerProcess, server_environment
 
 PROBE_DIR = Path(__file__).parent / "server_probe"
 NEVER_IMPORTED = ("jwst", "stpipe", "stdatamodels")
 LAZY = ("astroquery", "crds")
-TOKEN = "probe-token-0123456789"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture
 def server(tmp_path):
-    port = _free_port()
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("JUPYTER_", "JPY_", "CRDS_"))
-    }
-    env.update(
-        PYTHONPATH=os.pathsep.join([str(PROBE_DIR), env.get("PYTHONPATH", "")]).rstrip(os.pathsep),
-        JUPYTER_CONFIG_DIR=str(tmp_path / "config"),
-        JUPYTER_DATA_DIR=str(tmp_path / "data"),
-        JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"),
+    env = server_environment(
+        tmp_path,
+        PYTHONPATH=os.pathsep.join([str(PROBE_DIR), os.environ.get("PYTHONPATH", "")]).rstrip(
+            os.pathsep
+        ),
         # A real cache, so the CRDS routes answer (a missing cache is a 503 by design).
         CRDS_PATH=str(shutil.copytree(require_fixture(CRDS_FIXTURE), tmp_path / "crds")),
         CRDS_CONTEXT="jwst_0541.pmap",
     )
     root = tmp_path / "root"
     root.mkdir()
-    argv = [
-        sys.executable,
-        "-m",
-        "jupyter_server",
-        f"--ServerApp.port={port}",
-        "--ServerApp.port_retries=0",
-        "--ServerApp.ip=127.0.0.1",
-        f"--ServerApp.root_dir={root}",
-        f"--IdentityProvider.token={TOKEN}",
-        "--ServerApp.open_browser=False",
-        "--ServerApp.allow_root=True",
-        '--ServerApp.jpserver_extensions={"jwst_lab": True, "jwst_lab_probe": True}',
-    ]
-    log = (tmp_path / "server.log").open("w")
-    process = subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"server exited: {(tmp_path / 'server.log').read_text()[-3000:]}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                break
-        except OSError:
-            time.sleep(0.2)
-    else:
-        process.kill()
-        pytest.fail("server did not start within 60 s")
-    yield base, env
-    process.terminate()
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-    log.close()
+    running = ServerProcess(
+        tmp_path, root, extensions={"jwst_lab": True, "jwst_lab_probe": True}, env=env
+    )
+    yield running
+    running.stop()
 
 
 async def _get_json(client: AsyncHTTPClient, url: str) -> dict:
@@ -123,7 +77,7 @@ async def _touch_every_route(client: AsyncHTTPClient, base: str) -> list[str]:
 
 
 async def test_server_never_imports_jwst_nor_changes_its_environment(server):
-    base, env = server
+    base, env = server.url, server.env
     client = AsyncHTTPClient()
     probe = base + "/jwst-lab-probe/state"
 
