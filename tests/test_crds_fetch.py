@@ -11,7 +11,11 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import os
 import shutil
+import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -19,10 +23,13 @@ from typing import Any
 import pytest
 from tornado.httpclient import HTTPClientError
 
+from jwst_lab.jobs.crds_fetch_runner import remove_dead_partials
 from jwst_lab.models import JobRecord
 
-from .crds_helpers import UNCAL_FILES, copy_cache, uncal
+from .crds_helpers import UNCAL_FILES, copy_cache, make_service, uncal
 from .crds_rpc_server import REFERENCES, crds_rpc_server, load_answers
+from .downloads_helpers import wait_gone
+from .jobs_helpers import make_manager, make_settings, wait_status
 
 TERMINAL = {"succeeded", "failed", "cancelled", "interrupted"}
 
@@ -245,3 +252,70 @@ async def test_bad_paths_and_fields(jp_fetch, files, rpc, body, status, words):
     assert code == status, error
     assert words in error["message"]
     assert rpc.downloads == []
+
+
+async def test_a_fetch_whose_runner_died_with_the_server_runs_again(
+    tmp_path, cache, rpc, catalog_cache_dir, monkeypatch
+):
+    monkeypatch.setenv("CRDS_MODE", "remote")
+    root = tmp_path / "root"
+    root.mkdir()
+    name = UNCAL_FILES[0]
+    shutil.copy(uncal(name), root / name)
+    service = make_service(cache, root=root, server_url=rpc.url, mode="remote")
+    try:
+        plan = await asyncio.to_thread(service.fetch_plan, [(root / name, name)], None)
+    finally:
+        service.close()
+    settings = make_settings(root, cache)
+    rpc.download_delay = 2.0
+    manager = make_manager(settings, catalog_cache_dir)
+    await manager.start()
+    job = await manager.create_crds_fetch(input_label=name, plan=plan)
+    pid_file = manager.job_dir(job["id"]) / "runner.pid"
+    deadline = time.monotonic() + 60
+    while not (rpc.downloads and pid_file.exists()):
+        assert time.monotonic() < deadline, "the fetch did not start"
+        await asyncio.sleep(0.05)
+    # The server stops (runners keep running), then the runner dies unseen.
+    await manager.stop()
+    pid = int(json.loads(pid_file.read_text())["pid"])
+    os.killpg(pid, signal.SIGKILL)
+    await wait_gone(pid)
+
+    rpc.download_delay = 0.0
+    manager = make_manager(settings, catalog_cache_dir)
+    await manager.start()
+    try:
+        done = await wait_status(manager, job["id"], timeout=120)
+    finally:
+        await manager.stop()
+    assert done["status"] == "succeeded", done["error"]
+    assert done["crds_fetch"]["resumes"] == 1
+    fetched = {Path(p).name for p in done["crds_fetch"]["fetched"]}
+    skipped = set(done["crds_fetch"]["skipped"])
+    assert fetched | skipped == set(_declared())
+    for name in _declared():
+        local = cache / "references" / "jwst" / "nircam" / name
+        assert local.read_bytes() == (REFERENCES / name).read_bytes()
+    # The killed runner's temporary file was removed by the next one.
+    assert not list(cache.rglob(".tmp_*"))
+    assert "left by an interrupted fetch" in (manager.job_dir(job["id"]) / "job.log").read_text()
+
+
+def test_only_partials_of_ended_processes_are_removed(tmp_path):
+    reference = tmp_path / "jwst_nircam_dark_9001.fits"
+    ended = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    dead = tmp_path / f".tmp_{reference.name}_{int(ended.stdout)}"
+    live = tmp_path / f".tmp_{reference.name}_{os.getpid()}"
+    other = tmp_path / f".tmp_jwst_nircam_gain_0001.fits_{int(ended.stdout)}"
+    for path in (dead, live, other):
+        path.write_bytes(b"partial")
+    assert remove_dead_partials(reference) == [dead]
+    assert live.exists()
+    assert other.exists()

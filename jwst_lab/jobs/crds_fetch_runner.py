@@ -64,6 +64,26 @@ def needed_references(files: list[str], context: str) -> tuple[list[str], str]:
     return sorted(names), mode
 
 
+def remove_dead_partials(reference: Path) -> list[Path]:
+    """Delete what killed downloads of ``reference`` left behind; the paths removed.
+
+    crds downloads into ``.tmp_<name>_<pid>`` beside the reference and renames
+    it when complete, so a SIGKILL leaves only that temporary file. One whose
+    process is gone is garbage; a live process's is left alone.
+    """
+    removed = []
+    for partial in reference.parent.glob(f".tmp_{reference.name}_*"):
+        pid_text = partial.name.rsplit("_", 1)[-1]
+        if not pid_text.isdigit():
+            continue
+        state = runfiles.process_state(int(pid_text))
+        if state is not None and state[0] != "Z":
+            continue  # still downloading
+        partial.unlink(missing_ok=True)
+        removed.append(partial)
+    return removed
+
+
 def run(spec: dict[str, Any]) -> int:
     """Fetch the references of the spec's files; the exit code."""
     from crds.client import api
@@ -118,6 +138,8 @@ def run(spec: dict[str, Any]) -> int:
                 files_failed=len(outcome["failed"]),
                 current_file=name,
             )
+            for partial in remove_dead_partials(Path(config.locate_file(name, "jwst"))):
+                _say(f"removed {partial.name}, left by an interrupted fetch")
             try:
                 api.dump_references(context, baserefs=[name])
                 local = Path(config.locate_file(name, "jwst"))

@@ -228,20 +228,22 @@ class JobManager:
             active.task = asyncio.create_task(self._follow(record, active, catch_up=True))
             return
         exit_code = runfiles.read_exit_status(job_dir)
-        if exit_code is None and record.get("kind") == "download":
-            await self._requeue_download(record)
+        if exit_code is None and record.get("kind") in TRANSFER_KINDS:
+            await self._requeue_transfer(record)
             return
         active = _Active()
         self._active[job_id] = active
         await self._finish(record, active, exit_code, recovered=True)
 
-    async def _requeue_download(self, record: dict[str, Any]) -> None:
-        """Recovery only: a download whose runner died with the server goes back to the queue.
+    async def _requeue_transfer(self, record: dict[str, Any]) -> None:
+        """Recovery only: a transfer whose runner died with the server goes back to the queue.
 
-        Its ``.part`` files are kept, so the new runner resumes them with range requests.
+        A download's ``.part`` files are kept, so its new runner resumes them
+        with range requests; a CRDS fetch skips what crds already moved into
+        the cache (crds writes each file under a temporary name, then renames).
         """
-        download = record.setdefault("download", {})
-        download["resumes"] = int(download.get("resumes") or 0) + 1
+        about = record.setdefault(str(record["kind"]), {})
+        about["resumes"] = int(about.get("resumes") or 0) + 1
         record["status"] = "queued"
         record["error"] = None
         await self._save(record)
@@ -594,6 +596,7 @@ class JobManager:
                 "fetched": [],
                 "skipped": [],
                 "failed": [],
+                "resumes": 0,
             },
         }
 

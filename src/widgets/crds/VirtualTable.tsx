@@ -1,5 +1,7 @@
 import * as React from 'react';
 
+import { visibleRange } from '../../components/VirtualTable';
+
 /** Props of {@link VirtualTable}. */
 export interface IVirtualTableProps {
   /** Column headings. */
@@ -69,9 +71,13 @@ export function VirtualTable({
     }
   }, [rows]);
 
-  const visible = height > 0 ? Math.ceil(height / rowHeight) : DEFAULT_WINDOW;
-  const first = Math.max(0, Math.floor(scrollTop / rowHeight) - overscan);
-  const last = Math.min(rows.length, first + visible + 2 * overscan);
+  const { start: first, end: last } = visibleRange(
+    scrollTop,
+    height > 0 ? height : DEFAULT_WINDOW * rowHeight,
+    rowHeight,
+    rows.length,
+    overscan
+  );
   const top = first * rowHeight;
   const bottom = (rows.length - last) * rowHeight;
 
