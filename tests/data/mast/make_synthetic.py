@@ -16,6 +16,9 @@ import math
 import random
 from pathlib import Path
 
+from jwst_lab.core.archive import OBS_FIELDS
+from jwst_lab.core.archive import PRODUCT_FIELDS as ARCHIVE_PRODUCT_FIELDS
+
 HERE = Path(__file__).resolve().parent
 NOTE = "SYNTHETIC: written by tests/data/mast/make_synthetic.py, not captured from MAST"
 
@@ -31,63 +34,10 @@ MODES = [
     ("NIRSPEC/IFU", ["F290LP;G395H", "F170LP;G235H"], "cube"),
     ("NIRISS/SOSS", ["CLEAR;GR700XD"], "timeseries"),
 ]
-FIELDS = [
-    ("intentType", "string"),
-    ("obs_collection", "string"),
-    ("provenance_name", "string"),
-    ("instrument_name", "string"),
-    ("project", "string"),
-    ("filters", "string"),
-    ("wavelength_region", "string"),
-    ("target_name", "string"),
-    ("target_classification", "string"),
-    ("obs_id", "string"),
-    ("s_ra", "float"),
-    ("s_dec", "float"),
-    ("dataproduct_type", "string"),
-    ("proposal_pi", "string"),
-    ("calib_level", "int"),
-    ("t_min", "float"),
-    ("t_max", "float"),
-    ("t_exptime", "float"),
-    ("em_min", "float"),
-    ("em_max", "float"),
-    ("obs_title", "string"),
-    ("t_obs_release", "float"),
-    ("proposal_id", "string"),
-    ("proposal_type", "string"),
-    ("sequence_number", "int"),
-    ("s_region", "string"),
-    ("jpegURL", "string"),
-    ("dataURL", "string"),
-    ("dataRights", "string"),
-    ("mtFlag", "boolean"),
-    ("srcDen", "float"),
-    ("obsid", "string"),
-    ("objID", "string"),
-]
-PRODUCT_FIELDS = [
-    ("obsID", "string"),
-    ("obs_collection", "string"),
-    ("dataproduct_type", "string"),
-    ("obs_id", "string"),
-    ("description", "string"),
-    ("type", "string"),
-    ("dataURI", "string"),
-    ("productType", "string"),
-    ("productGroupDescription", "string"),
-    ("productSubGroupDescription", "string"),
-    ("productDocumentationURL", "string"),
-    ("project", "string"),
-    ("prvversion", "string"),
-    ("proposal_id", "string"),
-    ("productFilename", "string"),
-    ("size", "int"),
-    ("parent_obsid", "string"),
-    ("dataRights", "string"),
-    ("calib_level", "int"),
-    ("filters", "string"),
-]
+# MAST's CAOM observation and product columns (the real captures' order and types),
+# the same lists the local archive answers with.
+FIELDS = list(OBS_FIELDS)
+PRODUCT_FIELDS = list(ARCHIVE_PRODUCT_FIELDS)
 
 
 def observations(n: int = 240) -> list[dict]:
