@@ -25,7 +25,7 @@ from .jobs.executors import Executor, LocalExecutor
 from .jobs.executors.dask import DaskExecutor
 from .jobs.executors.warm_pool import WarmRunner
 from .jobs.manager import JobManager
-from .jobs.store import JobStore, sqlite_path
+from .jobs.store import JobStore, StoreError, note_root, root_state_dir, sqlite_path
 from .routes import route_table
 
 DEFAULT_MAST_URL = "https://mast.stsci.edu"
@@ -102,7 +102,11 @@ class JwstLabApp(ExtensionApp):
     db_url = Unicode(
         "",
         config=True,
-        help="SQLite database of jobs. Empty: <jupyter data dir>/jwst_lab/jobs.sqlite.",
+        help="SQLite database of jobs ('sqlite:////absolute/path/jobs.sqlite'); job folders "
+        "(logs, journals) go in a 'jobs' folder beside it. Empty: one database per server "
+        "root, <jupyter data dir>/jwst_lab/roots/<hash of the root>/jobs.sqlite (root.txt there "
+        "names the root). Every job records its server root, so servers with different roots "
+        "sharing one file each list only their own jobs.",
     )
     executor_class = Unicode(
         "local",
@@ -188,7 +192,7 @@ class JwstLabApp(ExtensionApp):
                 context=self.crds_context,
                 environ=os.environ,
             ),
-            db_url=self.db_url or f"sqlite:///{data_dir / 'jobs.sqlite'}",
+            db_url=self.db_url or f"sqlite:///{root_state_dir(data_dir, root_dir) / 'jobs.sqlite'}",
             executor=cast(ExecutorName, self.executor_class),
             max_concurrent_jobs=self.max_concurrent_jobs,
             dask_scheduler_address=self.dask_scheduler_address,
@@ -221,7 +225,8 @@ class JwstLabApp(ExtensionApp):
         self.crds_service = CrdsService(
             settings.crds, root_dir=settings.root_dir, base_env=os.environ
         )
-        db_path = sqlite_path(settings.db_url)
+        store, state_dir = self._open_job_store(settings, data_dir)
+        self.job_store = store
         # Local runners share this machine's cores; Dask workers size their own pools.
         runner_env = (
             with_thread_limits(os.environ, settings.max_concurrent_jobs)
@@ -230,14 +235,15 @@ class JwstLabApp(ExtensionApp):
         )
         self.job_manager = JobManager(
             settings=settings,
-            store=JobStore(db_path),
-            executor=self._make_executor(settings, db_path.parent, runner_env),
+            store=store,
+            executor=self._make_executor(settings, state_dir, runner_env),
             catalog=self.pipeline_catalog,
             bus=self.event_bus,
-            jobs_dir=db_path.parent / "jobs",
+            jobs_dir=state_dir / "jobs",
             base_env=runner_env,
             associations=self.association_reader,
             token_provider=self._mast_token,
+            crds_problem=self.crds_service.cache_problem,
         )
         self.log.info(
             "jwst-lab %s: archive=%s executor=%s crds=%s",
@@ -246,6 +252,47 @@ class JwstLabApp(ExtensionApp):
             self.jwst_lab_settings.executor,
             self.jwst_lab_settings.crds.mode,
         )
+
+    def _open_job_store(self, settings: Settings, data_dir: Path) -> tuple[JobStore, Path]:
+        """The job store of this server's root, and its state folder (job folders: ``jobs/``).
+
+        Never raises, so the server always starts: ``JobStore.health`` says
+        what is wrong (``GET /info`` reports it, job routes answer 503).
+        """
+        root = settings.root_dir
+        default_dir = root_state_dir(data_dir, root)
+        if not self.db_url:
+            note_root(default_dir, root)
+            legacy = data_dir / "jobs.sqlite"
+            if legacy.is_file() and not (default_dir / "jobs.sqlite").exists():
+                self.log.warning(
+                    "jwst-lab: jobs of every root used to share %s; this server keeps its own "
+                    "in %s. To list the older jobs, set c.JwstLabApp.db_url = 'sqlite:///%s' "
+                    "(the first server to open that file adopts its jobs).",
+                    legacy,
+                    default_dir / "jobs.sqlite",
+                    legacy,
+                )
+        try:
+            db_path = sqlite_path(settings.db_url)
+        except StoreError as error:
+            state_dir = default_dir
+            store = JobStore.refused(
+                settings.db_url,
+                f"c.JwstLabApp.db_url = {settings.db_url!r} cannot be used: {error}. Jobs are "
+                "unavailable. Set it to 'sqlite:////absolute/path/jobs.sqlite', or leave it "
+                "empty for the default, then restart JupyterLab.",
+                jobs_dir=state_dir / "jobs",
+            )
+        else:
+            state_dir = db_path.parent
+            store = JobStore(db_path, root=root, jobs_dir=state_dir / "jobs")
+        health = store.health
+        if health.state == "ok":
+            self.log.info("jwst-lab: job database %s", health.path)
+        else:
+            self.log.warning("jwst-lab: job database %s: %s", health.state, health.message)
+        return store, state_dir
 
     def _mast_token(self) -> str | None:
         """The MAST token set with ``PUT /mast/token`` (download jobs get it in their env)."""

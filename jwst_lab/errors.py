@@ -18,15 +18,22 @@ class JwstLabError(Exception):
     status: int = 500
     reason: str = "internal_error"
 
-    def __init__(self, message: str, *, reason: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, reason: str | None = None, field: str | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         if reason is not None:
             self.reason = reason
+        #: The request field at fault, as a dotted path (``steps.resample.pixfrac``), if one is.
+        self.field = field
 
     def to_json(self) -> dict[str, str]:
-        """The error as the JSON body the REST API answers with."""
-        return {"message": self.message, "reason": self.reason}
+        """The error as the JSON body the REST API answers with (``field`` when one is at fault)."""
+        body = {"message": self.message, "reason": self.reason}
+        if self.field:
+            body["field"] = self.field
+        return body
 
 
 class BadRequest(JwstLabError):
@@ -76,3 +83,10 @@ class DependencyMissing(JwstLabError):
 
     status = 503
     reason = "dependency_missing"
+
+
+class ServiceUnavailable(JwstLabError):
+    """A part of the server cannot work right now (e.g. its job database is unusable)."""
+
+    status = 503
+    reason = "service_unavailable"

@@ -31,6 +31,25 @@ class CrdsInfo(ApiModel):
     context_source: ContextSource
 
 
+JobStoreState = Literal["ok", "repaired", "unusable"]
+
+
+class JobStoreInfo(ApiModel):
+    """The job database: usable (``ok``), rebuilt at start-up (``repaired``), or ``unusable``."""
+
+    #: The database file (or the ``db_url`` that names none).
+    path: str
+    state: JobStoreState
+    #: What happened and what to do, for people; null when the state is ``ok``.
+    message: str | None
+    #: Where a damaged file was moved (it is never deleted nor overwritten).
+    moved_to: str | None
+    #: Jobs put back into a new database, from the damaged file and the jobs' journals.
+    restored: int
+    #: Job records that could not be read (set aside, not listed).
+    skipped: int
+
+
 class InfoResponse(ApiModel):
     """``GET /info``: what this server is and how it is configured."""
 
@@ -41,6 +60,8 @@ class InfoResponse(ApiModel):
     max_concurrent_jobs: int
     crds: CrdsInfo
     features: list[str]
+    #: The job database's state; null only when the server has no job store.
+    job_store: JobStoreInfo | None = None
 
 
 class ErrorResponse(ApiModel):
@@ -48,6 +69,8 @@ class ErrorResponse(ApiModel):
 
     message: str
     reason: str | None
+    #: The request field at fault as a dotted path (``steps.resample.pixfrac``), when one is.
+    field: str | None = None
 
 
 # --- pipeline jobs -----------------------------------------------------------------
@@ -116,6 +139,10 @@ class JobRecord(ApiModel):
     exit_code: int | None
     error: str | None
     executor: str
+    #: Files a failed (or cancelled) job left in its output folder; they may be incomplete.
+    partial_outputs: list[str] = Field(default_factory=list)
+    #: What the output listing left out and why (symbolic links, unreadable folders...).
+    warnings: list[str] = Field(default_factory=list)
     #: Download jobs: source, dest, files_total, bytes_total, products, obsids, manifest, resumes.
     download: dict[str, Any] | None = None
     #: CRDS fetch jobs: context, context_reason, files, fetched, skipped, failed.
@@ -235,7 +262,9 @@ def parse_request(model: type[M], body: dict[str, Any]) -> M:
         return model.model_validate(body)
     except ValidationError as error:
         problems = []
+        fields = []
         for item in error.errors():
             where = ".".join(str(part) for part in item["loc"]) or "body"
+            fields.append(where)
             problems.append(f"{where}: {item['msg']}")
-        raise BadRequest("; ".join(problems)) from None
+        raise BadRequest("; ".join(problems), field=fields[0] if fields else None) from None

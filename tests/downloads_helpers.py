@@ -111,3 +111,51 @@ async def wait_gone(pid: int, timeout: float = 20) -> None:
     while (state := process_state(pid)) is not None and state[0] not in ("Z", "X"):
         assert time.monotonic() < deadline, f"process {pid} still runs"
         await asyncio.sleep(0.05)
+
+
+def snapshot(folder: Path) -> dict[str, tuple[int, int, str] | str]:
+    """Every entry below ``folder``: relative path → (size, mtime_ns, sha256), or ``-> target``
+    for a link (never followed)."""
+    entries: dict[str, tuple[int, int, str] | str] = {}
+    for path in sorted(folder.rglob("*")):
+        key = path.relative_to(folder).as_posix()
+        if path.is_symlink():
+            entries[key] = f"-> {path.readlink()}"
+        elif path.is_file():
+            info = path.stat()
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            entries[key] = (info.st_size, info.st_mtime_ns, digest)
+    return entries
+
+
+def run_download_spec(spec_path: Path, *, subprocess_run: bool = False) -> tuple[int, dict, str]:
+    """Run the download runner on ``spec_path``: ``(exit code, result.json, log text)``.
+
+    In this process (``download_runner.run``, its printed lines captured), or
+    as the real subprocess the manager starts (``python -m
+    jwst_lab.jobs.download_runner``).
+    """
+    import contextlib
+    import io
+    import json
+    import subprocess
+    import sys
+
+    from jwst_lab.jobs import download_runner
+
+    spec = json.loads(spec_path.read_text())
+    if subprocess_run:
+        done = subprocess.run(
+            [sys.executable, "-m", "jwst_lab.jobs.download_runner", str(spec_path)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        code, log = done.returncode, done.stdout + done.stderr
+    else:
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            code = download_runner.run(spec, None)
+        log = out.getvalue()
+    return code, json.loads(Path(spec["result_file"]).read_text()), log

@@ -47,7 +47,7 @@ def test_level3_association_with_members_present_and_missing(reader, tmp_path):
     assert summary["members_total"] == sum(len(p["members"]) for p in data["products"])
     assert members[0] not in summary["members_missing"]
     assert members[1] in summary["members_missing"]
-    with pytest.raises(BadRequest, match=r"member file\(s\) missing: .*" + members[1]):
+    with pytest.raises(BadRequest, match=r"member file\(s\) missing or refused: .*" + members[1]):
         require_members(summary)
 
 

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 import socket
 from pathlib import Path
 from typing import Any
 
 import pytest
-from tornado.httpclient import HTTPClientError
 
+from .api_helpers import call_api
 from .crds_helpers import UNCAL_FILES, copy_cache, uncal
 
 
@@ -40,16 +39,7 @@ def files(jp_root_dir, tmp_path):
     return jp_root_dir
 
 
-async def _call(jp_fetch, method: str, *parts: str, body: Any = None, **params: Any):
-    payload = None if body is None else (body if isinstance(body, str) else json.dumps(body))
-    try:
-        response = await jp_fetch(
-            "jwst-lab", *parts, method=method, body=payload, params=params or None
-        )
-    except HTTPClientError as error:
-        raw = error.response.body if error.response is not None else b""
-        return error.code, json.loads(raw or b"null")
-    return response.code, json.loads(response.body)
+_call = call_api
 
 
 async def test_info_lists_the_crds_feature(jp_fetch):

@@ -390,6 +390,7 @@ def test_fits_without_a_usable_header(service, root, tmp_path):
     [
         ("none", "Set c.JwstLabApp.crds_path"),
         ("missing", "does not exist"),
+        ("a_file", "is a file, not a folder"),
         ("no_config", "CRDS server connection and cache load FAILED"),
         ("broken_config", "not a readable CRDS server_config"),
         ("no_mappings", "holds no JWST contexts"),
@@ -400,6 +401,8 @@ def test_unusable_cache_is_503_with_the_fix(tmp_path, root, breakage, fix):
     assert cache is not None
     if breakage == "none":
         cache = None
+    elif breakage == "a_file":
+        cache.write_text("not a cache")
     elif breakage != "missing":
         config = cache / "config" / "jwst"
         config.mkdir(parents=True)

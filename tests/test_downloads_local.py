@@ -9,53 +9,25 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 import time
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pytest
 from tornado.httpclient import HTTPClientError
 
+from .api_helpers import dead_url, write_jwst_fits
+
 OBS = "jw01234001001_02101_00001_nrcb1"
-
-
-def _dead_url() -> str:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return f"http://127.0.0.1:{sock.getsockname()[1]}"
-
-
-def _write_fits(path: Path, seed: int) -> Path:
-    from astropy.io import fits
-
-    header = fits.Header()
-    for key, value in {
-        "TELESCOP": "JWST",
-        "INSTRUME": "NIRCAM",
-        "FILTER": "F150W",
-        "PUPIL": "CLEAR",
-        "EXP_TYPE": "NRC_IMAGE",
-        "TARGPROP": "DOWNLOAD TEST",
-        "TARG_RA": 150.0,
-        "TARG_DEC": 2.0,
-        "PROGRAM": "01234",
-        "EXPSTART": 60000.0,
-        "EXPEND": 60000.01,
-    }.items():
-        header[key] = value
-    data = np.random.default_rng(seed).normal(size=(64, 64)).astype(np.float32)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fits.HDUList([fits.PrimaryHDU(header=header), fits.ImageHDU(data, name="SCI")]).writeto(path)
-    return path
 
 
 @pytest.fixture
 def archive(tmp_path: Path) -> Path:
     folder = tmp_path / "archive"
     for seed, suffix in enumerate(("cal", "rate")):
-        _write_fits(folder / "JWST" / OBS / f"{OBS}_{suffix}.fits", seed)
+        write_jwst_fits(
+            folder / "JWST" / OBS / f"{OBS}_{suffix}.fits", "DOWNLOAD TEST", size=64, seed=seed
+        )
     return folder
 
 
@@ -65,7 +37,7 @@ def jwst_lab_config(archive: Path, tmp_path: Path) -> dict[str, Any]:
         "crds_context": "jwst_0541.pmap",
         "crds_path": "/nonexistent/crds_cache",
         "archive_backend": "local",
-        "mast_url": _dead_url(),
+        "mast_url": dead_url(),
         "local_archive_dir": str(archive),
         "local_archive_index": str(tmp_path / "index.sqlite"),
     }

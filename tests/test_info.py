@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from importlib.metadata import version
+from pathlib import Path
 
 import pytest
 import yaml
@@ -10,6 +11,7 @@ from jsonschema import Draft202012Validator
 from tornado.httpclient import HTTPClientError
 
 from jwst_lab import __version__
+from jwst_lab.jobs.store import root_state_dir
 
 from .conftest import REPO_ROOT, body_json
 
@@ -43,6 +45,38 @@ async def test_info_reports_configuration(jp_fetch):
         "context_source": "configured",
     }
     assert "info" in info["features"]
+
+
+async def test_info_reports_the_job_database_of_this_root(jp_fetch, jp_serverapp):
+    info = body_json(await jp_fetch("jwst-lab", "info"))
+    root = Path(jp_serverapp.root_dir)
+    data_dir = Path(jp_serverapp.data_dir) / "jwst_lab"
+    assert info["job_store"] == {
+        "path": str(root_state_dir(data_dir, root) / "jobs.sqlite"),
+        "state": "ok",
+        "message": None,
+        "moved_to": None,
+        "restored": 0,
+        "skipped": 0,
+    }
+    assert (root_state_dir(data_dir, root) / "root.txt").read_text().strip() == str(root.resolve())
+
+
+@pytest.mark.parametrize(
+    "jwst_lab_config",
+    [{"crds_context": "jwst_0541.pmap", "crds_path": "/x", "db_url": "postgres://db/jobs"}],
+)
+async def test_a_db_url_that_is_not_sqlite_is_reported_and_jobs_answer_503(jp_fetch):
+    info = body_json(await jp_fetch("jwst-lab", "info"))
+    store = info["job_store"]
+    assert store["path"] == "postgres://db/jobs"
+    assert store["state"] == "unusable"
+    assert "c.JwstLabApp.db_url = 'postgres://db/jobs' cannot be used" in store["message"]
+    with pytest.raises(HTTPClientError) as raised:
+        await jp_fetch("jwst-lab", "jobs", method="GET")
+    assert raised.value.code == 503
+    body = body_json(raised.value.response)
+    assert body == {"message": store["message"], "reason": "job_store_unusable"}
 
 
 async def test_info_matches_the_openapi_schema(jp_fetch):

@@ -9,10 +9,10 @@ import time
 from typing import Any
 
 import pytest
-from tornado.httpclient import HTTPClientError
 
 from jwst_lab.models import JobList, JobLog, JobRecord
 
+from .api_helpers import call_api
 from .conftest import ASN_FIXTURES, require_fixture
 from .jobs_helpers import place_uncal
 
@@ -38,16 +38,7 @@ def workspace(jp_root_dir, jp_data_dir, catalog_cache_dir, tiny_uncal_template, 
     return jp_root_dir
 
 
-async def _call(jp_fetch, method: str, *parts: str, body: Any = None, **params: Any):
-    payload = None if body is None else (body if isinstance(body, str) else json.dumps(body))
-    try:
-        response = await jp_fetch(
-            "jwst-lab", *parts, method=method, body=payload, params=params or None
-        )
-    except HTTPClientError as error:
-        body = error.response.body if error.response is not None else b""
-        return error.code, json.loads(body or b"null")
-    return response.code, (json.loads(response.body) if response.body else None)
+_call = call_api
 
 
 async def _wait(jp_fetch, job_id: str, statuses: set[str], timeout: float = 90) -> dict:
@@ -102,7 +93,11 @@ async def test_associations_route(jp_fetch, workspace):
         ({"pipeline": "group_scale", "input": "link_out/secret_uncal.fits"}, 400, "symbolic link"),
         ({"pipeline": "group_scale", "input": "obs/missing_uncal.fits"}, 404, "does not exist"),
         ({"pipeline": "calwebb_image3", "input": "obs/broken_asn.json"}, 400, "not valid JSON"),
-        ({"pipeline": "calwebb_image3", "input": "obs/mosaic_image3_asn.json"}, 400, "missing:"),
+        (
+            {"pipeline": "calwebb_image3", "input": "obs/mosaic_image3_asn.json"},
+            400,
+            "missing or refused:",
+        ),
         ({"pipeline": "calwebb_image9", "input": "obs/a_uncal.fits"}, 400, "unknown pipeline"),
         (
             {
@@ -154,9 +149,10 @@ async def test_out_of_bounds_parameter(jp_fetch, workspace):
         if p["type"] == "float" and p["max"] is not None
     ]
     step, name, param = bounded[0]
+    shutil.copy(workspace / "obs" / "a_uncal.fits", workspace / "obs" / "a_cal.fits")
     body = {
         "pipeline": "calwebb_image3",
-        "input": "obs/a_uncal.fits",
+        "input": "obs/a_cal.fits",
         "steps": {step: {name: param["max"] + 1}},
     }
     code, error = await _call(jp_fetch, "POST", "jobs", body=body)

@@ -16,6 +16,8 @@ import signal
 import time
 from pathlib import Path
 
+from jwst_lab.jobs.store import root_state_dir
+
 from .jobs_helpers import place_uncal
 from .server_process import ServerProcess
 
@@ -55,7 +57,7 @@ async def test_kill_9_of_the_server_leaves_no_job_running(
     finally:
         server.kill_9()
 
-    jobs_dir = tmp_path / "data" / "jwst_lab" / "jobs"
+    jobs_dir = root_state_dir(tmp_path / "data" / "jwst_lab", root) / "jobs"
     victim_pid = json.loads((jobs_dir / victim["id"] / "runner.pid").read_text())["pid"]
     os.killpg(victim_pid, signal.SIGKILL)
 

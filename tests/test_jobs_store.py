@@ -1,17 +1,39 @@
-"""The SQLite job store: schema version, WAL, CRUD, filters, paging."""
+"""The SQLite job store: schema version, WAL, CRUD, filters, paging, roots, journals."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
+from pathlib import Path
 
 import pytest
 
-from jwst_lab.errors import BadRequest
-from jwst_lab.jobs.store import SCHEMA_VERSION, JobStore, StoreError, sqlite_path
+from jwst_lab.errors import BadRequest, ServiceUnavailable
+from jwst_lab.jobs.store import (
+    JOURNAL_NAME,
+    SCHEMA_VERSION,
+    JobStore,
+    StoreError,
+    note_root,
+    record_problem,
+    root_state_dir,
+    sqlite_path,
+)
 
 
 def _record(job_id: str, created: float, status: str = "queued", kind: str = "pipeline") -> dict:
-    return {"id": job_id, "kind": kind, "status": status, "created": created, "x": [1, "é"]}
+    return {
+        "id": job_id,
+        "kind": kind,
+        "status": status,
+        "created": created,
+        "input": "obs/a_uncal.fits",
+        "output_dir": f"obs/out_{job_id}",
+        "pipeline": "calwebb_detector1",
+        "steps": {},
+        "argv": ["strun", "calwebb_detector1", "obs/a_uncal.fits"],
+        "x": [1, "é"],
+    }
 
 
 def test_sqlite_url_forms(tmp_path):
@@ -25,6 +47,7 @@ def test_sqlite_url_forms(tmp_path):
 def test_schema_version_and_wal(tmp_path):
     store = JobStore(tmp_path / "sub" / "jobs.sqlite")
     assert store.schema_version() == SCHEMA_VERSION
+    assert store.health.state == "ok"
     store.close()
     with sqlite3.connect(tmp_path / "sub" / "jobs.sqlite") as db:
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
@@ -33,13 +56,26 @@ def test_schema_version_and_wal(tmp_path):
     reopened.close()
 
 
-def test_a_newer_schema_is_refused(tmp_path):
+def test_a_newer_schema_leaves_the_file_untouched_and_refuses_job_operations(tmp_path):
     path = tmp_path / "jobs.sqlite"
     JobStore(path).close()
     with sqlite3.connect(path) as db:
         db.execute("INSERT INTO schema_version (version) VALUES (?)", (SCHEMA_VERSION + 1,))
-    with pytest.raises(StoreError, match="newer"):
-        JobStore(path)
+    before = path.read_bytes()
+    store = JobStore(path)
+    assert store.health.state == "unusable"
+    assert "newer" in store.health.message
+    assert "c.JwstLabApp.db_url" in store.health.message
+    with pytest.raises(ServiceUnavailable) as raised:
+        store.query()
+    assert raised.value.status == 503
+    assert raised.value.reason == "job_store_unusable"
+    with pytest.raises(ServiceUnavailable):
+        store.insert(_record("a", 1.0))
+    assert store.with_status(["queued", "running"]) == []
+    store.close()
+    assert path.read_bytes() == before
+    assert list(tmp_path.glob("*damaged*")) == []
 
 
 def test_insert_get_update_delete(tmp_path):
@@ -53,6 +89,19 @@ def test_insert_get_update_delete(tmp_path):
     assert store.delete("a") is True
     assert store.delete("a") is False
     assert store.get("a") is None
+
+
+def test_update_of_a_missing_record_adds_it(tmp_path):
+    store = JobStore(tmp_path / "jobs.sqlite")
+    store.update(_record("gone", 1.0, "running"))
+    assert store.get("gone")["status"] == "running"
+
+
+def test_a_value_json_cannot_hold_is_a_bad_request(tmp_path):
+    store = JobStore(tmp_path / "jobs.sqlite")
+    with pytest.raises(BadRequest, match="NaN"):
+        store.insert({**_record("n", 1.0), "steps": {"s": {"x": float("nan")}}})
+    assert store.get("n") is None
 
 
 def test_query_filters_pages_newest_first_and_with_status(tmp_path):
@@ -73,3 +122,141 @@ def test_query_filters_pages_newest_first_and_with_status(tmp_path):
     assert store.with_status([]) == []
     with pytest.raises(BadRequest):
         store.query(limit=0)
+
+
+# --- roots --------------------------------------------------------------------------
+
+
+def test_stores_of_two_roots_sharing_a_file_see_only_their_own_jobs(tmp_path):
+    path = tmp_path / "shared.sqlite"
+    mine = JobStore(path, root=tmp_path / "a")
+    theirs = JobStore(path, root=tmp_path / "b")
+    mine.insert(_record("m1", 1.0, "running"))
+    theirs.insert(_record("t1", 2.0, "queued"))
+    theirs.insert(_record("t2", 3.0, "succeeded"))
+
+    assert [r["id"] for r in mine.query()[0]] == ["m1"]
+    assert mine.query()[1] == 1
+    assert [r["id"] for r in theirs.query()[0]] == ["t2", "t1"]
+    assert mine.get("t1") is None
+    assert mine.delete("t1") is False
+    assert theirs.get("t1") is not None
+    assert [r["id"] for r in mine.with_status(["queued", "running"])] == ["m1"]
+    assert [r["id"] for r in theirs.with_status(["queued", "running"])] == ["t1"]
+    with sqlite3.connect(path) as db:
+        roots = dict(db.execute("SELECT id, root FROM jobs"))
+    assert roots == {
+        "m1": str((tmp_path / "a").resolve()),
+        "t1": str((tmp_path / "b").resolve()),
+        "t2": str((tmp_path / "b").resolve()),
+    }
+    unscoped = JobStore(path)
+    assert unscoped.query()[1] == 3
+
+
+def _v1_file(path: Path, records: list[dict]) -> None:
+    """A database as jwst-lab wrote it before roots (schema version 1)."""
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+        db.execute(
+            "CREATE TABLE jobs (id TEXT PRIMARY KEY, kind TEXT NOT NULL, status TEXT NOT NULL, "
+            "created REAL NOT NULL, record TEXT NOT NULL)"
+        )
+        db.execute("CREATE INDEX jobs_status ON jobs (status)")
+        db.execute("CREATE INDEX jobs_created ON jobs (created)")
+        db.execute("INSERT INTO schema_version (version) VALUES (1)")
+        for record in records:
+            db.execute(
+                "INSERT INTO jobs VALUES (?, ?, ?, ?, ?)",
+                (
+                    record["id"],
+                    record["kind"],
+                    record["status"],
+                    record["created"],
+                    json.dumps(record),
+                ),
+            )
+
+
+def test_upgrading_a_version_1_file_adopts_its_jobs_and_journals_them(tmp_path):
+    path = tmp_path / "jobs.sqlite"
+    _v1_file(path, [_record("old1", 1.0, "succeeded"), _record("old2", 2.0, "queued")])
+    upgrader = JobStore(path, root=tmp_path / "first", jobs_dir=tmp_path / "jobs")
+    assert upgrader.schema_version() == SCHEMA_VERSION == 2
+    assert upgrader.health.state == "ok"
+    assert [r["id"] for r in upgrader.query()[0]] == ["old2", "old1"]
+    assert [r["id"] for r in upgrader.with_status(["queued"])] == ["old2"]
+    journal = json.loads((tmp_path / "jobs" / "old1" / JOURNAL_NAME).read_text())
+    assert journal["root"] == str((tmp_path / "first").resolve())
+    assert journal["record"]["id"] == "old1"
+    upgrader.close()
+
+    later = JobStore(path, root=tmp_path / "second")
+    assert later.query() == ([], 0)
+    with sqlite3.connect(path) as db:
+        assert [v for (v,) in db.execute("SELECT version FROM schema_version")] == [1, 2]
+
+
+# --- journals -----------------------------------------------------------------------
+
+
+def test_journals_follow_creation_and_status_changes_not_progress(tmp_path):
+    jobs = tmp_path / "jobs"
+    store = JobStore(tmp_path / "jobs.sqlite", root=tmp_path / "root", jobs_dir=jobs)
+    store.insert(_record("j1", 1.0))
+    journal = jobs / "j1" / JOURNAL_NAME
+    entry = json.loads(journal.read_text())
+    assert entry == {
+        "format": 1,
+        "root": str((tmp_path / "root").resolve()),
+        "record": _record("j1", 1.0),
+    }
+
+    store.update({**_record("j1", 1.0), "status": "running"})
+    assert json.loads(journal.read_text())["record"]["status"] == "running"
+    store.update({**_record("j1", 1.0), "status": "running", "progress": {"steps_done": 3}})
+    assert "progress" not in json.loads(journal.read_text())["record"]
+    assert store.get("j1")["progress"] == {"steps_done": 3}
+    store.update({**_record("j1", 1.0), "status": "succeeded", "progress": {"steps_done": 9}})
+    assert json.loads(journal.read_text())["record"]["progress"] == {"steps_done": 9}
+    assert [p.name for p in journal.parent.iterdir()] == [JOURNAL_NAME]
+
+    assert store.delete("j1") is True
+    assert not journal.exists()
+
+
+def test_without_a_jobs_dir_nothing_is_journaled(tmp_path):
+    store = JobStore(tmp_path / "jobs.sqlite")
+    store.insert(_record("j1", 1.0))
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "jobs.sqlite",
+        "jobs.sqlite-shm",
+        "jobs.sqlite-wal",
+    ]
+
+
+def test_record_problem_names_what_the_server_cannot_do_without():
+    assert record_problem(_record("a", 1.0), "a") is None
+    assert record_problem(["a"], "a") == "is not a JSON object"
+    assert record_problem({"id": "a", "kind": "pipeline", "status": "queued"}, "a") == (
+        "lacks created"
+    )
+    assert "id" in record_problem(_record("b", 1.0), "a")
+    assert "unknown status" in record_problem({**_record("a", 1.0), "status": "lost"}, "a")
+    assert "creation time" in record_problem({**_record("a", 1.0), "created": True}, "a")
+    queued = {k: v for k, v in _record("a", 1.0).items() if k != "output_dir"}
+    assert "output_dir" in record_problem(queued, "a")
+    # A finished job needs less: nothing restarts it.
+    assert record_problem({**queued, "status": "succeeded"}, "a") is None
+
+
+def test_root_state_dirs_are_per_resolved_root_and_named(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "link").symlink_to(tmp_path / "a")
+    data = tmp_path / "data"
+    first = root_state_dir(data, tmp_path / "a")
+    assert first == root_state_dir(data, tmp_path / "link")
+    assert first != root_state_dir(data, tmp_path / "b")
+    assert first.parent == data / "roots"
+    note_root(first, tmp_path / "link")
+    assert (first / "root.txt").read_text() == f"{(tmp_path / 'a').resolve()}\n"

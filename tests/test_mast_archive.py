@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import random
-import socket
 import subprocess
 import sys
 import time
@@ -23,17 +22,12 @@ from tornado.httpclient import HTTPClientError
 
 from jwst_lab.core.archive import OBS_COLUMNS, PRODUCT_COLUMNS, LocalArchive, Query
 
+from .api_helpers import dead_url
 from .archive_synth import angular_distance, synthetic_rows
 from .demo_fixtures import DemoBuild, demo_workspace  # noqa: F401 - the session fixture
 
 BIN = Path(sys.executable).parent
 DEMO_OBS = "jw09999-o001_t001_miri_f770w"
-
-
-def _dead_url() -> str:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return f"http://127.0.0.1:{sock.getsockname()[1]}"
 
 
 # --- the demo archive ------------------------------------------------------------------
@@ -303,8 +297,8 @@ def jwst_lab_config(demo_workspace: DemoBuild, tmp_path: Path) -> dict[str, Any]
         "crds_context": "jwst_0541.pmap",
         "crds_path": "/nonexistent/crds_cache",
         "archive_backend": "auto",
-        "mast_url": _dead_url(),
-        "mast_resolver_url": _dead_url() + "/Santa-war/query",
+        "mast_url": dead_url(),
+        "mast_resolver_url": dead_url() + "/Santa-war/query",
         "mast_timeout": 3.0,
         "local_archive_dir": str(demo_workspace.path / "archive"),
         "local_archive_index": str(tmp_path / "served_index.sqlite"),

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
-from ..errors import BadRequest, DependencyMissing
+from ..errors import BadRequest, DependencyMissing, Forbidden
 from .paths import relative_to_root
 from .pipeline import pipelines_for_asn_type
 
@@ -49,33 +50,56 @@ class AssociationReader:
         schema: dict[str, Any] = json.loads((folder / SCHEMA_FILES[level]).read_text("utf-8"))
         return schema
 
-    def read(self, path: Path) -> dict[str, Any]:
+    def read(self, path: Path, field: str = "path") -> dict[str, Any]:
         """The summary of the association at ``path`` (resolved inside the root).
 
-        Raises :class:`BadRequest` with the location of the problem when the
-        file is not JSON or does not follow the association schema.
+        Raises :class:`BadRequest` (naming ``field``, the request field that
+        gave the path) with the location of the problem when the file is not
+        a regular file, not JSON, not usable JSON (nested too deeply, numbers
+        too long) or does not follow the association schema; 403 when the
+        server may not read it.
         """
         name = relative_to_root(self.root, path)
-        if path.is_dir():
-            raise BadRequest(f"{name} is a folder, not an association file")
-        if path.stat().st_size > MAX_ASN_BYTES:
-            raise BadRequest(f"{name} is too large to be an association")
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            if path.is_dir():
+                raise BadRequest(f"{name} is a folder, not an association file", field=field)
+            if not path.is_file():
+                # A FIFO or a device would block the reading thread forever.
+                raise BadRequest(f"{name} is not a regular file", field=field)
+            if path.stat().st_size > MAX_ASN_BYTES:
+                raise BadRequest(f"{name} is too large to be an association", field=field)
+            raw = path.read_bytes()
+        except PermissionError:
+            raise Forbidden(f"{name} cannot be read by the server") from None
+        except OSError as error:
+            raise BadRequest(f"{name} cannot be read: {error.strerror}", field=field) from None
+        try:
+            data = json.loads(raw.decode("utf-8"))
         except UnicodeDecodeError:
-            raise BadRequest(f"{name} is not a text (JSON) file") from None
+            raise BadRequest(f"{name} is not a text (JSON) file", field=field) from None
         except json.JSONDecodeError as error:
             raise BadRequest(
-                f"{name} is not valid JSON: {error.msg} at line {error.lineno} column {error.colno}"
+                f"{name} is not valid JSON: {error.msg} at line {error.lineno} column "
+                f"{error.colno}",
+                field=field,
             ) from None
+        except RecursionError:
+            raise BadRequest(
+                f"{name} nests arrays or objects too deeply to be an association", field=field
+            ) from None
+        except ValueError as error:  # e.g. integers longer than Python converts
+            raise BadRequest(f"{name} is not a usable JSON file: {error}", field=field) from None
         if not isinstance(data, dict):
-            raise BadRequest(f"{name}: an association is a JSON object, not {type(data).__name__}")
+            raise BadRequest(
+                f"{name}: an association is a JSON object, not {type(data).__name__}",
+                field=field,
+            )
         asn_type = data.get("asn_type") if isinstance(data.get("asn_type"), str) else None
         level = asn_level(asn_type)
-        self._validate(name, data, level)
+        self._validate(name, data, level, field)
         return self._summarise(name, path, data, asn_type, level)
 
-    def _validate(self, name: str, data: dict[str, Any], level: int) -> None:
+    def _validate(self, name: str, data: dict[str, Any], level: int, field: str) -> None:
         import jsonschema
 
         validator_class = jsonschema.validators.validator_for(self._schema(level))
@@ -87,13 +111,23 @@ class AssociationReader:
             more = f" (and {len(errors) - 1} more problems)" if len(errors) > 1 else ""
             raise BadRequest(
                 f"{name} is not a valid Level {level} association: at {where}: "
-                f"{first.message}{more}"
+                f"{first.message}{more}",
+                field=field,
             )
         for index, product in enumerate(data["products"]):
             if not isinstance(product, dict) or not isinstance(product.get("members"), list):
-                raise BadRequest(f"{name}: products/{index} has no members list")
+                raise BadRequest(f"{name}: products/{index} has no members list", field=field)
             if level == 3 and not product.get("name"):
-                raise BadRequest(f"{name}: products/{index} has no name")
+                raise BadRequest(f"{name}: products/{index} has no name", field=field)
+            product_name = product.get("name")
+            if product_name is not None and _unsafe_product_name(str(product_name)):
+                # The pipeline names its outputs <product name>_<suffix>.fits in the output
+                # folder: a separator or '..' would write them somewhere else.
+                raise BadRequest(
+                    f"{name}: products/{index} name {product_name!r} is not a plain file name "
+                    "(no '/', '\\', '$', '~', '..' or control characters)",
+                    field=field,
+                )
 
     def _summarise(
         self, name: str, path: Path, data: dict[str, Any], asn_type: str | None, level: int
@@ -102,18 +136,20 @@ class AssociationReader:
         root = self.root.resolve()
         products = []
         missing: list[str] = []
+        refused: list[dict[str, str]] = []
         for product in data["products"]:
             members = []
             for member in product["members"]:
                 expname = str(member.get("expname", ""))
-                exists = _member_exists(root, folder, expname)
-                if not exists:
+                problem = member_problem(root, folder, expname)
+                if problem is not None:
                     missing.append(expname)
+                    refused.append({"expname": expname, "problem": problem})
                 members.append(
                     {
                         "expname": expname,
                         "exptype": str(member.get("exptype", "")),
-                        "exists": exists,
+                        "exists": problem is None,
                     }
                 )
             products.append({"name": product.get("name"), "members": members})
@@ -130,21 +166,60 @@ class AssociationReader:
             "products": products,
             "members_total": sum(len(p["members"]) for p in products),
             "members_missing": missing,
+            "members_refused": refused,
         }
 
 
-def _member_exists(root: Path, folder: Path, expname: str) -> bool:
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _unsafe_product_name(name: str) -> bool:
+    return (
+        any(mark in name for mark in ("/", "\\", "$"))
+        or name.startswith("~")
+        or name in (".", "..")
+        or bool(_CONTROL.search(name))
+    )
+
+
+def member_problem(root: Path, folder: Path, expname: str) -> str | None:
+    """Why the member ``expname`` of an association in ``folder`` cannot be used, or None.
+
+    Members are read by the pipeline relative to the association's folder;
+    jwst expands ``$VARIABLES`` and ``~`` in them, so those are refused, and
+    a member (or a symbolic link on its way) leading outside the root is
+    refused as if it were missing: its existence is not revealed.
+    """
     if not expname:
-        return False
-    target = (folder / expname).resolve()
-    inside = target == root or root in target.parents
-    return inside and target.is_file()
+        return "no file name"
+    if "$" in expname or expname.startswith("~") or _CONTROL.search(expname):
+        return "uses '$', '~' or control characters, which the pipeline would expand"
+    if PurePosixPath(expname).is_absolute():
+        return "is an absolute path; members are relative to the association's folder"
+    try:
+        target = (folder / expname).resolve()
+        inside = target == root or root in target.parents
+        if not inside:
+            return "leads outside the server root"
+        if not target.is_file():
+            return "missing"
+    except (OSError, RuntimeError, ValueError):
+        return "cannot be read (name too long or a link loop)"
+    return None
 
 
 def require_members(summary: dict[str, Any], limit: int = 20) -> None:
-    """A 400 listing the missing members, if any are missing."""
+    """A 400 listing the members that are missing or refused, if any are."""
     missing: Sequence[str] = summary["members_missing"]
     if missing:
-        shown = ", ".join(missing[:limit])
+        refused = {item["expname"]: item["problem"] for item in summary.get("members_refused", [])}
+        described = [
+            name if refused.get(name, "missing") == "missing" else f"{name} ({refused[name]})"
+            for name in missing[:limit]
+        ]
+        shown = ", ".join(described)
         more = f" and {len(missing) - limit} more" if len(missing) > limit else ""
-        raise BadRequest(f"{summary['path']}: {len(missing)} member file(s) missing: {shown}{more}")
+        raise BadRequest(
+            f"{summary['path']}: {len(missing)} member file(s) missing or refused: {shown}{more}",
+            field="input",
+        )

@@ -47,6 +47,8 @@ DEFAULT_SERVER_URL = "https://jwst-crds.stsci.edu"
 MAPPING_NAME = re.compile(r"^jwst(_[a-z0-9]+)*\.(pmap|imap|rmap)$")
 #: Mappings with a serial number are never edited once published: cacheable forever.
 NUMBERED = re.compile(r"_\d{4}\.(pmap|imap|rmap)$")
+#: Longest mapping name accepted (real ones are under 50 characters; a file name is at most 255).
+MAX_MAPPING_NAME = 128
 FITS_SUFFIXES = (".fits", ".fit", ".fts")
 ASDF_SUFFIXES = (".asdf",)
 MAX_HEADER_KEYS = 5000
@@ -263,25 +265,36 @@ def worker_environment(
 
 
 def check_mapping_name(name: str, field: str = "mapping") -> str:
-    """``name`` if it is a plain CRDS JWST mapping name, else a 400 saying why."""
+    """``name`` if it is a plain CRDS JWST mapping name, else a 400 naming ``field``."""
     if not isinstance(name, str) or not name:
-        raise BadRequest(f"{field} is required (e.g. jwst_0541.pmap)")
+        raise BadRequest(f"{field} is required (e.g. jwst_0541.pmap)", field=field)
+    shown = repr(name) if len(name) <= 80 else repr(name[:80]) + "..."
+    if len(name) > MAX_MAPPING_NAME:
+        raise BadRequest(
+            f"{field} {shown} is longer than {MAX_MAPPING_NAME} characters: not a mapping name",
+            field=field,
+        )
     if "/" in name or "\\" in name or ".." in name or "\x00" in name:
-        raise BadRequest(f"{field} {name!r} must be a plain CRDS mapping name, not a path")
+        raise BadRequest(
+            f"{field} {shown} must be a plain CRDS mapping name, not a path", field=field
+        )
     if not MAPPING_NAME.match(name):
         raise BadRequest(
-            f"{field} {name!r} is not a CRDS JWST mapping name "
+            f"{field} {shown} is not a CRDS JWST mapping name "
             "(jwst_<serial>.pmap, jwst_<instrument>_<serial>.imap, "
-            "jwst_<instrument>_<type>_<serial>.rmap)"
+            "jwst_<instrument>_<type>_<serial>.rmap)",
+            field=field,
         )
     return name
 
 
 def check_context_name(name: str, field: str = "context") -> str:
-    """``name`` if it is a JWST pipeline context (``.pmap``), else a 400."""
+    """``name`` if it is a JWST pipeline context (``.pmap``), else a 400 naming ``field``."""
     check_mapping_name(name, field)
     if not name.endswith(".pmap"):
-        raise BadRequest(f"{field} {name!r} is not a context: contexts are .pmap files")
+        raise BadRequest(
+            f"{field} {name!r} is not a context: contexts are .pmap files", field=field
+        )
     return name
 
 
@@ -364,6 +377,11 @@ class CrdsService:
             return (
                 "No CRDS cache is configured. Set c.JwstLabApp.crds_path (or the CRDS_PATH "
                 "environment variable) to a CRDS cache folder and restart the server."
+            )
+        if path.exists() and not path.is_dir():
+            return (
+                f"The CRDS cache {path} is a file, not a folder. Set c.JwstLabApp.crds_path "
+                "(or CRDS_PATH) to the cache folder (the one holding mappings/ and config/)."
             )
         if not path.is_dir():
             return (
@@ -470,8 +488,15 @@ class CrdsService:
     # --- the worker ------------------------------------------------------------
 
     def _call(
-        self, op: str, args: dict[str, Any], *, bestrefs: bool = False, timeout: float | None = None
+        self,
+        op: str,
+        args: dict[str, Any],
+        *,
+        bestrefs: bool = False,
+        timeout: float | None = None,
+        field: str | None = None,
     ) -> dict[str, Any]:
+        """Run ``op`` in a worker; its errors as ours (a bad input is a 400 naming ``field``)."""
         worker = self._bestrefs if bestrefs else self._browse
         answer = worker.call(op, args, timeout or self.request_timeout)
         if answer.get("ok"):
@@ -481,7 +506,7 @@ class CrdsService:
         if kind == "not_found":
             raise NotFound(message)
         if kind == "bad_input":
-            raise BadRequest(message)
+            raise BadRequest(message, field=field)
         if kind == "upstream":
             raise UpstreamError(f"CRDS server {self.settings.server_url}: {message}")
         if kind == "unavailable":
@@ -678,7 +703,11 @@ class CrdsService:
 
     def _require_cached(self, name: str) -> None:
         folder = self._mapping_dir()
-        if folder is None or not (folder / name).is_file():
+        try:
+            cached = folder is not None and (folder / name).is_file()
+        except (OSError, ValueError):
+            cached = False  # a name no file system holds (names are checked first)
+        if not cached:
             raise NotFound(f"{name} is not in the CRDS cache {self.settings.path}")
 
     def tree(self, context: str) -> dict[str, Any]:
@@ -686,7 +715,9 @@ class CrdsService:
         check_context_name(context)
         self._require_cache()
         self._require_cached(context)
-        result = self._memoised(("tree", context), lambda: self._call("tree", {"context": context}))
+        result = self._memoised(
+            ("tree", context), lambda: self._call("tree", {"context": context}, field="context")
+        )
         return dict(result)
 
     def mapping(self, name: str) -> dict[str, Any]:
@@ -695,7 +726,9 @@ class CrdsService:
         self._require_cache()
         self._require_cached(name)
         return dict(
-            self._memoised(("mapping", name), lambda: self._call("mapping", {"name": name}))
+            self._memoised(
+                ("mapping", name), lambda: self._call("mapping", {"name": name}, field="mapping")
+            )
         )
 
     def diff(self, old: str, new: str) -> dict[str, Any]:
@@ -719,7 +752,10 @@ class CrdsService:
     ) -> dict[str, Any]:
         """Best references of a file (already resolved inside the root) or a header dict."""
         if (path is None) == (header is None):
-            raise BadRequest("give exactly one of path (a FITS/ASDF file) or header (a dict)")
+            raise BadRequest(
+                "give exactly one of path (a FITS/ASDF file) or header (a dict)",
+                field="path" if path is None else "header",
+            )
         if context is not None:
             check_context_name(context)
         self._require_cache()
@@ -742,7 +778,9 @@ class CrdsService:
             args["path"] = str(path)
         else:
             args["header"] = check_header(header)
-        result = self._call("bestrefs", args, bestrefs=True)
+        result = self._call(
+            "bestrefs", args, bestrefs=True, field="path" if path is not None else "header"
+        )
         result["context_reason"] = why
         result["source"] = (
             {"path": display_path} if path is not None else {"header_keys": len(args["header"])}
@@ -781,7 +819,7 @@ class CrdsService:
                 reason="crds_readonly",
             )
         if not files:
-            raise BadRequest("path names no file to fetch references for")
+            raise BadRequest("path names no file to fetch references for", field="path")
         if context is not None:
             check_context_name(context)
         for path, shown in files:
@@ -805,35 +843,53 @@ class CrdsService:
         }
 
 
-def check_data_file(path: Path, shown: str) -> None:
-    """A 400 unless ``path`` is a FITS or ASDF file (by name and by its first bytes)."""
+def check_data_file(path: Path, shown: str, field: str = "path") -> None:
+    """A 400 naming ``field`` unless ``path`` is a FITS or ASDF file (by name and first bytes)."""
     name = path.name.lower()
     if path.is_dir():
-        raise BadRequest(f"path {shown!r} is a folder, not a FITS or ASDF file")
+        raise BadRequest(f"{field} {shown!r} is a folder, not a FITS or ASDF file", field=field)
     if not name.endswith(FITS_SUFFIXES + ASDF_SUFFIXES):
-        raise BadRequest(f"path {shown!r} is not a FITS (.fits) or ASDF (.asdf) file")
+        raise BadRequest(
+            f"{field} {shown!r} is not a FITS (.fits) or ASDF (.asdf) file", field=field
+        )
+    if not path.is_file():
+        # Opening a FIFO or a device would block this thread (and crds's worker) forever.
+        raise BadRequest(f"{field} {shown!r} is not a regular file", field=field)
     try:
         with path.open("rb") as handle:
             start = handle.read(80)
     except OSError as error:
-        raise BadRequest(f"path {shown!r} cannot be read: {error.strerror}") from None
+        raise BadRequest(
+            f"{field} {shown!r} cannot be read: {error.strerror}", field=field
+        ) from None
     if name.endswith(FITS_SUFFIXES) and not start.startswith(b"SIMPLE  ="):
-        raise BadRequest(f"path {shown!r} is not a FITS file: it does not start with a SIMPLE card")
+        raise BadRequest(
+            f"{field} {shown!r} is not a FITS file: it does not start with a SIMPLE card",
+            field=field,
+        )
     if name.endswith(ASDF_SUFFIXES) and not start.startswith(b"#ASDF"):
-        raise BadRequest(f"path {shown!r} is not an ASDF file: it does not start with #ASDF")
+        raise BadRequest(
+            f"{field} {shown!r} is not an ASDF file: it does not start with #ASDF", field=field
+        )
 
 
 def check_header(header: Mapping[str, Any] | None) -> dict[str, Any]:
-    """A header dict of scalar values, or a 400 naming the problem."""
+    """A header dict of scalar values, or a 400 naming the field at fault."""
     if not isinstance(header, Mapping) or not header:
-        raise BadRequest("header must be a non-empty object of keyword: value")
+        raise BadRequest("header must be a non-empty object of keyword: value", field="header")
     if len(header) > MAX_HEADER_KEYS:
-        raise BadRequest(f"header has {len(header)} keys; at most {MAX_HEADER_KEYS} are accepted")
+        raise BadRequest(
+            f"header has {len(header)} keys; at most {MAX_HEADER_KEYS} are accepted",
+            field="header",
+        )
     clean: dict[str, Any] = {}
     for key, value in header.items():
         if not isinstance(key, str) or not key.strip():
-            raise BadRequest("header keys must be non-empty strings")
+            raise BadRequest("header keys must be non-empty strings", field="header")
         if value is not None and not isinstance(value, str | int | float | bool):
-            raise BadRequest(f"header.{key}: values must be strings, numbers or booleans")
+            raise BadRequest(
+                f"header.{key}: values must be strings, numbers or booleans",
+                field=f"header.{key}",
+            )
         clean[key.strip()] = "UNDEFINED" if value is None else value
     return clean

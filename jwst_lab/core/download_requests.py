@@ -49,7 +49,14 @@ def _texts(values: list[str], name: str) -> list[str]:
         text = value.strip()
         if not text or len(text) > MAX_TEXT or "\x00" in text:
             raise BadRequest(
-                f"{name}[{index}] must be a non-empty string of at most {MAX_TEXT} chars"
+                f"{name}[{index}] must be a non-empty string of at most {MAX_TEXT} chars",
+                field=f"{name}.{index}",
+            )
+        if name == "products" and (not text.startswith("mast:") or "/" not in text):
+            raise BadRequest(
+                f"products[{index}] must be a dataURI like 'mast:JWST/product/<file>', "
+                f"not {text[:80]!r}",
+                field=f"products.{index}",
             )
         cleaned.append(text)
     return list(dict.fromkeys(cleaned))
@@ -58,17 +65,14 @@ def _texts(values: list[str], name: str) -> list[str]:
 def check_selection(request: DownloadCreate) -> Selection:
     """The products or observations of a valid request; a 400 naming the field otherwise."""
     if request.products and request.obsids:
-        raise BadRequest("give either products (dataURIs) or obsids, not both")
+        raise BadRequest("give either products (dataURIs) or obsids, not both", field="obsids")
     if request.products:
         products = _texts(request.products, "products")
-        for index, uri in enumerate(products):
-            if not uri.startswith("mast:") or "/" not in uri:
-                raise BadRequest(
-                    f"products[{index}] must be a dataURI like 'mast:JWST/product/<file>', "
-                    f"not {uri!r}"
-                )
         if request.product_filters:
-            raise BadRequest("product_filters apply to obsids; with products, list the products")
+            raise BadRequest(
+                "product_filters apply to obsids; with products, list the products",
+                field="product_filters",
+            )
         return Selection(products=products, obsids=None)
     if request.obsids:
         obsids = _texts(request.obsids, "obsids")
@@ -76,10 +80,11 @@ def check_selection(request: DownloadCreate) -> Selection:
             values = value if isinstance(value, list) else [value]
             if not values or not all(isinstance(v, _FILTER_VALUE) for v in values):
                 raise BadRequest(
-                    f"product_filters.{key} must be a string, a number or a list of them"
+                    f"product_filters.{key} must be a string, a number or a list of them",
+                    field=f"product_filters.{key}",
                 )
         return Selection(products=None, obsids=obsids, product_filters=request.product_filters)
-    raise BadRequest("products (a list of dataURIs) or obsids is required")
+    raise BadRequest("products (a list of dataURIs) or obsids is required", field="products")
 
 
 async def _rows_from(
@@ -101,7 +106,9 @@ async def _rows_from(
     for obsid in selection.obsids or []:
         rows.extend(await archive.list_products(source, obsid, selection.product_filters))
     if not rows:
-        raise BadRequest("no products of these observations match product_filters")
+        raise BadRequest(
+            "no products of these observations match product_filters", field="product_filters"
+        )
     return rows
 
 

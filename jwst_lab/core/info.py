@@ -12,7 +12,8 @@ from importlib.metadata import PackageNotFoundError, version
 
 from .. import __version__
 from ..config import Settings
-from ..models import CrdsInfo, InfoResponse
+from ..jobs.store import StoreHealth
+from ..models import CrdsInfo, InfoResponse, JobStoreInfo
 
 #: Distribution names reported by ``/info``, in the order the UI shows them.
 COMPONENTS = ("jwst", "stpipe", "crds", "stdatamodels", "astroquery", "jupyter_server")
@@ -50,8 +51,20 @@ def component_versions() -> dict[str, str | None]:
     return versions
 
 
-def server_info(settings: Settings) -> InfoResponse:
-    """The body of ``GET /info``."""
+def job_store_info(health: StoreHealth) -> JobStoreInfo:
+    """What ``/info`` says about the job database, from the store's health."""
+    return JobStoreInfo(
+        path=health.path,
+        state=health.state,
+        message=health.message,
+        moved_to=health.moved_to,
+        restored=health.restored,
+        skipped=health.skipped,
+    )
+
+
+def server_info(settings: Settings, job_store: StoreHealth | None = None) -> InfoResponse:
+    """The body of ``GET /info`` (``job_store``: the health of the server's job store)."""
     crds = settings.crds
     return InfoResponse(
         version=__version__,
@@ -67,4 +80,5 @@ def server_info(settings: Settings) -> InfoResponse:
             context_source=crds.context_source,
         ),
         features=list(FEATURES),
+        job_store=job_store_info(job_store) if job_store is not None else None,
     )

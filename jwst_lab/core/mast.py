@@ -76,6 +76,16 @@ MRP = "Minimum Recommended Products"
 #: How long a MAST failure sends ``auto`` searches straight to the local archive.
 MAST_DOWN_SECONDS = 60.0
 _SAFE_TEXT = re.compile(r"^[\w .+\-*/:;,'()\[\]#]{1,200}$")
+#: ISO 8601 dates and date-times as t_min / t_max take them (ASCII digits only).
+_ISO_DATE = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+    r"([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?(Z|[+-][0-9]{2}:[0-9]{2})?)?"
+)
+_INTEGER = re.compile(r"[+-]?[0-9]{1,24}")
+#: MAST obsids are numbers; local obs_ids are ASCII names (jw01234-o001_t001_nircam_clear-f150w).
+_OBSID = re.compile(r"[A-Za-z0-9_.\-]{1,80}")
+#: The highest page of a search (with MAX_PAGE_SIZE rows a page: 10^11 rows, inside 64 bits).
+MAX_PAGE = 10_000_000
 _FIELD_TYPES = dict(OBS_FIELDS)
 _PRODUCT_TYPES = dict(PRODUCT_FIELDS)
 
@@ -135,6 +145,10 @@ class ProductFilters:
 # --- input parsing --------------------------------------------------------------------
 
 
+def _shown(text: str) -> str:
+    return repr(text) if len(text) <= 60 else repr(text[:60]) + "..."
+
+
 def _float_arg(args: Mapping[str, str], name: str) -> float | None:
     text = args.get(name, "").strip()
     if not text:
@@ -142,9 +156,11 @@ def _float_arg(args: Mapping[str, str], name: str) -> float | None:
     try:
         value = float(text)
     except ValueError:
-        raise BadRequest(f"{name} must be a number in degrees, not {text!r}") from None
+        raise BadRequest(
+            f"{name} must be a number in degrees, not {_shown(text)}", field=name
+        ) from None
     if not math.isfinite(value):
-        raise BadRequest(f"{name} must be a finite number")
+        raise BadRequest(f"{name} must be a finite number", field=name)
     return value
 
 
@@ -152,12 +168,14 @@ def _int_arg(args: Mapping[str, str], name: str, default: int, low: int, high: i
     text = args.get(name, "").strip()
     if not text:
         return default
-    try:
-        value = int(text)
-    except ValueError:
-        raise BadRequest(f"{name} must be an integer, not {text!r}") from None
+    # int() alone would take '1_000', non-ASCII digits, and 5,000 digits (a ValueError).
+    if not _INTEGER.fullmatch(text):
+        raise BadRequest(
+            f"{name} must be an integer between {low} and {high}, not {_shown(text)}", field=name
+        )
+    value = int(text)
     if not low <= value <= high:
-        raise BadRequest(f"{name} must be between {low} and {high}, not {value}")
+        raise BadRequest(f"{name} must be between {low} and {high}, not {value}", field=name)
     return value
 
 
@@ -167,7 +185,7 @@ def _bool_arg(args: Mapping[str, str], name: str) -> bool:
         return False
     if text in ("1", "true", "yes"):
         return True
-    raise BadRequest(f"{name} must be true or false, not {text!r}")
+    raise BadRequest(f"{name} must be true or false, not {_shown(text)}", field=name)
 
 
 def _levels(args: Mapping[str, str], name: str = "calib_level") -> tuple[int, ...]:
@@ -178,8 +196,11 @@ def _levels(args: Mapping[str, str], name: str = "calib_level") -> tuple[int, ..
     for token in re.split(r"[,;\s]+", text):
         if not token:
             continue
-        if not token.isdigit() or not 0 <= int(token) <= 4:
-            raise BadRequest(f"{name} must be levels 0-4 separated by commas, not {text!r}")
+        # str.isdigit() is true for '²', which int() refuses: ASCII digits only.
+        if not re.fullmatch(r"[0-4]", token):
+            raise BadRequest(
+                f"{name} must be levels 0-4 separated by commas, not {_shown(text)}", field=name
+            )
         levels.append(int(token))
     return tuple(sorted(set(levels)))
 
@@ -189,7 +210,7 @@ def _source(args: Mapping[str, str]) -> Source | None:
     if not text:
         return None
     if text not in ("mast", "local"):
-        raise BadRequest(f"source must be 'mast' or 'local', not {text!r}")
+        raise BadRequest(f"source must be 'mast' or 'local', not {_shown(text)}", field="source")
     return "mast" if text == "mast" else "local"
 
 
@@ -198,7 +219,27 @@ def _text_arg(args: Mapping[str, str], name: str) -> str | None:
     if not text:
         return None
     if not _SAFE_TEXT.match(text):
-        raise BadRequest(f"{name} contains characters that are not allowed: {text[:60]!r}")
+        raise BadRequest(
+            f"{name} contains characters that are not allowed (or is over 200): {_shown(text)}",
+            field=name,
+        )
+    return text
+
+
+def _iso_arg(args: Mapping[str, str], name: str) -> str | None:
+    text = args.get(name, "").strip()
+    if not text:
+        return None
+    try:
+        if not _ISO_DATE.fullmatch(text):
+            raise ValueError(text)
+        mjd_from_iso(text)
+    except (ValueError, OverflowError):
+        raise BadRequest(
+            f"{name} must be an ISO date like 2023-01-31 (or 2023-01-31T12:00:00), "
+            f"not {_shown(text)}",
+            field=name,
+        ) from None
     return text
 
 
@@ -216,27 +257,34 @@ def parse_search(args: Mapping[str, str]) -> SearchParams:
     unknown = sorted(set(args) - SEARCH_PARAMETERS)
     if unknown:
         raise BadRequest(
-            f"unknown query parameter {unknown[0]!r}; known: {', '.join(sorted(SEARCH_PARAMETERS))}"
+            f"unknown query parameter {_shown(unknown[0])}; "
+            f"known: {', '.join(sorted(SEARCH_PARAMETERS))}",
+            field=unknown[0],
         )
     target = _text_arg(args, "target")
     ra = _float_arg(args, "ra")
     dec = _float_arg(args, "dec")
     radius = _float_arg(args, "radius")
     if (ra is None) != (dec is None):
-        raise BadRequest("ra and dec must be given together" if ra is None else "dec is missing")
+        raise BadRequest(
+            "ra and dec must be given together" if ra is None else "dec is missing",
+            field="ra" if ra is None else "dec",
+        )
     if ra is not None and not 0.0 <= ra < 360.0:
-        raise BadRequest(f"ra must be in [0, 360) degrees, not {ra}")
+        raise BadRequest(f"ra must be in [0, 360) degrees, not {ra}", field="ra")
     if dec is not None and not -90.0 <= dec <= 90.0:
-        raise BadRequest(f"dec must be in [-90, 90] degrees, not {dec}")
+        raise BadRequest(f"dec must be in [-90, 90] degrees, not {dec}", field="dec")
     if target and ra is not None:
-        raise BadRequest("target and ra/dec cannot both be given; use one")
+        raise BadRequest("target and ra/dec cannot both be given; use one", field="target")
     if radius is not None:
         if ra is None and not target:
-            raise BadRequest("radius needs a target or ra and dec")
+            raise BadRequest("radius needs a target or ra and dec", field="radius")
         if radius <= 0.0:
-            raise BadRequest(f"radius must be greater than 0 degrees, not {radius}")
+            raise BadRequest(f"radius must be greater than 0 degrees, not {radius}", field="radius")
         if radius > MAX_RADIUS:
-            raise BadRequest(f"radius must be at most {MAX_RADIUS} degrees, not {radius}")
+            raise BadRequest(
+                f"radius must be at most {MAX_RADIUS} degrees, not {radius}", field="radius"
+            )
     if (target or ra is not None) and radius is None:
         radius = DEFAULT_RADIUS
     collection_text = args.get("collection", "").strip()
@@ -249,8 +297,9 @@ def parse_search(args: Mapping[str, str]) -> SearchParams:
             collection = upper
         else:
             raise BadRequest(
-                f"collection {collection_text!r} is unknown; use JWST (default), all, or one of "
-                f"{', '.join(COLLECTIONS)}"
+                f"collection {_shown(collection_text)} is unknown; use JWST (default), all, or "
+                f"one of {', '.join(COLLECTIONS)}",
+                field="collection",
             )
     instrument = _text_arg(args, "instrument")
     if instrument:
@@ -261,26 +310,25 @@ def parse_search(args: Mapping[str, str]) -> SearchParams:
             raise BadRequest(
                 f"instrument {instrument!r} is unknown"
                 + (" for JWST" if collection == "JWST" else "")
-                + f"; known: {', '.join(known)}"
+                + f"; known: {', '.join(known)}",
+                field="instrument",
             )
     filters_text = _text_arg(args, "filters")
     filters = tuple(dict.fromkeys(split_filters(filters_text))) if filters_text else ()
     proposal = _text_arg(args, "proposal_id")
-    if proposal and not re.fullmatch(r"\d{1,6}", proposal):
-        raise BadRequest(f"proposal_id must be a program number like 1075, not {proposal!r}")
+    if proposal and not re.fullmatch(r"[0-9]{1,6}", proposal):
+        raise BadRequest(
+            f"proposal_id must be a program number like 1075, not {_shown(proposal)}",
+            field="proposal_id",
+        )
     rights = args.get("data_rights", "").strip().upper() or None
     if rights and rights not in DATA_RIGHTS:
-        raise BadRequest(f"data_rights must be one of {', '.join(DATA_RIGHTS)}, not {rights!r}")
-    t_min = args.get("t_min", "").strip() or None
-    t_max = args.get("t_max", "").strip() or None
-    for name, value in (("t_min", t_min), ("t_max", t_max)):
-        if value:
-            try:
-                mjd_from_iso(value)
-            except ValueError:
-                raise BadRequest(
-                    f"{name} must be an ISO date like 2023-01-31, not {value!r}"
-                ) from None
+        raise BadRequest(
+            f"data_rights must be one of {', '.join(DATA_RIGHTS)}, not {_shown(rights)}",
+            field="data_rights",
+        )
+    t_min = _iso_arg(args, "t_min")
+    t_max = _iso_arg(args, "t_max")
     sort = args.get("sort", "").strip() or None
     descending = False
     if sort:
@@ -288,7 +336,8 @@ def parse_search(args: Mapping[str, str]) -> SearchParams:
         sort = sort.lstrip("-")
         if sort not in _FIELD_TYPES:
             raise BadRequest(
-                f"sort must be an observation column (optionally with -), not {sort!r}"
+                f"sort must be an observation column (optionally with -), not {_shown(sort)}",
+                field="sort",
             )
     params = SearchParams(
         target=target,
@@ -305,13 +354,13 @@ def parse_search(args: Mapping[str, str]) -> SearchParams:
         t_max=t_max,
         include_guidestar=_bool_arg(args, "include_guidestar"),
         source=_source(args),
-        page=_int_arg(args, "page", 1, 1, 10_000_000),
+        page=_int_arg(args, "page", 1, 1, MAX_PAGE),
         page_size=_int_arg(args, "page_size", DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE),
         sort=sort,
         descending=descending,
     )
     if params.t_min and params.t_max and (params.t_min_mjd or 0) > (params.t_max_mjd or 0):
-        raise BadRequest("t_min must not be later than t_max")
+        raise BadRequest("t_min must not be later than t_max", field="t_min")
     narrowing = (
         target, ra, instrument, filters, params.proposal_id, params.calib_level, rights, t_min,
         t_max,
@@ -319,7 +368,8 @@ def parse_search(args: Mapping[str, str]) -> SearchParams:
     if not any(narrowing):
         raise BadRequest(
             "criteria are empty: give a target, ra/dec, instrument, filters, proposal_id, "
-            "calib_level, data_rights, t_min or t_max"
+            "calib_level, data_rights, t_min or t_max",
+            field="target",
         )
     return params
 
@@ -334,8 +384,9 @@ def parse_product_filters(args: Mapping[str, str]) -> tuple[Source | None, Produ
     unknown = sorted(set(args) - PRODUCT_PARAMETERS)
     if unknown:
         raise BadRequest(
-            f"unknown query parameter {unknown[0]!r}; "
-            f"known: {', '.join(sorted(PRODUCT_PARAMETERS))}"
+            f"unknown query parameter {_shown(unknown[0])}; "
+            f"known: {', '.join(sorted(PRODUCT_PARAMETERS))}",
+            field=unknown[0],
         )
     return _source(args), product_filters_from(
         {
@@ -351,64 +402,88 @@ def parse_product_filters(args: Mapping[str, str]) -> tuple[Source | None, Produ
 def _tokens(value: Any, name: str) -> tuple[str, ...]:
     if value is None or value == "":
         return ()
+    if not isinstance(value, str | list | tuple):
+        raise BadRequest(f"{name} must be text or a list of text", field=name)
     items = re.split(r"[,;]", value) if isinstance(value, str) else list(value)
     tokens = []
     for item in items:
         if not isinstance(item, str):
-            raise BadRequest(f"{name} must be text or a list of text")
+            raise BadRequest(f"{name} must be text or a list of text", field=name)
         token = item.strip().upper()
         if token:
             if not re.fullmatch(r"[A-Z0-9_\-]{1,40}", token):
-                raise BadRequest(f"{name} value {token[:40]!r} is not valid")
+                raise BadRequest(f"{name} value {_shown(token)} is not valid", field=name)
             tokens.append(token)
     return tuple(tokens)
 
 
-def product_filters_from(filters: Mapping[str, Any] | None) -> ProductFilters:
-    """A :class:`ProductFilters` from a dict (``product_type``, ``calib_level``, ...)."""
+def product_filters_from(filters: Mapping[str, Any] | None, prefix: str = "") -> ProductFilters:
+    """A :class:`ProductFilters` from a dict (``product_type``, ``calib_level``, ...).
+
+    A 400 names the field as ``prefix`` + key (``product_filters.`` for a download's body).
+    """
     data = dict(filters or {})
     # astroquery's filter_products keywords: any product column, and ``extension``.
     columns: list[tuple[str, tuple[str, ...]]] = []
     for key in sorted(set(data) - (PRODUCT_PARAMETERS - {"source"}) - {"extension"}):
         if key not in _PRODUCT_TYPES:
             raise BadRequest(
-                f"unknown product filter {key!r}; use product_type, calib_level, subgroup, "
-                "mrp_only, include_guidestar, extension or a product column"
+                f"unknown product filter {_shown(key)}; use product_type, calib_level, "
+                "subgroup, mrp_only, include_guidestar, extension or a product column",
+                field=prefix + key,
             )
         raw = data.pop(key)
-        items = raw if isinstance(raw, (list, tuple)) else [raw]
-        if not items or not all(isinstance(v, (str, int, float)) for v in items):
-            raise BadRequest(f"product filter {key} must be a value or a list of values")
+        items = raw if isinstance(raw, list | tuple) else [raw]
+        if not items or not all(isinstance(v, str | int | float) for v in items):
+            raise BadRequest(
+                f"product filter {key} must be a value or a list of values", field=prefix + key
+            )
         columns.append((key, tuple(str(v).strip().upper() for v in items)))
     extension_value = data.pop("extension", None) or ()
-    extensions = [extension_value] if isinstance(extension_value, str) else list(extension_value)
-    if not all(isinstance(e, str) and e for e in extensions):
-        raise BadRequest("extension must be a file extension or a list of them")
-    product_type = _tokens(data.get("product_type"), "product_type")
+    raw_extensions: list[Any] = (
+        [extension_value]
+        if isinstance(extension_value, str)
+        else list(extension_value)
+        if isinstance(extension_value, list | tuple)
+        else [None]
+    )
+    extensions = [e for e in raw_extensions if isinstance(e, str) and e]
+    if len(extensions) != len(raw_extensions):
+        raise BadRequest(
+            "extension must be a file extension or a list of them", field=prefix + "extension"
+        )
+    product_type = _tokens(data.get("product_type"), prefix + "product_type")
     for value in product_type:
         if value not in PRODUCT_TYPES:
             raise BadRequest(
-                f"product_type must be among {', '.join(PRODUCT_TYPES)}, not {value!r}"
+                f"product_type must be among {', '.join(PRODUCT_TYPES)}, not {value!r}",
+                field=prefix + "product_type",
             )
     levels_value = data.get("calib_level") or ()
-    if isinstance(levels_value, (int, str)):
+    if isinstance(levels_value, int | float | str):
         levels_value = [levels_value]
+    if not isinstance(levels_value, list | tuple):
+        raise BadRequest(
+            "calib_level must be integers 0-4 or a list of them", field=prefix + "calib_level"
+        )
     levels: list[int] = []
     for level in levels_value:
-        try:
-            number = int(level)
-        except (TypeError, ValueError):
-            raise BadRequest(f"calib_level must be integers 0-4, not {level!r}") from None
-        if not 0 <= number <= 4:
-            raise BadRequest(f"calib_level must be integers 0-4, not {level!r}")
-        levels.append(number)
+        if isinstance(level, float) and level.is_integer():
+            level = int(level)
+        text = str(level).strip() if isinstance(level, int | str) else ""
+        if isinstance(level, bool) or not re.fullmatch(r"[0-4]", text):
+            raise BadRequest(
+                f"calib_level must be integers 0-4, not {_shown(str(level))}",
+                field=prefix + "calib_level",
+            )
+        levels.append(int(text))
     for flag in ("mrp_only", "include_guidestar"):
         if not isinstance(data.get(flag, False), bool):
-            raise BadRequest(f"{flag} must be true or false")
+            raise BadRequest(f"{flag} must be true or false", field=prefix + flag)
     return ProductFilters(
         product_type=product_type,
         calib_level=tuple(sorted(set(levels))),
-        subgroup=_tokens(data.get("subgroup"), "subgroup"),
+        subgroup=_tokens(data.get("subgroup"), prefix + "subgroup"),
         mrp_only=bool(data.get("mrp_only", False)),
         include_guidestar=bool(data.get("include_guidestar", False)),
         columns=tuple(columns),
@@ -853,7 +928,7 @@ class MastService:
         try:
             rows, total = archive.search(query)
         except ValueError as error:
-            raise BadRequest(str(error)) from None
+            raise BadRequest(str(error), field="sort") from None
         return rows, total, _columns(OBS_FIELDS)
 
     def _search_mast(
@@ -964,7 +1039,12 @@ class MastService:
         chosen = _checked_source(source)
         rows, _, _ = await self._run(
             chosen,
-            functools.partial(self._products_sync, str(obsid), product_filters_from(filters)),
+            functools.partial(
+                self._products_sync,
+                str(obsid),
+                product_filters_from(filters, prefix="product_filters."),
+                field="obsids",
+            ),
         )
         return rows
 
@@ -979,7 +1059,8 @@ class MastService:
             if not isinstance(uri, str) or not re.fullmatch(r"mast:[A-Za-z0-9_]+/[\w./\-]+", uri):
                 raise BadRequest(
                     "products must be MAST data URIs like mast:JWST/product/x.fits, "
-                    f"not {str(uri)[:80]!r}"
+                    f"not {str(uri)[:80]!r}",
+                    field="products",
                 )
         if chosen == "local":
             rows, _, _ = await self._run(
@@ -989,12 +1070,14 @@ class MastService:
         return [_row_from_uri(uri) for uri in uris]
 
     def _products_sync(
-        self, obsid: str, filters: ProductFilters, source: Source
+        self, obsid: str, filters: ProductFilters, source: Source, *, field: str = "obsid"
     ) -> list[dict[str, Any]]:
-        if not re.fullmatch(r"[\w.\-]{1,80}", obsid):
-            raise BadRequest(f"obsid {obsid[:80]!r} is not an observation id")
+        if not _OBSID.fullmatch(obsid):
+            raise BadRequest(f"obsid {obsid[:80]!r} is not an observation id", field=field)
         if source == "mast" and not obsid.isdigit():
-            raise BadRequest(f"obsid {obsid!r} is not a MAST obsid (a number like 87602012)")
+            raise BadRequest(
+                f"obsid {obsid!r} is not a MAST obsid (a number like 87602012)", field=field
+            )
         if source == "local":
             rows = self.archive().products(obsid)
             if rows is None:
@@ -1013,7 +1096,7 @@ class MastService:
             try:
                 responses = client.get_product_list_async(obsid)
             except InvalidQueryError as error:
-                raise BadRequest(f"obsid: {error}") from None
+                raise BadRequest(f"obsid: {error}", field="obsid") from None
             payload = responses[0].json()
             if payload.get("status") == "ERROR":
                 raise UpstreamError(
@@ -1081,7 +1164,7 @@ def _parse_once(client: Any, payload: dict[str, Any]) -> Any:
 
 def _checked_source(source: str) -> Source:
     if source not in ("mast", "local"):
-        raise BadRequest(f"source must be 'mast' or 'local', not {source!r}")
+        raise BadRequest(f"source must be 'mast' or 'local', not {source!r}", field="source")
     return "mast" if source == "mast" else "local"
 
 

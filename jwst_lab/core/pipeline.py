@@ -23,6 +23,13 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import BadRequest, DependencyMissing, JwstLabError
+from .step_paths import (
+    check_no_control,
+    check_shape,
+    machine_memory,
+    param_role,
+    place_string,
+)
 
 #: Bump when the probe's output format changes, so old caches are not reused.
 CATALOG_FORMAT = 1
@@ -162,7 +169,8 @@ class PipelineCatalog:
             pipelines = sorted(a for a, e in self._entries().items() if e["is_pipeline"])
             raise BadRequest(
                 f"unknown pipeline {alias!r}; pipelines: {', '.join(pipelines)} "
-                "(single steps are accepted by their alias too)"
+                "(single steps are accepted by their alias too)",
+                field="pipeline",
             )
         return entry
 
@@ -185,37 +193,106 @@ class PipelineCatalog:
         """The steps of a pipeline in order (empty for a single step)."""
         return tuple(step["alias"] for step in self.require(alias)["steps"])
 
-    def validate_steps(self, alias: str, steps: Any) -> dict[str, dict[str, Any]]:
-        """Check a requested ``steps`` dict against the specs; a 400 names what is wrong."""
+    def _step_specs(self, alias: str) -> dict[str, dict[str, Any]]:
         entry = self.require(alias)
+        if entry["steps"]:
+            specs: dict[str, dict[str, Any]] = entry["step_params"]
+            return specs
+        return {alias: entry["params"]}
+
+    def validate_steps(self, alias: str, steps: Any) -> dict[str, dict[str, Any]]:
+        """Check a requested ``steps`` dict against the specs; a 400 names what is wrong.
+
+        Hooks (``pre_hooks``/``post_hooks``: commands or code stpipe runs) and
+        the parameters jwst-lab sets itself are refused; an output ``*_shape``
+        that could never fit in memory is refused before the job starts.
+        """
+        specs = self._step_specs(alias)
         if steps is None:
             return {}
         if not isinstance(steps, dict):
-            raise BadRequest("steps must be an object {step: {parameter: value}}")
-        if entry["steps"]:
-            specs: dict[str, dict[str, Any]] = entry["step_params"]
-        else:
-            specs = {alias: entry["params"]}
+            raise BadRequest("steps must be an object {step: {parameter: value}}", field="steps")
         checked: dict[str, dict[str, Any]] = {}
+        memory = machine_memory()
         for step, params in steps.items():
             if step not in specs:
                 raise BadRequest(
-                    f"unknown step {step!r} in {alias}; its steps are: {', '.join(specs)}"
+                    f"unknown step {step!r} in {alias}; its steps are: {', '.join(specs)}",
+                    field=f"steps.{step}",
                 )
             if not isinstance(params, dict):
-                raise BadRequest(f"steps.{step} must be an object {{parameter: value}}")
+                raise BadRequest(
+                    f"steps.{step} must be an object {{parameter: value}}", field=f"steps.{step}"
+                )
             checked[step] = {}
             for name, value in params.items():
                 where = f"steps.{step}.{name}"
                 spec = specs[step].get(name)
                 if spec is None:
-                    raise BadRequest(f"unknown parameter {where}: {step} has no parameter {name!r}")
+                    raise BadRequest(
+                        f"unknown parameter {where}: {step} has no parameter {name!r}", field=where
+                    )
                 if name in MANAGED_PARAMS:
                     raise BadRequest(
-                        f"{where} is set by jwst-lab (use the job's output_dir instead)"
+                        f"{where} is set by jwst-lab (use the job's output_dir instead)",
+                        field=where,
+                    )
+                if param_role(name, spec) == "hook":
+                    raise BadRequest(
+                        f"{where}: jwst-lab does not run step hooks (they run commands or code "
+                        "outside the pipeline); run the steps you need as their own jobs",
+                        field=where,
                     )
                 checked[step][name] = check_value(where, spec, value)
+                check_shape(where, name, checked[step][name], memory)
+                scale = checked[step][name]
+                if name.startswith("pixel_scale") and isinstance(scale, int | float) and scale <= 0:
+                    raise BadRequest(f"{where} must be greater than 0", field=where)
         return checked
+
+    def launch_steps(
+        self,
+        alias: str,
+        steps: dict[str, dict[str, Any]],
+        *,
+        root: Path,
+        folders: list[Path],
+    ) -> dict[str, dict[str, Any]]:
+        """``steps`` as stpipe gets them: every file-like value checked and made absolute.
+
+        ``root`` is the server root, ``folders`` the job's input and output
+        folders (stpipe opens bare names there). A 400 names the step and
+        parameter whose value would read or write outside the root.
+        """
+        specs = self._step_specs(alias)
+        real_root = root.resolve()
+        placed: dict[str, dict[str, Any]] = {}
+        for step, params in steps.items():
+            placed[step] = {}
+            for name, value in params.items():
+                where = f"steps.{step}.{name}"
+                spec = specs.get(step, {}).get(name, {})
+                role = param_role(name, spec)
+                if isinstance(value, str):
+                    value = place_string(where, value, root=real_root, folders=folders, role=role)
+                elif isinstance(value, list):
+                    value = [
+                        _place_item(f"{where}[{index}]", item, real_root, folders, role)
+                        for index, item in enumerate(value)
+                    ]
+                placed[step][name] = value
+        return placed
+
+
+def _place_item(where: str, item: Any, root: Path, folders: list[Path], role: Any) -> Any:
+    """One list item: strings are placed like a single value; commas would split them."""
+    if not isinstance(item, str):
+        return item
+    if "," in item:
+        raise BadRequest(
+            f"{where} may not contain ',' (stpipe splits lists on commas)", field=where
+        )
+    return place_string(where, item, root=root, folders=folders, role=role)
 
 
 def _read_cache(path: Path) -> dict[str, Any] | None:
@@ -228,9 +305,19 @@ def _read_cache(path: Path) -> dict[str, Any] | None:
 
 def _mark_common(params: dict[str, Any]) -> dict[str, Any]:
     return {
-        name: {**spec, "common": name in COMMON_PARAMS, "managed": name in MANAGED_PARAMS}
+        name: {
+            **spec,
+            "common": name in COMMON_PARAMS,
+            "managed": name in MANAGED_PARAMS or param_role(name, spec) == "hook",
+            "path": _path_kind(param_role(name, spec)),
+        }
         for name, spec in params.items()
     }
+
+
+def _path_kind(role: str | None) -> str | None:
+    """``read``/``write`` for a file parameter (hooks are managed, not paths)."""
+    return role if role in ("read", "write") else None
 
 
 def summary(entry: dict[str, Any]) -> dict[str, Any]:
@@ -265,18 +352,22 @@ def check_value(where: str, spec: dict[str, Any], value: Any) -> Any:
     if value is None:
         if spec.get("default_repr") in (None, "None") or spec.get("default") is None:
             return None
-        raise BadRequest(f"{where} may not be null")
+        raise BadRequest(f"{where} may not be null", field=where)
     if kind in _LIST_TYPES:
         if isinstance(value, str):
-            raise BadRequest(f"{where} must be a list, not a string")
+            raise BadRequest(f"{where} must be a list, not a string", field=where)
         if not isinstance(value, list):
-            raise BadRequest(f"{where} must be a list")
+            raise BadRequest(f"{where} must be a list", field=where)
         # configobj's min/max of a list type bound its length, not its items.
         minimum, maximum = spec.get("min"), spec.get("max")
         if minimum is not None and len(value) < minimum:
-            raise BadRequest(f"{where} needs at least {minimum} values, not {len(value)}")
+            raise BadRequest(
+                f"{where} needs at least {minimum} values, not {len(value)}", field=where
+            )
         if maximum is not None and len(value) > maximum:
-            raise BadRequest(f"{where} takes at most {maximum} values, not {len(value)}")
+            raise BadRequest(
+                f"{where} takes at most {maximum} values, not {len(value)}", field=where
+            )
         item_kind = _LIST_ITEM.get(kind, "bool" if kind == "bool_list" else None)
         if item_kind is not None:
             item_spec = {
@@ -286,39 +377,44 @@ def check_value(where: str, spec: dict[str, Any], value: Any) -> Any:
             return [check_value(f"{where}[{i}]", item_spec, item) for i, item in enumerate(value)]
         for index, item in enumerate(value):
             if not isinstance(item, str | int | float | bool):
-                raise BadRequest(f"{where}[{index}] must be a string, number or boolean")
+                raise BadRequest(
+                    f"{where}[{index}] must be a string, number or boolean",
+                    field=f"{where}[{index}]",
+                )
         return value
     if kind == "boolean":
         if not isinstance(value, bool):
-            raise BadRequest(f"{where} must be true or false, not {value!r}")
+            raise BadRequest(f"{where} must be true or false, not {value!r}", field=where)
         return value
     if kind in ("integer", "float"):
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise BadRequest(f"{where} must be a number ({kind}), not {value!r}")
+            raise BadRequest(f"{where} must be a number ({kind}), not {value!r}", field=where)
         if kind == "integer" and not (isinstance(value, int) or float(value).is_integer()):
-            raise BadRequest(f"{where} must be an integer, not {value!r}")
+            raise BadRequest(f"{where} must be an integer, not {value!r}", field=where)
         if not math.isfinite(value):
-            raise BadRequest(f"{where} must be finite")
+            raise BadRequest(f"{where} must be finite", field=where)
         minimum, maximum = spec.get("min"), spec.get("max")
         if minimum is not None and value < minimum:
-            raise BadRequest(f"{where} = {value} is below its minimum {minimum}")
+            raise BadRequest(f"{where} = {value} is below its minimum {minimum}", field=where)
         if maximum is not None and value > maximum:
-            raise BadRequest(f"{where} = {value} is above its maximum {maximum}")
+            raise BadRequest(f"{where} = {value} is above its maximum {maximum}", field=where)
         return int(value) if kind == "integer" else value
     if kind == "option":
         choices = spec.get("choices") or []
         if value not in choices:
             raise BadRequest(
-                f"{where} must be one of {', '.join(map(str, choices))}; not {value!r}"
+                f"{where} must be one of {', '.join(map(str, choices))}; not {value!r}",
+                field=where,
             )
         return value
-    if kind in ("string", "input_file", "output_file"):
+    if kind in ("string", "input_file", "output_file", "is_string_or_datamodel"):
         if not isinstance(value, str):
-            raise BadRequest(f"{where} must be a string, not {value!r}")
+            raise BadRequest(f"{where} must be a string, not {value!r}", field=where)
+        check_no_control(where, value)
         return value
     # Other configobj types (e.g. ``pass``, ``mixed``): any JSON scalar.
     if not isinstance(value, str | int | float | bool):
-        raise BadRequest(f"{where} must be a string, number or boolean")
+        raise BadRequest(f"{where} must be a string, number or boolean", field=where)
     return value
 
 

@@ -19,6 +19,7 @@ from ..errors import BadRequest
 Stretch = Literal["asinh", "zscale", "linear"]
 STRETCHES: tuple[str, ...] = ("asinh", "zscale", "linear")
 DEFAULT_MAX_SIZE = 1024
+MIN_SIZE = 16
 MAX_SIZE_LIMIT = 4096
 
 
@@ -34,16 +35,17 @@ def _image_data(path: Path, name: str) -> Any:
             ]
             science = [h for h in candidates if h.name == "SCI"] or candidates
             if not science:
-                raise BadRequest(f"{name} has no image data")
+                raise BadRequest(f"{name} has no image data", field="path")
             data = science[0].data
             if data.ndim != 2:
                 raise BadRequest(
                     f"{name} holds a {data.ndim}-D image ({'x'.join(map(str, data.shape))}); "
-                    "a quick look needs a 2-D image such as an i2d, cal or rate file"
+                    "a quick look needs a 2-D image such as an i2d, cal or rate file",
+                    field="path",
                 )
             return np.array(data, dtype=np.float32)
     except (OSError, TypeError, ValueError) as error:
-        raise BadRequest(f"{name} is not a readable FITS image: {error}") from None
+        raise BadRequest(f"{name} is not a readable FITS image: {error}", field="path") from None
 
 
 def _downsample(data: Any, max_size: int) -> Any:
@@ -100,16 +102,29 @@ def encode_png(pixels: Any) -> bytes:
     )
 
 
+def check_stretch(stretch: str) -> Stretch:
+    """``stretch`` if it is one of :data:`STRETCHES`, else a 400 naming the field."""
+    if stretch not in STRETCHES:
+        raise BadRequest(
+            f"stretch must be one of {', '.join(STRETCHES)}, not {stretch[:40]!r}", field="stretch"
+        )
+    return cast(Stretch, stretch)
+
+
 def render_preview(
     path: Path, name: str, *, stretch: str = "asinh", max_size: int = DEFAULT_MAX_SIZE
 ) -> bytes:
     """A PNG quick look of the 2-D image in ``path`` (``name`` is how errors refer to it)."""
-    if stretch not in STRETCHES:
-        raise BadRequest(f"stretch must be one of {', '.join(STRETCHES)}, not {stretch!r}")
-    if not 16 <= max_size <= MAX_SIZE_LIMIT:
-        raise BadRequest(f"max_size must be between 16 and {MAX_SIZE_LIMIT}")
+    chosen = check_stretch(stretch)
+    if not MIN_SIZE <= max_size <= MAX_SIZE_LIMIT:
+        raise BadRequest(
+            f"max_size must be between {MIN_SIZE} and {MAX_SIZE_LIMIT}", field="max_size"
+        )
     if path.is_dir():
-        raise BadRequest(f"{name} is a folder, not an image")
+        raise BadRequest(f"{name} is a folder, not an image", field="path")
+    if not path.is_file():
+        # Reading a FIFO or a device would block this thread forever.
+        raise BadRequest(f"{name} is not a regular file", field="path")
     data = _downsample(_image_data(path, name), max_size)
-    pixels = _scale(data, cast(Stretch, stretch))
+    pixels = _scale(data, chosen)
     return encode_png(pixels[::-1])

@@ -70,12 +70,14 @@ class TokenStore:
     def validate(token: Any) -> str:
         """The token stripped, or a 400 that never repeats it."""
         if not isinstance(token, str):
-            raise BadRequest("token must be a string")
+            raise BadRequest("token must be a string", field="token")
         value = token.strip()
         if not value:
-            raise BadRequest("token is empty")
+            raise BadRequest("token is empty", field="token")
         if not _TOKEN_PATTERN.match(value):
-            raise BadRequest("token is not a MAST token (8-1024 printable characters, no spaces)")
+            raise BadRequest(
+                "token is not a MAST token (8-1024 printable characters, no spaces)", field="token"
+            )
         return value
 
     def set(self, token: str) -> None:

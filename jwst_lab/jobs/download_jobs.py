@@ -13,8 +13,10 @@ the runner's environment only (:data:`TOKEN_ENV`).
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
+import stat
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -24,6 +26,7 @@ from urllib.parse import urlsplit
 from .. import __version__
 from ..core.downloads import MANIFEST_NAME, PART_SUFFIX, TransferEngine, mast_download_url
 from ..core.paths import relative_to_root, resolve_in_root
+from ..core.safe_fs import SafeRoot, UnsafePath
 from ..errors import BadRequest, Forbidden, NotFound, PayloadTooLarge
 from .progress import runner_event
 
@@ -39,6 +42,8 @@ MAX_FILES = 20000
 PROBE_TIMEOUT = 15.0
 #: Room kept free beyond the download itself.
 DISK_MARGIN = 16 * 1024 * 1024
+#: Most predecessor job folders a spec lists in ``resume_ledgers``.
+MAX_RESUME_LEDGERS = 32
 
 #: ``product_filters`` keys → the column (or argument) astroquery's ``filter_products`` takes.
 ASTROQUERY_FILTERS = {
@@ -121,7 +126,9 @@ def advance_download(progress: DownloadProgress, line: str) -> DownloadProgress:
 def _safe_part(value: Any, what: str) -> str:
     text = str(value or "").strip()
     if not _SAFE_PART.match(text) or text in (".", ".."):
-        raise BadRequest(f"product {what} {value!r} cannot be used as a folder or file name")
+        raise BadRequest(
+            f"product {what} {value!r} cannot be used as a folder or file name", field="products"
+        )
     return text
 
 
@@ -154,8 +161,11 @@ def plan_files(
     """Blocking: check a download and lay its files out. ``(dest folder, files, bytes to fetch)``.
 
     Files go to ``dest/<obs_collection>/<obs_id>/<productFilename>``. Raises
-    :class:`BadRequest` for a destination outside the root (symbolic links
-    included) or a product that cannot be named safely, :class:`Forbidden`
+    :class:`BadRequest` (field ``dest``) for a destination outside the root
+    or a target any of whose folders, or the target itself, is a symbolic
+    link leading outside the root (at any depth; links that stay inside are
+    followed), :class:`BadRequest` for a product that cannot be named
+    safely, :class:`Forbidden`
     (reason ``token_required``) for exclusive-access MAST products without a
     token, and :class:`PayloadTooLarge` (reason ``insufficient_storage``) when
     the disk has less free space than the download needs.
@@ -167,11 +177,13 @@ def plan_files(
     has_token = bool(token)
     folder = resolve_in_root(root, dest, field="dest", must_exist=False)
     if folder.exists() and not folder.is_dir():
-        raise BadRequest(f"dest {dest!r} is a file, not a folder")
+        raise BadRequest(f"dest {dest!r} is a file, not a folder", field="dest")
     if not rows:
-        raise BadRequest("no products to download: the selection is empty")
+        raise BadRequest("no products to download: the selection is empty", field="products")
     if len(rows) > MAX_FILES:
-        raise BadRequest(f"one download takes at most {MAX_FILES} files, not {len(rows)}")
+        raise BadRequest(
+            f"one download takes at most {MAX_FILES} files, not {len(rows)}", field="products"
+        )
     if source == "mast" and not has_token:
         protected = [
             str(row.get("productFilename"))
@@ -190,7 +202,7 @@ def plan_files(
     for row in rows:
         uri = str(row.get("dataURI") or "")
         if not uri:
-            raise BadRequest("a product has no dataURI")
+            raise BadRequest("a product has no dataURI", field="products")
         name = _safe_part(row.get("productFilename") or uri.rsplit("/", 1)[-1], "file name")
         collection = _safe_part(row.get("obs_collection") or "JWST", "collection")
         obs_id = _safe_part(row.get("obs_id"), "obs_id")
@@ -207,14 +219,32 @@ def plan_files(
         }
         if source == "local" or local:
             if not local:
-                raise BadRequest(f"{name} has no local archive file")
+                raise BadRequest(f"{name} has no local archive file", field="source")
             entry["source_path"] = str(local)
         else:
             entry["url"] = mast_download_url(mast_url, uri)
         files.append(entry)
+    check_targets(root, dest, files)
     _probe_sizes(files, mast_url=mast_url, token=token, parallel=parallel)
     needed = check_disk(folder, files, dest)
     return folder, files, needed
+
+
+def check_targets(root: Path, dest: str, files: Sequence[Mapping[str, Any]]) -> None:
+    """Blocking: :class:`BadRequest` (field ``dest``) when a target's path leaves the root.
+
+    Every folder from the root to each target, and the target itself, is
+    checked as it is now; symbolic links that stay inside the root are
+    followed. The runner checks again as it writes (this check can be raced).
+    """
+    try:
+        SafeRoot(root).check(Path(entry["dest"]) for entry in files)
+    except UnsafePath as error:
+        raise BadRequest(
+            f"dest {dest!r} cannot be written safely: {error}; remove the link or choose "
+            "another dest",
+            field="dest",
+        ) from None
 
 
 def _probe_sizes(
@@ -259,11 +289,9 @@ def check_disk(folder: Path, files: Sequence[Mapping[str, Any]], dest: str) -> i
     for entry in files:
         target = Path(entry["dest"])
         size = entry.get("size")
-        have = target.stat().st_size if target.exists() else 0
-        if size is not None and have == size:
+        if size is not None and _regular_size(target) == size:
             continue
-        part = target.with_name(target.name + PART_SUFFIX)
-        partial = part.stat().st_size if part.exists() else 0
+        partial = _regular_size(target.with_name(target.name + PART_SUFFIX)) or 0
         needed += max(0, int(size or 0) - partial)
     free = _free_space(folder)
     if needed + DISK_MARGIN > free:
@@ -273,6 +301,15 @@ def check_disk(folder: Path, files: Sequence[Mapping[str, Any]], dest: str) -> i
             reason="insufficient_storage",
         )
     return needed
+
+
+def _regular_size(path: Path) -> int | None:
+    """The size of ``path`` if it is a regular file (a link is not followed: it counts as none)."""
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return None
+    return info.st_size if stat.S_ISREG(info.st_mode) else None
 
 
 def _mb(size: int) -> str:
@@ -389,8 +426,15 @@ def write_spec(
     files: Sequence[Mapping[str, Any]],
     parallel: int,
     mast_url: str,
+    resume_from: Sequence[Path | str] = (),
 ) -> Path:
-    """Blocking: write the runner's spec (the file list) into the job folder."""
+    """Blocking: write the runner's spec (the file list) into the job folder.
+
+    ``resume_from``: job folders of jobs whose ``.part`` files this job may
+    resume (the job it reruns). They go into the spec's ``resume_ledgers``
+    with the ones their own specs list, so a rerun of a rerun still trusts
+    the parts of the first job; the runner resumes no other partial file.
+    """
     job_dir.mkdir(parents=True, exist_ok=True)
     spec = {
         "job_id": job_id,
@@ -402,11 +446,30 @@ def write_spec(
         "result_file": str(job_dir / "result.json"),
         "files": list(files),
     }
+    ledgers = _resume_ledgers(job_dir, resume_from)
+    if ledgers:
+        spec["resume_ledgers"] = ledgers
     path = job_dir / DOWNLOAD_SPEC_NAME
     temporary = path.with_name(f".{path.name}.tmp")
     temporary.write_text(json.dumps(spec, indent=1), encoding="utf-8")
     temporary.replace(path)
     return path
+
+
+def _resume_ledgers(job_dir: Path, resume_from: Sequence[Path | str]) -> list[str]:
+    """The job folders whose part ledgers a new job trusts: ``resume_from`` and their own."""
+    folders: list[str] = []
+    for folder in resume_from:
+        candidates = [str(folder)]
+        try:
+            earlier = read_spec(Path(folder)).get("resume_ledgers") or []
+        except (OSError, ValueError):
+            earlier = []
+        candidates += [str(item) for item in earlier if isinstance(item, str)]
+        for candidate in candidates:
+            if candidate != str(job_dir) and candidate not in folders:
+                folders.append(candidate)
+    return folders[:MAX_RESUME_LEDGERS]
 
 
 def read_spec(job_dir: Path) -> dict[str, Any]:

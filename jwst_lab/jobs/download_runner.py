@@ -13,13 +13,39 @@ A cancel (SIGTERM) stops every transfer and deletes the ``.part`` files; a
 kill (or a crash) leaves them, so the job resumes where it stopped when it
 runs again.
 
+Nothing is written outside the server root (``spec["root"]``): the engine
+opens every folder with a walk that follows symbolic links only while they
+stay inside the root, and handles ``.part`` files by name with
+``O_NOFOLLOW`` (see :mod:`jwst_lab.core.downloads`). A file that cannot be
+written safely fails with a message naming the link; the others go on. The
+job resumes only ``.part`` files listed in its own ledger
+(``<job dir>/parts.jsonl``) or in the ledgers of the job folders
+``spec["resume_ledgers"]`` names (the job it reruns); any other partial file
+is removed and its file fetched from the start, with a line in the log.
+
+A full disk fails the file being written with ``disk full: no space left in
+<folder> (<n> MB free)``, and that text leads the job's error. The failed
+file's ``.part`` is removed rather than kept for a resume: on a full disk
+the user's first need is the space back, and a hidden partial file would
+keep it from them after the job has failed (they may rerun the job once
+they have made room; the file is then fetched from the start). Files that
+start after that are refused at once if they do not fit in what is left
+(a partial file an earlier run left for them is kept: this run did not
+grow it).
+
+The manifest is written under a lock taken on the destination folder
+itself and through a temporary file removed on failure, so a failed
+download leaves no ``.tmp`` or lock file in the destination.
+
 Exit codes: 0 every file is in place, 1 some files failed, 143 cancelled.
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import os
+import shutil
 import sys
 import threading
 import time
@@ -27,8 +53,10 @@ from pathlib import Path
 from typing import Any
 
 from ..core.downloads import (
+    MANIFEST_NAME,
     Cancelled,
     FileResult,
+    PartLedger,
     Snapshot,
     Transfer,
     TransferEngine,
@@ -71,10 +99,12 @@ def _transfers(spec: dict[str, Any]) -> list[Transfer]:
 
 
 def _relative(root: Path, path: str) -> str:
-    try:
-        return Path(path).relative_to(root).as_posix()
-    except ValueError:
-        return path
+    for base in (root, root.resolve()):
+        try:
+            return Path(path).relative_to(base).as_posix()
+        except ValueError:
+            continue
+    return path
 
 
 def _write_result(path: Path, result: dict[str, Any]) -> None:
@@ -83,9 +113,45 @@ def _write_result(path: Path, result: dict[str, Any]) -> None:
     temporary.replace(path)
 
 
+def _write_manifest(spec: dict[str, Any], root: Path, results: list[FileResult]) -> str | None:
+    """Merge ``results`` into the destination's manifest; what went wrong, or None."""
+    dest = Path(spec["dest"])
+    try:
+        write_manifest(dest, results, root=root, job_id=spec.get("job_id"))
+    except OSError as error:
+        where = _relative(root, str(dest))
+        if error.errno in (errno.ENOSPC, errno.EDQUOT):
+            free = shutil.disk_usage(dest).free if dest.is_dir() else 0
+            return (
+                f"disk full: no space left in {where} ({free / 1e6:,.1f} MB free); "
+                f"the manifest {MANIFEST_NAME} was not updated"
+            )
+        return f"the manifest {MANIFEST_NAME} in {where} could not be written: {error}"
+    return None
+
+
+def _job_error(
+    results: list[FileResult], failed: list[FileResult], manifest_error: str | None
+) -> str | None:
+    """The job's error: a full disk first (it is what the user must act on), then the rest."""
+    if not failed:
+        return manifest_error
+    counted = f"{len(failed)} of {len(results)} files failed"
+    disk_full = [r for r in failed if r.reason == "disk_full"]
+    if disk_full:
+        text = f"{disk_full[0].error}; {counted}"
+    else:
+        text = f"{counted}: {failed[0].error or 'failed'}"
+    if manifest_error:
+        text += f"; {manifest_error}"
+    return text
+
+
 def run(spec: dict[str, Any], token: str | None) -> int:
     """Download every file of ``spec``; the exit code."""
     root = Path(spec["root"])
+    # A spec written by hand (benchmarks/bench_downloads.py) may name a root not made yet.
+    root.mkdir(parents=True, exist_ok=True)
     transfers = _transfers(spec)
     started = time.monotonic()
 
@@ -119,6 +185,9 @@ def run(spec: dict[str, Any], token: str | None) -> int:
         on_file=on_file,
         progress_interval=_EMIT_INTERVAL,
         digest=spec.get("digest") or None,
+        root=root,
+        ledger=PartLedger.for_job(Path(spec["job_dir"]), spec.get("resume_ledgers") or ()),
+        on_message=_say,
     )
     total = sum(int(t.size or 0) for t in transfers)
     _emit("started", pid=os.getpid(), files_total=len(transfers), bytes_total=total)
@@ -131,7 +200,7 @@ def run(spec: dict[str, Any], token: str | None) -> int:
     try:
         results = engine.run(transfers)
     except (Cancelled, SystemExit) as stop:
-        removed = remove_parts(transfers)
+        removed = remove_parts(transfers, root=root)
         _say(f"cancelled; removed {removed} partial files")
         outcome.update(exit_code=runfiles.EXIT_TERMINATED, error="cancelled by the user")
         _write_result(result_path, outcome)
@@ -140,11 +209,9 @@ def run(spec: dict[str, Any], token: str | None) -> int:
         return runfiles.EXIT_TERMINATED
     ok = [r for r in results if r.ok]
     failed = [r for r in results if not r.ok]
-    write_manifest(
-        Path(spec["dest"]),
-        results,
-        job_id=spec.get("job_id"),
-    )
+    manifest_error = _write_manifest(spec, root, results)
+    if manifest_error:
+        _say(f"Error: {manifest_error}")
     seconds = time.monotonic() - started
     fetched = sum(r.size or 0 for r in results if r.status in ("downloaded", "copied"))
     rate = fetched / seconds / 1e6 if seconds > 0 else 0.0
@@ -152,7 +219,7 @@ def run(spec: dict[str, Any], token: str | None) -> int:
         f"done: {len(ok)} of {len(results)} files in place, {fetched / 1e6:.1f} MB fetched "
         f"in {seconds:.1f} s ({rate:.1f} MB/s)"
     )
-    code = 1 if failed else 0
+    code = 1 if failed or manifest_error else 0
     outcome.update(
         exit_code=code,
         files=[_relative(root, r.dest) for r in ok],
@@ -160,9 +227,7 @@ def run(spec: dict[str, Any], token: str | None) -> int:
         bytes=fetched,
         seconds=round(seconds, 3),
     )
-    if failed:
-        first = failed[0].error or "failed"
-        outcome["error"] = f"{len(failed)} of {len(results)} files failed: {first}"
+    outcome["error"] = _job_error(results, failed, manifest_error)
     _write_result(result_path, outcome)
     _emit("finished", exit_code=code, files_done=len(ok), files_failed=len(failed))
     return code

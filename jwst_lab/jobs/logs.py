@@ -9,6 +9,7 @@ between two reads.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,6 +39,8 @@ def read_log(
         raise ValueError("offset must be >= 0")
     try:
         with path.open("rb") as handle:
+            if offset >= os.fstat(handle.fileno()).st_size:
+                return LogChunk("", offset)  # seeking past a file system's limit raises EINVAL
             handle.seek(offset)
             data = handle.read(limit)
     except FileNotFoundError:

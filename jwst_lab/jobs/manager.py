@@ -20,7 +20,7 @@ import asyncio
 import contextlib
 import functools
 import json
-import re
+import logging
 import shutil
 import sys
 import time
@@ -38,6 +38,7 @@ import anyio.to_thread
 from .. import __version__
 from ..config import Settings
 from ..core.associations import AssociationReader, require_members
+from ..core.crds import check_context_name
 from ..core.events import EventBus
 from ..core.paths import relative_to_root, resolve_in_root
 from ..core.pipeline import (
@@ -55,11 +56,15 @@ from .environment import job_environment
 from .executors.base import DEFAULT_GRACE, Executor, LaunchPlan, RunHandle
 from .executors.local import LocalExecutor
 from .logs import LOG_NAME, LogFollower, last_error_lines, read_log, tail_text
+from .outputs import format_size, free_space, list_outputs, remove_temporaries
 from .progress import Progress, advance, log_level, runner_event
 from .runner import PARAMS_SUFFIX, RESULT_NAME, SPEC_NAME
 from .store import JobStore
 
 T = TypeVar("T")
+LOG = logging.getLogger(__name__)
+#: How Python and the C library say ENOSPC.
+_DISK_FULL = "No space left on device"
 
 STATUSES = ("queued", "running", "succeeded", "failed", "cancelled", "interrupted")
 TERMINAL = frozenset({"succeeded", "failed", "cancelled", "interrupted"})
@@ -68,8 +73,9 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     "queued": frozenset({"running", "cancelled"}),
     "running": frozenset({"succeeded", "failed", "cancelled", "interrupted"}),
 }
-_CONTEXT_NAME = re.compile(r"^[a-z][a-z0-9_\-]*\.pmap$")
 MAX_PAGE_SIZE = 500
+#: Highest page of a job list: (page - 1) * page_size stays far inside SQLite's 64 bits.
+MAX_PAGE = 10_000_000
 #: Job kinds whose progress is files and bytes, run by the local download executor.
 TRANSFER_KINDS = frozenset({"download", "crds_fetch"})
 CRDS_FETCH_MODULE = "jwst_lab.jobs.crds_fetch_runner"
@@ -94,6 +100,7 @@ class _Active:
     task: asyncio.Task[None] | None = None
     cancel_requested: bool = False
     timed_out: bool = False
+    follow_error: str | None = None
     side_tasks: set[asyncio.Task[None]] = field(default_factory=set)
 
 
@@ -115,6 +122,7 @@ class JobManager:
         cancel_grace: float = DEFAULT_GRACE,
         poll_interval: float = 0.1,
         token_provider: Callable[[], str | None] | None = None,
+        crds_problem: Callable[[], str | None] | None = None,
     ) -> None:
         self.settings = settings
         self.root = settings.root_dir.resolve()
@@ -140,6 +148,8 @@ class JobManager:
             executor if executor.name == LocalExecutor.name else LocalExecutor()
         )
         self._token_provider = token_provider
+        #: Why the CRDS cache is unusable (None when it is fine); checked before queuing a job.
+        self._crds_problem = crds_problem
         self._download_lock = asyncio.Lock()
 
     # --- plumbing ----------------------------------------------------------------
@@ -159,6 +169,15 @@ class JobManager:
         else:
             await self._in_db(self._store.update, snapshot)
         self._publish(event, job_id=record["id"], job=snapshot)
+
+    async def _insert(self, record: dict[str, Any]) -> None:
+        """Persist a new record and keep it in memory; nothing is kept when the store refuses."""
+        self._records[record["id"]] = record
+        try:
+            await self._save(record, "job.created")
+        except BaseException:
+            self._records.pop(record["id"], None)
+            raise
 
     async def _transition(self, record: dict[str, Any], status: str, **changes: Any) -> None:
         check_transition(record["id"], record["status"], status)
@@ -184,14 +203,22 @@ class JobManager:
                 return
             if self._stopping:
                 raise Conflict("the job manager is stopping")
-            await anyio.to_thread.run_sync(
-                functools.partial(self.jobs_dir.mkdir, parents=True, exist_ok=True)
-            )
-            await self.executor.open()
+            try:
+                await anyio.to_thread.run_sync(
+                    functools.partial(self.jobs_dir.mkdir, parents=True, exist_ok=True)
+                )
+            except OSError as error:
+                # The store says why (GET /info); jobs fail to start with the reason.
+                LOG.error("cannot create the jobs folder %s: %s", self.jobs_dir, error)
+            try:
+                await self.executor.open()
+            except Exception:
+                # Jobs that need it fail at launch, each with the reason; the rest work.
+                LOG.exception("the %s executor could not be opened", self.executor.name)
             left = await self._in_db(self._store.with_status, ("queued", "running"))
             for record in left:
                 if record["status"] == "running":
-                    await self._recover(record)
+                    await self._recover_safely(record)
                 else:
                     self._records[record["id"]] = record
                     self._queue.append(record["id"])
@@ -213,6 +240,24 @@ class JobManager:
         await self.executor.close()
         await self._in_db(self._store.close)
         self._db.shutdown(wait=True)
+
+    async def _recover_safely(self, record: dict[str, Any]) -> None:
+        """Recover one job; a record that cannot be recovered ends ``interrupted``, alone."""
+        try:
+            await self._recover(record)
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:
+            LOG.exception("could not recover job %s", record.get("id"))
+            self._active.pop(record["id"], None)
+            self._records[record["id"]] = record
+            with contextlib.suppress(Exception):
+                await self._end(
+                    record,
+                    "interrupted",
+                    error=f"the server restarted and could not recover this job: {error}",
+                    exit_code=None,
+                )
 
     async def _recover(self, record: dict[str, Any]) -> None:
         job_id = record["id"]
@@ -272,9 +317,13 @@ class JobManager:
         """A page of jobs, newest first: ``{jobs, total, page, page_size}``."""
         unknown = [s for s in statuses if s not in STATUSES]
         if unknown:
-            raise BadRequest(f"unknown status {unknown[0]!r}; statuses: {', '.join(STATUSES)}")
-        if page < 1 or not 1 <= page_size <= MAX_PAGE_SIZE:
-            raise BadRequest(f"page must be >= 1 and page_size between 1 and {MAX_PAGE_SIZE}")
+            raise BadRequest(
+                f"unknown status {unknown[0]!r}; statuses: {', '.join(STATUSES)}", field="status"
+            )
+        if not 1 <= page <= MAX_PAGE:
+            raise BadRequest(f"page must be between 1 and {MAX_PAGE}", field="page")
+        if not 1 <= page_size <= MAX_PAGE_SIZE:
+            raise BadRequest(f"page_size must be between 1 and {MAX_PAGE_SIZE}", field="page_size")
         rows, total = await self._in_db(
             functools.partial(
                 self._store.query,
@@ -291,7 +340,7 @@ class JobManager:
         """``{text, next_offset, done}`` of a job's log from byte ``offset``."""
         record = await self.get(job_id)
         if offset < 0:
-            raise BadRequest("offset must be >= 0")
+            raise BadRequest("offset must be >= 0", field="offset")
         final = record["status"] in TERMINAL
         path = self.job_dir(job_id) / LOG_NAME
         chunk = await anyio.to_thread.run_sync(
@@ -317,8 +366,7 @@ class JobManager:
                 f"output_dir {record['output_dir']!r} belongs to job {taken[0]}, which has not "
                 "ended; a job never overwrites another job's outputs"
             )
-        self._records[record["id"]] = record
-        await self._save(record, "job.created")
+        await self._insert(record)
         self._queue.append(record["id"])
         self._schedule()
         return await self.get(record["id"])
@@ -444,9 +492,18 @@ class JobManager:
         )
 
     def _write_download(
-        self, *, folder: Path, files: list[dict[str, Any]], **about: Any
+        self,
+        *,
+        folder: Path,
+        files: list[dict[str, Any]],
+        resume_from: tuple[Path, ...] = (),
+        **about: Any,
     ) -> dict[str, Any]:
-        """Blocking: refuse files another active download writes; write the spec; the record."""
+        """Blocking: refuse files another active download writes; write the spec; the record.
+
+        ``resume_from`` names the job folders whose partial files this job may
+        resume (the job it reruns).
+        """
         targets = {f["dest"] for f in files}
         for other in list(self._records.values()):
             if other.get("kind") != "download":
@@ -470,6 +527,7 @@ class JobManager:
             files=files,
             parallel=self.settings.max_parallel_downloads,
             mast_url=self.settings.mast_url,
+            resume_from=resume_from,
         )
         return download_jobs.new_record(
             job_id=job_id,
@@ -482,8 +540,7 @@ class JobManager:
         )
 
     async def _queue_download(self, record: dict[str, Any]) -> dict[str, Any]:
-        self._records[record["id"]] = record
-        await self._save(record, "job.created")
+        await self._insert(record)
         self._queue.append(record["id"])
         self._schedule()
         return await self.get(record["id"])
@@ -495,11 +552,13 @@ class JobManager:
             spec = download_jobs.read_spec(self.job_dir(source["id"]))
             folder = Path(spec["dest"])
             files = list(spec["files"])
+            download_jobs.check_targets(self.root, source["output_dir"], files)
             download_jobs.check_disk(folder, files, source["output_dir"])
             about = source.get("download") or {}
             return self._write_download(
                 folder=folder,
                 files=files,
+                resume_from=(self.job_dir(source["id"]),),
                 source=about.get("source", "mast"),
                 products=about.get("products") or None,
                 obsids=about.get("obsids") or None,
@@ -626,32 +685,40 @@ class JobManager:
         """Blocking: check the request against the catalog, the root and the association."""
         kind = request.get("kind", "pipeline")
         if kind != "pipeline":
-            raise BadRequest(f"kind must be 'pipeline', not {kind!r}")
+            raise BadRequest(f"kind must be 'pipeline', not {kind!r}", field="kind")
         pipeline = request.get("pipeline")
         if not isinstance(pipeline, str) or not pipeline:
-            raise BadRequest("pipeline is required, e.g. 'calwebb_image3'")
+            raise BadRequest("pipeline is required, e.g. 'calwebb_image3'", field="pipeline")
         entry = self.catalog.require(pipeline)
         input_path = resolve_in_root(self.root, request.get("input", ""), field="input")
-        if input_path.is_dir():
-            raise BadRequest(f"input {request['input']!r} is a folder, not a file")
+        _refuse_expansions("input", request.get("input", ""))
+        check_pipeline_input(pipeline, entry, input_path, request["input"])
         if input_path.name.endswith(".json"):
-            summary = self._associations.read(input_path)
+            summary = self._associations.read(input_path, field="input")
             require_members(summary)
             accepts = PIPELINE_INPUTS.get(pipeline)
             asn_type = summary["asn_type"]
-            if accepts and accepts.asn_types and asn_type not in accepts.asn_types:
+            if accepts and asn_type not in accepts.asn_types:
+                runs = (
+                    f"it runs {', '.join(accepts.asn_types)} associations"
+                    if accepts.asn_types
+                    else f"it runs {' or '.join(accepts.suffixes)} files, not associations"
+                )
                 raise BadRequest(
-                    f"{pipeline} does not run {asn_type!r} associations "
-                    f"(it runs {', '.join(accepts.asn_types)})"
+                    f"{pipeline} does not run {asn_type!r} associations ({runs})", field="input"
                 )
         steps = self.catalog.validate_steps(pipeline, request.get("steps"))
         context = self._check_context(request.get("crds_context"))
+        self._check_crds_usable()
         job_id = uuid.uuid4().hex[:12]
         stage = pipeline.removeprefix("calwebb_")
         requested_output = request.get("output_dir")
         if requested_output:
             if not isinstance(requested_output, str):
-                raise BadRequest("output_dir must be a path relative to the server root")
+                raise BadRequest(
+                    "output_dir must be a path relative to the server root", field="output_dir"
+                )
+            _refuse_expansions("output_dir", requested_output)
             output = resolve_in_root(
                 self.root, requested_output, field="output_dir", must_exist=False
             )
@@ -662,6 +729,10 @@ class JobManager:
                 )
         else:
             output = input_path.parent / f"{stage}_{job_id}"
+        # Every file-like step parameter must stay in the root (checked again at launch).
+        self.catalog.launch_steps(
+            pipeline, steps, root=self.root, folders=[input_path.parent, output]
+        )
         input_rel = relative_to_root(self.root, input_path)
         output_rel = relative_to_root(self.root, output) if output != self.root else "."
         arguments = strun_arguments(pipeline, input_rel, output_rel, steps)
@@ -712,19 +783,36 @@ class JobManager:
     def _check_context(self, context: Any) -> str | None:
         if context in (None, ""):
             return self.settings.crds.context
-        if not isinstance(context, str) or not _CONTEXT_NAME.match(context):
+        if not isinstance(context, str):
             raise BadRequest(
-                f"crds_context must be a context name like 'jwst_1234.pmap', not {context!r}"
+                f"crds_context must be a context name like 'jwst_1234.pmap', not {context!r}",
+                field="crds_context",
             )
+        check_context_name(context, "crds_context")
         crds = self.settings.crds
         if crds.path is not None and crds.mode in ("serverless", "local"):
             mapping = crds.path / "mappings" / "jwst" / context
             if not mapping.is_file():
                 raise BadRequest(
                     f"crds_context {context!r} is not in the CRDS cache {crds.path} "
-                    "(and CRDS runs without a server)"
+                    "(and CRDS runs without a server)",
+                    field="crds_context",
                 )
         return context
+
+    def _check_crds_usable(self) -> None:
+        """409 when the pipeline could not get its references: no server and no usable cache."""
+        if self._crds_problem is None:
+            return
+        crds = self.settings.crds
+        if not crds.serverless and crds.mode != "local":
+            return  # crds fills the cache from its server as the pipeline asks
+        problem = self._crds_problem()
+        if problem:
+            raise Conflict(
+                f"the pipeline cannot run: CRDS has no server and its cache is unusable. {problem}",
+                reason="crds_unusable",
+            )
 
     # --- running ---------------------------------------------------------------------
 
@@ -750,12 +838,14 @@ class JobManager:
             self.root, record["output_dir"], field="output_dir", must_exist=False
         )
         output.mkdir(parents=True, exist_ok=True)
-        arguments = strun_arguments(
-            record["pipeline"], str(input_path), str(output), record["steps"]
+        steps = self.catalog.launch_steps(
+            record["pipeline"], record["steps"], root=self.root, folders=[input_path.parent, output]
         )
+        arguments = strun_arguments(record["pipeline"], str(input_path), str(output), steps)
         spec = {
             "job_id": record["id"],
             "job_dir": str(job_dir),
+            "root": str(self.root),
             "arguments": arguments,
             "param_file": str(output / f"{record['pipeline']}{PARAMS_SUFFIX}"),
             "result_file": str(job_dir / RESULT_NAME),
@@ -797,7 +887,29 @@ class JobManager:
         task.add_done_callback(active.side_tasks.discard)
 
     async def _follow(self, record: dict[str, Any], active: _Active, *, catch_up: bool) -> None:
-        """Follow a running job's log until its runner ends, then record the end."""
+        """Follow a running job's log until its runner ends, then record the end.
+
+        Whatever goes wrong while following (an unreadable log, a bad progress
+        line), the job still reaches a final state once its runner has ended.
+        """
+        assert active.handle is not None
+        progress: Progress | DownloadProgress | None = None
+        exit_code: int | None = None
+        try:
+            exit_code, progress = await self._watch(record, active, catch_up=catch_up)
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:
+            LOG.exception("jwst-lab lost track of job %s's log", record["id"])
+            active.follow_error = f"jwst-lab lost track of the job's log: {error}"
+            with contextlib.suppress(Exception):
+                exit_code = await active.handle.wait()
+        await self._finish(record, active, exit_code, progress=progress)
+
+    async def _watch(
+        self, record: dict[str, Any], active: _Active, *, catch_up: bool
+    ) -> tuple[int | None, Progress | DownloadProgress]:
+        """Publish a running job's log lines and progress until its runner ends."""
         assert active.handle is not None
         job_id = record["id"]
         follower = LogFollower(self.job_dir(job_id) / LOG_NAME)
@@ -826,7 +938,7 @@ class JobManager:
                 waiter.cancel()
         lines = await anyio.to_thread.run_sync(functools.partial(follower.new_lines, final=True))
         progress = await self._progress(record, progress, steps, lines)
-        await self._finish(record, active, waiter.result(), progress=progress)
+        return waiter.result(), progress
 
     def _step_names(self, record: dict[str, Any]) -> tuple[str, ...]:
         """Blocking (may load the catalog): the steps counted in a job's progress."""
@@ -889,7 +1001,30 @@ class JobManager:
         progress: Progress | DownloadProgress | None = None,
         recovered: bool = False,
     ) -> None:
-        """Record how a runner ended, from its exit code, result file and log."""
+        """Record how a runner ended, from its exit code, result file and log.
+
+        Never leaves the job ``running``: if reading what the runner left
+        fails, the job still ends, with the reason in its error.
+        """
+        try:
+            status, error = await self._conclude(record, active, exit_code, progress, recovered)
+        except asyncio.CancelledError:
+            raise
+        except Exception as failure:
+            LOG.exception("could not record how job %s ended", record["id"])
+            status = "cancelled" if active.cancel_requested else "failed"
+            error = f"the job ended but jwst-lab could not record its results: {failure}"
+        await self._end(record, status, error=error, exit_code=exit_code)
+
+    async def _conclude(
+        self,
+        record: dict[str, Any],
+        active: _Active,
+        exit_code: int | None,
+        progress: Progress | DownloadProgress | None,
+        recovered: bool,
+    ) -> tuple[str, str | None]:
+        """Fill in a finished job's record; its final status and error."""
         job_dir = self.job_dir(record["id"])
         result = await anyio.to_thread.run_sync(_read_json, job_dir / RESULT_NAME)
         if result.get("versions"):
@@ -903,6 +1038,7 @@ class JobManager:
                 record["commands"] = await anyio.to_thread.run_sync(
                     self._commands, record, result["crds_context_used"]
                 )
+        succeeded = exit_code == 0 and not active.cancel_requested and not active.timed_out
         if record.get("kind") == "download":
             record["outputs"] = [str(p) for p in result.get("files") or []]
         elif record.get("kind") == "crds_fetch":
@@ -911,29 +1047,27 @@ class JobManager:
             for key in ("fetched", "skipped", "failed"):
                 about[key] = list(result.get(key) or [])
         else:
-            record["outputs"] = await anyio.to_thread.run_sync(self._outputs, record)
+            await anyio.to_thread.run_sync(self._record_outputs, record, succeeded)
         if progress is not None and exit_code == 0:
             record["progress"] = progress.completed().as_dict()
         elif progress is not None:
             record["progress"] = progress.as_dict()
         if active.cancel_requested:
-            status, error = "cancelled", "cancelled by the user"
-        elif active.timed_out:
-            status = "failed"
-            error = f"timed out after {self.settings.job_timeout:g} s (job_timeout)"
-        elif exit_code is None:
-            status = "interrupted"
-            error = (
+            return "cancelled", "cancelled by the user"
+        if active.timed_out:
+            return "failed", f"timed out after {self.settings.job_timeout:g} s (job_timeout)"
+        if active.follow_error and exit_code != 0:
+            return "failed", active.follow_error
+        if exit_code is None:
+            return "interrupted", (
                 "the server stopped while this job ran and its runner is gone; the log is kept"
                 if recovered
                 else "the runner process ended without recording an exit status"
             )
-        elif exit_code == 0:
-            status, error = "succeeded", None
-        else:
-            status = "failed"
-            error = await anyio.to_thread.run_sync(self._error_text, record, result, exit_code)
-        await self._end(record, status, error=error, exit_code=exit_code)
+        if exit_code == 0:
+            return "succeeded", None
+        error = await anyio.to_thread.run_sync(self._error_text, record, result, exit_code)
+        return "failed", error
 
     async def _end(
         self, record: dict[str, Any], status: str, *, error: str | None, exit_code: int | None
@@ -955,14 +1089,78 @@ class JobManager:
         if record.get("kind") == "crds_fetch":
             return str(result.get("error") or f"the CRDS fetch exited with status {exit_code}")
         head = result.get("error") or f"the pipeline exited with status {exit_code}"
+        if any(_DISK_FULL in line for line in [str(head), *lines]):
+            output = self.root / record["output_dir"]
+            free = free_space(output)
+            shown = "unknown" if free is None else format_size(free)
+            head = (
+                f"disk full: no space left in {record['output_dir']} ({shown} free); free some "
+                f"space or choose another output folder, then rerun. ({head})"
+            )
         return "\n".join([head, *[line for line in lines if line != head]])
 
-    def _outputs(self, record: dict[str, Any]) -> list[str]:
-        output = self.root / record["output_dir"]
-        if not output.is_dir():
-            return []
-        return sorted(
-            relative_to_root(self.root, path) for path in output.rglob("*") if path.is_file()
+    def _record_outputs(self, record: dict[str, Any], succeeded: bool) -> None:
+        """Blocking: list a pipeline job's outputs; a failed job's are marked partial.
+
+        Symbolic links and unreadable entries are reported in ``warnings``,
+        never raised; temporary files are never listed, and a failed job's are
+        removed.
+        """
+        listing = list_outputs(self.root, record["output_dir"])
+        removed = 0 if succeeded else remove_temporaries(listing)
+        if removed:
+            listing.warnings.append(f"removed {removed} temporary file(s) the failed job left")
+        record["outputs"] = listing.files if succeeded else []
+        record["partial_outputs"] = [] if succeeded else listing.files
+        record["warnings"] = listing.warnings
+
+
+def _refuse_expansions(field: str, value: Any) -> None:
+    """400 for ``$`` or a leading ``~``: stpipe and jwst expand them in paths they open."""
+    if isinstance(value, str) and ("$" in value or value.startswith("~")):
+        raise BadRequest(
+            f"{field} {value!r} uses '$' or '~', which the pipeline would expand; "
+            "give a plain path relative to the server root",
+            field=field,
+        )
+
+
+#: Files a pipeline step can read: FITS and ASDF data files, JSON associations.
+DATA_SUFFIXES = (".fits", ".asdf", ".json")
+
+
+def check_pipeline_input(
+    pipeline: str, entry: Mapping[str, Any], input_path: Path, shown: str
+) -> None:
+    """400 when ``pipeline`` does not take ``input_path`` (checked by name, before any job)."""
+    if input_path.is_dir():
+        raise BadRequest(f"input {shown!r} is a folder, not a file", field="input")
+    name = input_path.name.lower()
+    accepts = PIPELINE_INPUTS.get(pipeline)
+    if name.endswith(".json"):
+        if accepts is not None and not accepts.asn_types:
+            raise BadRequest(
+                f"{pipeline} runs {' or '.join(accepts.suffixes)} files, not associations "
+                f"({shown!r})",
+                field="input",
+            )
+        return
+    if accepts is not None:
+        if not name.endswith(accepts.suffixes):
+            takes = " or ".join(accepts.suffixes)
+            if accepts.asn_types:
+                takes = f"{'/'.join(accepts.asn_types)} associations (_asn.json) or {takes} files"
+            raise BadRequest(
+                f"{pipeline} takes {takes}, not {shown!r}",
+                field="input",
+            )
+        return
+    if not name.endswith(DATA_SUFFIXES):
+        kind = "pipeline" if entry.get("is_pipeline") else "step"
+        raise BadRequest(
+            f"the {pipeline} {kind} reads FITS or ASDF data files or associations (.json), "
+            f"not {shown!r}",
+            field="input",
         )
 
 

@@ -22,6 +22,8 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
+from ..core.step_paths import check_launch_arguments
+from ..errors import JwstLabError
 from . import runfiles
 from .progress import format_runner_event
 
@@ -83,6 +85,24 @@ def _context_used() -> str | None:
     return str(context) if context else None
 
 
+def refuse_hooks() -> None:
+    """Make stpipe refuse step hooks, wherever they come from.
+
+    Hooks run commands (through a shell) or arbitrary code around a step.
+    The server refuses them in requests; this also stops any set by a
+    parameter file or a CRDS parameter reference, before the step exists.
+    """
+    from stpipe import _hooks
+
+    def refuse(step: Any, hooktype: str, hooks: Any) -> list[Any]:
+        raise RuntimeError(
+            f"jwst-lab does not run step hooks: {step.name}.{hooktype}_hooks = {list(hooks)!r} "
+            "(set by a parameter file or CRDS parameter reference)"
+        )
+
+    _hooks.get_hook_objects = refuse
+
+
 def run(spec: dict[str, Any]) -> int:
     """Run the job described by ``spec``; returns the exit code (0 = success)."""
     from stpipe import Step
@@ -94,6 +114,10 @@ def run(spec: dict[str, Any]) -> int:
     result: dict[str, Any] = {"versions": _versions(), "exit_code": None, "error": None}
     code = 0
     try:
+        if spec.get("root"):
+            # Paths were checked when the job was queued; a link may have appeared since.
+            check_launch_arguments(Path(spec["root"]), spec["arguments"])
+        refuse_hooks()
         Step.from_cmdline(arguments)
     except SystemExit as stop:
         if stop.code in (0, None):
@@ -105,6 +129,10 @@ def run(spec: dict[str, Any]) -> int:
         if code:
             result["error"] = f"the pipeline exited with status {stop.code}"
             traceback.print_exc()
+    except JwstLabError as error:
+        code = 1
+        result["error"] = error.message
+        print(f"Error: {error.message}", file=sys.stderr)
     except Exception as error:
         code = 1
         result["error"] = f"{type(error).__name__}: {error}"

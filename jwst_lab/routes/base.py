@@ -9,6 +9,8 @@ permission resource so a deployment's Authorizer can grant or deny jwst-lab.
 from __future__ import annotations
 
 import json
+import math
+import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, cast
 
@@ -19,12 +21,163 @@ from tornado import web
 
 from ..config import Settings
 from ..core.events import EventBus
-from ..errors import BadRequest, JwstLabError
+from ..errors import BadRequest, JwstLabError, PayloadTooLarge
 
 if TYPE_CHECKING:
     from ..app import JwstLabApp
 
 AUTH_RESOURCE = "jwst_lab"
+
+#: Largest request body parsed as JSON (a download of 20,000 dataURIs is ~2 MB).
+MAX_BODY_BYTES = 16 * 1024 * 1024
+#: Deepest nesting of arrays and objects in a request body (json.loads recurses in C).
+MAX_JSON_DEPTH = 64
+#: Longest string in a request body.
+MAX_JSON_STRING = 65536
+#: Longest value of one query parameter: PATH_MAX, the longest path a user can mean.
+MAX_QUERY_VALUE = 4096
+#: Longest path parameter: NAME_MAX, the longest name of one file.
+MAX_PATH_SEGMENT = 255
+#: Integers in requests must fit in 64 bits (SQLite, file offsets, numpy).
+INT64_MAX = 2**63 - 1
+_INTEGER = re.compile(r"[+-]?[0-9]+")
+
+
+class _Rejected:
+    """A JSON number the API does not accept, kept until its place in the body is known."""
+
+    def __init__(self, why: str) -> None:
+        self.why = why
+
+
+def _reject_constant(name: str) -> _Rejected:
+    return _Rejected(f"is {name}, which is not a JSON number")
+
+
+def _parse_float(text: str) -> float | _Rejected:
+    value = float(text)
+    return value if math.isfinite(value) else _Rejected(f"is {text[:40]}, beyond a double")
+
+
+def _parse_int(text: str) -> int | _Rejected:
+    # int() of more than 4300 digits raises ValueError; 20 are enough to exceed 64 bits.
+    if len(text.lstrip("-")) > 20 or abs(int(text)) > INT64_MAX:
+        return _Rejected(f"is {text[:40]}{'...' if len(text) > 40 else ''}, beyond 64 bits")
+    return int(text)
+
+
+def text_problem(text: str, limit: int) -> str | None:
+    """Why ``text`` from a request cannot be used as given, or None.
+
+    A lone surrogate (``"\\ud800"`` in JSON) cannot be encoded as UTF-8, so
+    neither a file name nor SQLite can hold it; a NUL byte ends C strings
+    (paths, argv, environment); anything longer than ``limit`` is refused.
+    """
+    if len(text) > limit:
+        return f"is longer than {limit} characters"
+    if "\x00" in text:
+        return "contains a NUL character"
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            return "contains a lone surrogate (not valid Unicode text)"
+    return None
+
+
+def _check_json(value: Any) -> None:
+    """Raise a 400 naming the first value of a parsed body the API cannot take."""
+    stack: list[tuple[Any, str, int]] = [(value, "", 0)]
+    while stack:
+        item, where, depth = stack.pop()
+        field = where or "body"
+        if isinstance(item, _Rejected):
+            raise BadRequest(f"{field} {item.why}", field=field)
+        if isinstance(item, str):
+            problem = text_problem(item, MAX_JSON_STRING)
+            if problem:
+                raise BadRequest(f"{field} {problem}", field=field)
+        elif isinstance(item, dict | list):
+            if depth >= MAX_JSON_DEPTH:
+                raise BadRequest(
+                    f"{field} nests arrays or objects more than {MAX_JSON_DEPTH} deep", field=field
+                )
+            if isinstance(item, dict):
+                for key, child in item.items():
+                    path = f"{where}.{key}" if where else key
+                    problem = text_problem(key, MAX_JSON_STRING)
+                    if problem:
+                        raise BadRequest(f"the key of {path!r} {problem}", field=where or "body")
+                    stack.append((child, path, depth + 1))
+            else:
+                for index, child in enumerate(item):
+                    stack.append((child, f"{where}.{index}" if where else str(index), depth + 1))
+
+
+def parse_json_object(raw: bytes) -> dict[str, Any]:
+    """A request body as a JSON object, or a 400 (413 when too large) naming the field at fault.
+
+    NaN, Infinity, numbers beyond a double or 64-bit integers, lone
+    surrogates, NUL characters, over-long strings and nesting deeper than
+    ``MAX_JSON_DEPTH`` are refused: none of them has a meaning here, and each
+    would fail later in a file name, SQLite or a subprocess.
+    """
+    if not raw:
+        raise BadRequest("the request body is empty; a JSON object is expected", field="body")
+    if len(raw) > MAX_BODY_BYTES:
+        raise PayloadTooLarge(
+            f"the request body is {len(raw)} bytes; at most {MAX_BODY_BYTES} are accepted",
+            field="body",
+        )
+    try:
+        body = json.loads(
+            raw,
+            parse_constant=_reject_constant,
+            parse_float=_parse_float,
+            parse_int=_parse_int,
+        )
+    except RecursionError:
+        raise BadRequest(
+            f"the request body nests arrays or objects more than {MAX_JSON_DEPTH} deep",
+            field="body",
+        ) from None
+    except (UnicodeDecodeError, ValueError) as error:
+        raise BadRequest(f"the request body is not valid JSON: {error}", field="body") from None
+    if not isinstance(body, dict):
+        raise BadRequest("the request body must be a JSON object", field="body")
+    _check_json(body)
+    return body
+
+
+def query_int(
+    arguments: Mapping[str, str], name: str, default: int, *, minimum: int, maximum: int
+) -> int:
+    """The integer query parameter ``name`` within ``[minimum, maximum]``, else a 400 naming it."""
+    text = arguments.get(name, "").strip()
+    if not text:
+        return default
+    if len(text) > 24 or not _INTEGER.fullmatch(text):
+        raise BadRequest(
+            f"{name} must be an integer between {minimum} and {maximum}, not {text[:40]!r}",
+            field=name,
+        )
+    value = int(text)
+    if not minimum <= value <= maximum:
+        raise BadRequest(
+            f"{name} must be an integer between {minimum} and {maximum}, not {value}", field=name
+        )
+    return value
+
+
+def path_segment_problem(value: str) -> str | None:
+    """Why a path parameter (one URL segment, as tornado decoded it) cannot name anything."""
+    if len(value) > MAX_PATH_SEGMENT:
+        return f"is longer than {MAX_PATH_SEGMENT} characters"
+    if "/" in value or "\\" in value:
+        return "contains a path separator (an encoded '/' or '\\')"
+    if value in (".", ".."):
+        return f"is {value!r}"
+    return text_problem(value, MAX_PATH_SEGMENT)
 
 
 class JwstLabAppMixin(ExtensionHandlerMixin):
@@ -47,34 +200,44 @@ class JwstLabAppMixin(ExtensionHandlerMixin):
 
 
 class JwstLabHandler(JwstLabAppMixin, APIHandler):
-    """Base of the REST handlers; errors always answer ``{"message", "reason"}``."""
+    """Base of the REST handlers; errors always answer ``{"message", "reason"}`` (+ ``field``)."""
 
     auth_resource = AUTH_RESOURCE
 
     # --- input ---------------------------------------------------------------
 
+    async def prepare(self) -> None:  # type: ignore[override]
+        """Refuse path parameters that cannot name anything (after authentication)."""
+        await super().prepare()
+        if not self.current_user:
+            return  # @web.authenticated answers 403 before any input is looked at
+        for name, value in self.path_kwargs.items():
+            problem = path_segment_problem(value)
+            if problem:
+                raise BadRequest(f"{name} {problem}", field=name)
+
     def json_body(self) -> dict[str, Any]:
-        """The request body as a JSON object, or a 400 that says what is wrong."""
-        if not self.request.body:
-            raise BadRequest("the request body is empty; a JSON object is expected")
-        try:
-            body = json.loads(self.request.body)
-        except (UnicodeDecodeError, json.JSONDecodeError) as error:
-            raise BadRequest(f"the request body is not valid JSON: {error}") from None
-        if not isinstance(body, dict):
-            raise BadRequest("the request body must be a JSON object")
-        return body
+        """The request body as a JSON object, or a 400 that says what is wrong and where."""
+        return parse_json_object(self.request.body)
 
     def query(self) -> dict[str, str]:
-        """Query arguments as single strings; a repeated argument is a 400."""
+        """Query arguments as single strings; a repeated, non-UTF-8 or unusable one is a 400."""
         arguments: dict[str, str] = {}
         for name, values in self.request.query_arguments.items():
             if len(values) != 1:
-                raise BadRequest(f"query parameter {name!r} is given {len(values)} times")
+                raise BadRequest(
+                    f"query parameter {name!r} is given {len(values)} times", field=name
+                )
             try:
-                arguments[name] = values[0].decode("utf-8")
+                value = values[0].decode("utf-8")
             except UnicodeDecodeError:
-                raise BadRequest(f"query parameter {name!r} is not valid UTF-8") from None
+                raise BadRequest(
+                    f"query parameter {name!r} is not valid UTF-8", field=name
+                ) from None
+            problem = text_problem(value, MAX_QUERY_VALUE)
+            if problem:
+                raise BadRequest(f"query parameter {name!r} {problem}", field=name)
+            arguments[name] = value
         return arguments
 
     # --- output --------------------------------------------------------------
@@ -122,24 +285,32 @@ class JwstLabHandler(JwstLabAppMixin, APIHandler):
 
     def write_error(self, status_code: int, **kwargs: Any) -> None:
         """Every error is ``{"message", "reason"}``; tracebacks never reach the client."""
-        self.set_header("Content-Type", "application/json")
         exc_info = kwargs.get("exc_info")
-        error = exc_info[1] if exc_info else None
-        if isinstance(error, JwstLabError):
-            body = error.to_json()
-        elif isinstance(error, web.HTTPError):
-            body = {
-                "message": error.log_message or self._reason,
-                "reason": error.reason or _reason_code(status_code),
-            }
-        elif status_code >= 500:
-            body = {
-                "message": "internal server error; the server log has the details",
-                "reason": "internal_error",
-            }
-        else:
-            body = {"message": self._reason, "reason": _reason_code(status_code)}
-        self.finish(json.dumps(body))
+        self.set_header("Content-Type", "application/json")
+        self.finish(
+            json.dumps(error_body(status_code, exc_info[1] if exc_info else None, self._reason))
+        )
+
+
+def error_body(status_code: int, error: BaseException | None, phrase: str) -> dict[str, str]:
+    """The JSON body of an error answer: ``{"message", "reason"}`` (and ``field`` for a 400).
+
+    ``phrase`` is the HTTP reason phrase, the message when nothing better is known.
+    An unexpected exception says only that the server log has the details.
+    """
+    if isinstance(error, JwstLabError):
+        return error.to_json()
+    if isinstance(error, web.HTTPError):
+        return {
+            "message": error.log_message or phrase,
+            "reason": error.reason or _reason_code(status_code),
+        }
+    if status_code >= 500:
+        return {
+            "message": "internal server error; the server log has the details",
+            "reason": "internal_error",
+        }
+    return {"message": phrase, "reason": _reason_code(status_code)}
 
 
 def _reason_code(status_code: int) -> str:

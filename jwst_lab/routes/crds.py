@@ -100,7 +100,10 @@ class CrdsBestrefsHandler(_CrdsBase):
         """Answer every reference type of the instrument with its file or the reason."""
         request = parse_request(CrdsBestrefsRequest, self.json_body())
         if (request.path is None) == (request.header is None):
-            raise BadRequest("give exactly one of path (a FITS/ASDF file) or header (an object)")
+            raise BadRequest(
+                "give exactly one of path (a FITS/ASDF file) or header (an object)",
+                field="path" if request.path is None else "header",
+            )
         if request.context is not None:
             check_context_name(request.context)
         if request.path is not None:

@@ -8,6 +8,7 @@ from jupyter_server.auth.decorator import authorized
 from tornado import web
 
 from ..core.download_requests import check_selection, resolve_products
+from ..core.paths import resolve_in_root
 from ..errors import DependencyMissing
 from ..models import DownloadCreate, parse_request
 from .base import JwstLabHandler
@@ -27,6 +28,9 @@ class DownloadsHandler(JwstLabHandler):
         """
         request = parse_request(DownloadCreate, self.json_body())
         selection = check_selection(request)
+        dest = request.dest if request.dest is not None else self.lab_settings.download_dir
+        # Checked before the archive is asked, so a bad dest is a 400 whatever the products.
+        resolve_in_root(self.lab_settings.root_dir, dest, field="dest", must_exist=False)
         mast: Any = getattr(self.lab_app, "mast_service", None)
         if mast is None:
             raise DependencyMissing("MAST products are not available on this server")
@@ -36,7 +40,7 @@ class DownloadsHandler(JwstLabHandler):
         job = await manager.create_download(
             source=source,
             rows=rows,
-            dest=request.dest if request.dest is not None else self.lab_settings.download_dir,
+            dest=dest,
             products=selection.products,
             obsids=selection.obsids,
             product_filters=selection.product_filters or None,

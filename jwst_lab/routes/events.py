@@ -18,7 +18,8 @@ from tornado import web, websocket
 
 from .. import __version__
 from ..core.events import Subscription
-from .base import AUTH_RESOURCE, JwstLabAppMixin
+from ..errors import BadRequest
+from .base import AUTH_RESOURCE, JwstLabAppMixin, error_body
 
 
 class EventsHandler(JwstLabAppMixin, JupyterHandler, websocket.WebSocketHandler):
@@ -35,8 +36,30 @@ class EventsHandler(JwstLabAppMixin, JupyterHandler, websocket.WebSocketHandler)
     @ws_authenticated
     @authorized
     async def get(self, *args: Any, **kwargs: Any) -> None:
-        """Upgrade to a websocket."""
+        """Upgrade to a websocket; a request that is not an upgrade is a JSON 400."""
+        upgrade = self.request.headers.get("Upgrade", "").lower()
+        connection = {
+            p.strip() for p in self.request.headers.get("Connection", "").lower().split(",")
+        }
+        if upgrade != "websocket" or "upgrade" not in connection:
+            # tornado would answer a plain-text 400; every jwst-lab error is JSON.
+            error = BadRequest(
+                "GET /events is a websocket: send Upgrade: websocket and Connection: Upgrade",
+                field="Upgrade",
+            )
+            self.set_status(error.status)
+            self.set_header("Content-Type", "application/json")
+            self.finish(json.dumps(error.to_json()))
+            return
         await super().get(*args, **kwargs)
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        """Errors before the upgrade (403, ...) are JSON like every route's, not an HTML page."""
+        exc_info = kwargs.get("exc_info")
+        self.set_header("Content-Type", "application/json")
+        self.finish(
+            json.dumps(error_body(status_code, exc_info[1] if exc_info else None, self._reason))
+        )
 
     def open(self, *args: Any, **kwargs: Any) -> None:
         """Subscribe to the bus and start forwarding events."""

@@ -16,8 +16,9 @@ class InfoHandler(JwstLabHandler):
     @web.authenticated
     @authorized
     def get(self) -> None:
-        """Answer ``InfoResponse``."""
-        self.write_json(server_info(self.lab_settings))
+        """Answer ``InfoResponse`` (with the state of the job database)."""
+        store = getattr(self.lab_app, "job_store", None)
+        self.write_json(server_info(self.lab_settings, store.health if store is not None else None))
 
 
 class UnknownRouteHandler(JwstLabHandler):

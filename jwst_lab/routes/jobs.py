@@ -2,23 +2,39 @@
 
 from __future__ import annotations
 
+from typing import get_args
+
 from jupyter_server.auth.decorator import authorized
 from tornado import web
 
 from ..errors import BadRequest
-from ..jobs.manager import JobManager
-from ..models import JobCreate, parse_request
-from .base import JwstLabHandler
+from ..jobs.manager import MAX_PAGE, MAX_PAGE_SIZE, STATUSES, JobManager
+from ..models import JobCreate, JobRecord, parse_request
+from .base import JwstLabHandler, query_int
+
+#: Job kinds, as the job record declares them (``GET /jobs?kind=`` takes one).
+KINDS: tuple[str, ...] = get_args(JobRecord.model_fields["kind"].annotation)
+#: Highest log offset: beyond any log, and below what file systems let a file seek to
+#: (ext4 refuses offsets past 16 TiB with EINVAL).
+MAX_LOG_OFFSET = 2**40
 
 
-def _int_arg(arguments: dict[str, str], name: str, default: int) -> int:
-    text = arguments.get(name)
-    if text is None or text == "":
-        return default
-    try:
-        return int(text)
-    except ValueError:
-        raise BadRequest(f"{name} must be an integer, not {text!r}") from None
+def _statuses(text: str) -> tuple[str, ...]:
+    statuses = tuple(dict.fromkeys(s.strip() for s in text.split(",") if s.strip()))
+    unknown = [s for s in statuses if s not in STATUSES]
+    if unknown:
+        raise BadRequest(
+            f"unknown status {unknown[0][:40]!r}; statuses: {', '.join(STATUSES)}",
+            field="status",
+        )
+    return statuses
+
+
+def _kind(text: str) -> str | None:
+    kind = text.strip()
+    if kind and kind not in KINDS:
+        raise BadRequest(f"unknown kind {kind[:40]!r}; kinds: {', '.join(KINDS)}", field="kind")
+    return kind or None
 
 
 class _JobsBase(JwstLabHandler):
@@ -37,15 +53,15 @@ class JobsHandler(_JobsBase):
     async def get(self) -> None:
         """Answer ``{jobs, total, page, page_size}``; ``status`` may be comma-separated."""
         arguments = self.query()
-        statuses = tuple(s for s in arguments.get("status", "").split(",") if s)
+        statuses = _statuses(arguments.get("status", ""))
+        kind = _kind(arguments.get("kind", ""))
+        page = query_int(arguments, "page", 1, minimum=1, maximum=MAX_PAGE)
+        page_size = query_int(arguments, "page_size", 100, minimum=1, maximum=MAX_PAGE_SIZE)
         manager = await self.manager()
-        page = await manager.list_jobs(
-            statuses=statuses,
-            kind=arguments.get("kind") or None,
-            page=_int_arg(arguments, "page", 1),
-            page_size=_int_arg(arguments, "page_size", 100),
+        answer = await manager.list_jobs(
+            statuses=statuses, kind=kind, page=page, page_size=page_size
         )
-        self.write_json(page)
+        self.write_json(answer)
 
     @web.authenticated
     @authorized
@@ -108,6 +124,6 @@ class JobLogHandler(_JobsBase):
     @authorized
     async def get(self, job_id: str) -> None:
         """Answer ``{text, next_offset, done}`` from byte ``offset`` (default 0)."""
-        offset = _int_arg(self.query(), "offset", 0)
+        offset = query_int(self.query(), "offset", 0, minimum=0, maximum=MAX_LOG_OFFSET)
         manager = await self.manager()
         self.write_json(await manager.read_log(job_id, offset))

@@ -61,10 +61,14 @@ class MastTokenHandler(_MastBase):
         body = self.json_body()
         unknown = sorted(set(body) - {"token"})
         if unknown:
-            raise BadRequest(f"unknown field {unknown[0]!r}; PUT /mast/token takes only token")
+            raise BadRequest(
+                f"unknown field {unknown[0][:40]!r}; PUT /mast/token takes only token",
+                field=unknown[0],
+            )
         if "token" not in body:
-            raise BadRequest("token is required")
-        self.mast.tokens.set(body["token"])
+            raise BadRequest("token is required", field="token")
+        token = self.mast.tokens.validate(body["token"])
+        self.mast.tokens.set(token)
         self.log.info("MAST token set (kept in %s)", self.mast.tokens.storage)
         self.write_json(self._state())
 

@@ -9,9 +9,9 @@ from jupyter_server.auth.decorator import authorized
 from tornado import web
 
 from ..core.paths import resolve_in_root
-from ..core.preview import DEFAULT_MAX_SIZE, render_preview
+from ..core.preview import DEFAULT_MAX_SIZE, MAX_SIZE_LIMIT, MIN_SIZE, check_stretch, render_preview
 from ..errors import BadRequest, NotFound
-from .base import JwstLabHandler
+from .base import JwstLabHandler, query_int
 
 
 class PipelinesHandler(JwstLabHandler):
@@ -49,7 +49,7 @@ class AssociationsHandler(JwstLabHandler):
         """Answer the association summary of ``?path=`` (relative to the server root)."""
         path_arg = self.query().get("path")
         if not path_arg:
-            raise BadRequest("the query parameter path is required")
+            raise BadRequest("the query parameter path is required", field="path")
         path = resolve_in_root(self.lab_settings.root_dir, path_arg)
         reader = self.lab_app.association_reader
         summary = await anyio.to_thread.run_sync(functools.partial(reader.read, path))
@@ -66,20 +66,14 @@ class PreviewHandler(JwstLabHandler):
         arguments = self.query()
         path_arg = arguments.get("path")
         if not path_arg:
-            raise BadRequest("the query parameter path is required")
-        try:
-            max_size = int(arguments.get("max_size", DEFAULT_MAX_SIZE))
-        except ValueError:
-            raise BadRequest("max_size must be an integer") from None
+            raise BadRequest("the query parameter path is required", field="path")
+        stretch = check_stretch(arguments.get("stretch") or "asinh")
+        max_size = query_int(
+            arguments, "max_size", DEFAULT_MAX_SIZE, minimum=MIN_SIZE, maximum=MAX_SIZE_LIMIT
+        )
         path = resolve_in_root(self.lab_settings.root_dir, path_arg)
         png = await anyio.to_thread.run_sync(
-            functools.partial(
-                render_preview,
-                path,
-                path_arg,
-                stretch=arguments.get("stretch", "asinh"),
-                max_size=max_size,
-            )
+            functools.partial(render_preview, path, path_arg, stretch=stretch, max_size=max_size)
         )
         self.set_header("Cache-Control", "no-store")
         self.finish(png, set_content_type="image/png")

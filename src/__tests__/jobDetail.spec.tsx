@@ -422,6 +422,40 @@ describe('job progress', () => {
     expect(progressOf(makeJob(), trans).text).toBe('tweakreg (2/6)');
   });
 
+  it("lists a failed job's files as partial outputs, with what was left out", async () => {
+    const failed = makeJob({
+      ...SUCCEEDED,
+      status: 'failed',
+      exit_code: 1,
+      error: 'disk full: no space left in cal/image3_job-1 (0 B free)',
+      outputs: [],
+      partial_outputs: [OUTPUTS[1]],
+      warnings: [
+        'cal/image3_job-1/escape is a symbolic link (to a place outside the server root); links are not listed as outputs'
+      ]
+    });
+    const { host } = renderDetail(detailClient(failed));
+    await waitFor(() =>
+      expect(
+        host.querySelector('.jp-JwstLab-outputList.jp-mod-partial')
+      ).not.toBeNull()
+    );
+    const section = $(host, '.jp-JwstLab-jobOutputs');
+    expect(section.getAttribute('aria-label')).toBe('Partial outputs');
+    expect(section.textContent).toContain('these files may be incomplete');
+    expect(section.querySelectorAll('.jp-JwstLab-output')).toHaveLength(1);
+    expect($(host, '.jp-JwstLab-outputWarnings').textContent).toContain(
+      'escape is a symbolic link'
+    );
+    // A succeeded job has no partial note.
+    cleanUp();
+    const ok = renderDetail(detailClient(SUCCEEDED));
+    await waitFor(() =>
+      expect(ok.host.querySelectorAll('.jp-JwstLab-output')).toHaveLength(3)
+    );
+    expect(ok.host.querySelector('.jp-JwstLab-outputsPartialNote')).toBeNull();
+  });
+
   it('knows which outputs have a quick look, mosaics first', () => {
     expect(previewableOutputs([...OUTPUTS].reverse())).toEqual([
       OUTPUTS[1],

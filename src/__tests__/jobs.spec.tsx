@@ -482,3 +482,108 @@ describe('JobsPanel with the jobs feature', () => {
     expect(client.listJobsCalls).toEqual([]);
   });
 });
+
+describe('JobsPanel and the job database', () => {
+  const STORE_PATH =
+    '/home/u/.local/share/jupyter/jwst_lab/roots/ab12/jobs.sqlite';
+
+  it('says nothing about a job database that is ok', async () => {
+    const client = new FakeClient(() =>
+      Promise.resolve({
+        ...JOBS_INFO,
+        job_store: {
+          path: STORE_PATH,
+          state: 'ok',
+          message: null,
+          moved_to: null,
+          restored: 0,
+          skipped: 0
+        }
+      })
+    );
+    client.jobsAnswer = async () => makeJobList([makeJob({ id: 'run' })]);
+    const panel = attach(new JobsPanel({ client, events: new FakeEvents() }));
+    await waitFor(() => row(panel, 'run'));
+    expect(panel.node.querySelector('.jp-JwstLab-jobStoreBanner')).toBeNull();
+  });
+
+  it('shows a repaired database with its message, lists the jobs and can be dismissed', async () => {
+    const moved = `${STORE_PATH}.damaged-20260101T000000Z`;
+    const message = `The job database ${STORE_PATH} was damaged (file is not a database). It was moved to ${moved}; 3 jobs were restored.`;
+    const client = new FakeClient(() =>
+      Promise.resolve({
+        ...JOBS_INFO,
+        job_store: {
+          path: STORE_PATH,
+          state: 'repaired',
+          message,
+          moved_to: moved,
+          restored: 3,
+          skipped: 0
+        }
+      })
+    );
+    client.jobsAnswer = async () => makeJobList([makeJob({ id: 'back' })]);
+    const panel = attach(new JobsPanel({ client, events: new FakeEvents() }));
+
+    await waitFor(() => row(panel, 'back'));
+    const banner = query(panel, '.jp-JwstLab-jobStoreBanner');
+    expect(banner.dataset.state).toBe('repaired');
+    expect(banner.getAttribute('role')).toBe('status');
+    expect(
+      banner.querySelector('.jp-JwstLab-jobStoreBannerTitle')!.textContent
+    ).toBe('The job database was repaired');
+    expect(
+      banner.querySelector('.jp-JwstLab-jobStoreBannerMessage')!.textContent
+    ).toBe(message);
+    expect(
+      Array.from(banner.querySelectorAll('code')).map(code => code.textContent)
+    ).toEqual([STORE_PATH, moved]);
+
+    banner
+      .querySelector<HTMLButtonElement>(
+        'button.jp-JwstLab-jobStoreBannerDismiss'
+      )!
+      .click();
+    await waitFor(() =>
+      expect(panel.node.querySelector('.jp-JwstLab-jobStoreBanner')).toBeNull()
+    );
+    expect(row(panel, 'back')).toBeTruthy();
+  });
+
+  it('shows an unusable database as an alert and asks for no jobs', async () => {
+    const message = `The job database path ${STORE_PATH} is a folder, not a database file. Move the folder away, or set c.JwstLabApp.db_url.`;
+    const client = new FakeClient(() =>
+      Promise.resolve({
+        ...JOBS_INFO,
+        job_store: {
+          path: STORE_PATH,
+          state: 'unusable',
+          message,
+          moved_to: null,
+          restored: 0,
+          skipped: 0
+        }
+      })
+    );
+    const panel = attach(new JobsPanel({ client, events: new FakeEvents() }));
+
+    await waitFor(() => query(panel, '.jp-JwstLab-jobStoreBanner'));
+    const banner = query(panel, '.jp-JwstLab-jobStoreBanner');
+    expect(banner.dataset.state).toBe('unusable');
+    expect(banner.getAttribute('role')).toBe('alert');
+    expect(banner.textContent).toContain(
+      'Jobs are unavailable: the job database cannot be used'
+    );
+    expect(
+      banner.querySelector('.jp-JwstLab-jobStoreBannerMessage')!.textContent
+    ).toBe(message);
+    expect(
+      banner.querySelector('button.jp-JwstLab-jobStoreBannerDismiss')
+    ).toBeNull();
+    expect(panel.node.querySelector('ul.jp-JwstLab-jobList')).toBeNull();
+    expect(panel.node.querySelector('.jp-JwstLab-emptyState')).toBeNull();
+    expect(panel.node.querySelector('.jp-JwstLab-jobsLoading')).toBeNull();
+    expect(client.listJobsCalls).toEqual([]);
+  });
+});

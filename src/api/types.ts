@@ -20,6 +20,24 @@ export interface ICrdsInfo {
   context_source: CrdsContextSource;
 }
 
+/** The job database: usable, rebuilt at start-up, or unusable (job routes answer 503). */
+export type JobStoreState = 'ok' | 'repaired' | 'unusable';
+
+/** `GET /info` `job_store`: the state of the server's job database. */
+export interface IJobStoreInfo {
+  /** The database file (or the `db_url` that names none). */
+  path: string;
+  state: JobStoreState;
+  /** What happened and what to do, for people; null when the state is `ok`. */
+  message: string | null;
+  /** Where a damaged file was moved (it is never deleted nor overwritten). */
+  moved_to: string | null;
+  /** Jobs put back into a new database, from the damaged file and the jobs' journals. */
+  restored: number;
+  /** Job records that could not be read (set aside, not listed). */
+  skipped: number;
+}
+
 /** `GET /info`: what the server is and how it is configured. */
 export interface IServerInfo {
   /** The jwst-lab server version. */
@@ -32,6 +50,8 @@ export interface IServerInfo {
   crds: ICrdsInfo;
   /** Route groups this server implements, e.g. `info`, `events`. */
   features: string[];
+  /** The job database's state; absent from older servers, null without a job store. */
+  job_store?: IJobStoreInfo | null;
 }
 
 /** The body of every 4xx/5xx answer. */
@@ -140,6 +160,10 @@ export interface IJobRecord {
   versions?: Record<string, string | null>;
   progress: IJobProgress;
   outputs: string[];
+  /** Files a job that did not succeed left in its output folder (maybe incomplete). */
+  partial_outputs?: string[];
+  /** What the output listing left out and why (symbolic links, unreadable folders). */
+  warnings?: string[];
   exit_code: number | null;
   error: string | null;
   executor?: string;
@@ -292,8 +316,10 @@ export interface IParamSpec {
   check?: string;
   /** A parameter every stpipe step has (skip, save_results, ...). */
   common?: boolean;
-  /** Set by jwst-lab itself (output_dir, ...): a job may not set it. */
+  /** Set by jwst-lab itself (output_dir, ...) or never settable (hooks): a job may not set it. */
   managed?: boolean;
+  /** A file the step reads or writes: a path relative to the server root, kept inside it. */
+  path?: 'read' | 'write' | null;
 }
 
 /** `GET /pipelines`: one pipeline or step. */

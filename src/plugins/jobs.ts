@@ -272,7 +272,10 @@ export const jobsPlugin: JupyterFrontEndPlugin<void> = {
         { autoClose: 4000 }
       );
     };
-    const jobsEnabled = () => client.hasFeature(Features.jobs);
+    // No run commands while the server's job database is unusable (they would answer 503).
+    const jobsEnabled = () =>
+      client.hasFeature(Features.jobs) &&
+      client.info?.job_store?.state !== 'unusable';
     const ASN = /_asn\.json$/;
     const UNCAL = /_uncal\.fits$/;
     const RATE = /_rate(ints)?\.fits$/;

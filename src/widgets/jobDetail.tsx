@@ -414,23 +414,41 @@ function Outputs(props: {
   actions: IJobDetailActions;
 }): JSX.Element {
   const { job, trans, client, actions } = props;
-  const images = previewableOutputs(job.outputs);
+  // A failed or cancelled job's files are listed apart: they may be incomplete.
+  const partial =
+    job.outputs.length === 0 && (job.partial_outputs?.length ?? 0) > 0;
+  const paths = partial ? (job.partial_outputs ?? []) : job.outputs;
+  const warnings = job.warnings ?? [];
+  const images = previewableOutputs(paths);
   const [preview, setPreview] = React.useState<string | null>(null);
   return (
     <section
       className="jp-JwstLab-jobSection jp-JwstLab-jobOutputs"
-      aria-label={trans.__('Outputs')}
+      aria-label={partial ? trans.__('Partial outputs') : trans.__('Outputs')}
     >
-      <h3>{trans.__('Outputs')}</h3>
-      {job.outputs.length === 0 ? (
+      <h3>{partial ? trans.__('Partial outputs') : trans.__('Outputs')}</h3>
+      {partial && (
+        <p className="jp-JwstLab-outputsPartialNote" role="note">
+          {trans.__(
+            'The job did not succeed: these files may be incomplete. They are kept so you can look at what was done.'
+          )}
+        </p>
+      )}
+      {paths.length === 0 ? (
         <p className="jp-JwstLab-emptyStateMessage">
           {isFinal(job.status)
             ? trans.__('This job produced no files.')
             : trans.__('Files appear here when the job has ended.')}
         </p>
       ) : (
-        <ul className="jp-JwstLab-outputList">
-          {job.outputs.map(path => (
+        <ul
+          className={
+            partial
+              ? 'jp-JwstLab-outputList jp-mod-partial'
+              : 'jp-JwstLab-outputList'
+          }
+        >
+          {paths.map(path => (
             <li key={path} className="jp-JwstLab-output" data-path={path}>
               <span className="jp-JwstLab-outputName" title={path}>
                 {baseName(path)}
@@ -469,6 +487,16 @@ function Outputs(props: {
                 </button>
               )}
             </li>
+          ))}
+        </ul>
+      )}
+      {warnings.length > 0 && (
+        <ul
+          className="jp-JwstLab-outputWarnings"
+          aria-label={trans.__('Not listed')}
+        >
+          {warnings.map(warning => (
+            <li key={warning}>{warning}</li>
           ))}
         </ul>
       )}

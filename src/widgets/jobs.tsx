@@ -7,7 +7,7 @@ import { ISignal, Signal } from '@lumino/signaling';
 import * as React from 'react';
 
 import type { ConnectionState, IEventsConnection } from '../api/events';
-import type { IJobRecord } from '../api/types';
+import type { IJobRecord, IJobStoreInfo } from '../api/types';
 import { CapabilityNote } from '../components/CapabilityNote';
 import { EmptyState } from '../components/EmptyState';
 import { JobProgress } from '../components/JobProgress';
@@ -199,8 +199,14 @@ function JobsView(props: IJobsViewProps): JSX.Element {
     onOpenJob
   } = props;
   const { state } = useServerInfo(client);
+  const jobStore =
+    state.status === 'ready' ? (state.info.job_store ?? null) : null;
+  // An unusable job database answers every job request with a 503: the banner says why.
+  const storeUnusable = jobStore?.state === 'unusable';
   const hasJobs =
-    state.status === 'ready' && state.info.features.includes(Features.jobs);
+    state.status === 'ready' &&
+    state.info.features.includes(Features.jobs) &&
+    !storeUnusable;
   React.useEffect(() => {
     if (hasJobs) {
       model.start();
@@ -245,7 +251,8 @@ function JobsView(props: IJobsViewProps): JSX.Element {
           trans
         )}
       />
-      {hasJobs ? (
+      {jobStore && <JobStoreBanner store={jobStore} trans={trans} />}
+      {hasJobs && (
         <JobList
           model={model}
           trans={trans}
@@ -254,8 +261,70 @@ function JobsView(props: IJobsViewProps): JSX.Element {
           selectedJob={selectedJob}
           onOpenJob={onOpenJob}
         />
-      ) : (
+      )}
+      {!hasJobs && !storeUnusable && (
         <EmptyState message={emptyMessage(statusFilter, trans)} />
+      )}
+    </div>
+  );
+}
+
+interface IJobStoreBannerProps {
+  store: IJobStoreInfo;
+  trans: TranslationBundle;
+}
+
+/**
+ * What happened to the job database when it is not simply usable: rebuilt at
+ * start-up (dismissable) or unusable (jobs cannot be listed nor run), with the
+ * server's message saying where it is and what to do.
+ */
+export function JobStoreBanner({
+  store,
+  trans
+}: IJobStoreBannerProps): JSX.Element | null {
+  const [dismissed, setDismissed] = React.useState<string | null>(null);
+  const key = `${store.state}:${store.path}:${store.moved_to ?? ''}`;
+  if (store.state === 'ok' || dismissed === key) {
+    return null;
+  }
+  const unusable = store.state === 'unusable';
+  return (
+    <div
+      className="jp-JwstLab-jobStoreBanner"
+      data-state={store.state}
+      role={unusable ? 'alert' : 'status'}
+    >
+      <p className="jp-JwstLab-jobStoreBannerTitle">
+        {unusable
+          ? trans.__('Jobs are unavailable: the job database cannot be used')
+          : trans.__('The job database was repaired')}
+      </p>
+      {store.message && (
+        <p className="jp-JwstLab-jobStoreBannerMessage">{store.message}</p>
+      )}
+      <dl className="jp-JwstLab-jobStoreBannerPaths">
+        <dt>{trans.__('Database')}</dt>
+        <dd>
+          <code>{store.path}</code>
+        </dd>
+        {store.moved_to && (
+          <>
+            <dt>{trans.__('Damaged file kept as')}</dt>
+            <dd>
+              <code>{store.moved_to}</code>
+            </dd>
+          </>
+        )}
+      </dl>
+      {!unusable && (
+        <button
+          type="button"
+          className="jp-JwstLab-jobStoreBannerDismiss jp-mod-styled"
+          onClick={() => setDismissed(key)}
+        >
+          {trans.__('Dismiss')}
+        </button>
       )}
     </div>
   );

@@ -728,9 +728,11 @@ function ParamField(props: IParamFieldProps): JSX.Element {
         }
         value={String(value)}
         placeholder={
-          spec.default === null || spec.default === undefined
-            ? trans.__('None')
-            : bounds || undefined
+          spec.path
+            ? trans.__('a file, relative to the server root')
+            : spec.default === null || spec.default === undefined
+              ? trans.__('None')
+              : bounds || undefined
         }
         onChange={event => onChange(event.target.value)}
       />

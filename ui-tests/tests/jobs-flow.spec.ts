@@ -228,6 +228,22 @@ test.describe('pipeline jobs flow', () => {
       'calwebb_spec2'
     ]);
     await expect(jobs.step('flat_field')).toBeVisible();
+    // A file parameter is a path in the server root: one leading out is refused by the
+    // server, and the refusal is shown next to the field; nothing is queued.
+    const flatField = await jobs.expandStep('flat_field');
+    const userFlat = flatField.getByLabel('user_supplied_flat');
+    await expect(userFlat).toHaveAttribute(
+      'placeholder',
+      'a file, relative to the server root'
+    );
+    await userFlat.fill('../../etc/flat.fits');
+    await dialog.locator('.jp-JwstLab-runSubmit').click();
+    await expect(
+      flatField.locator(
+        '[data-param="user_supplied_flat"] .jp-JwstLab-fieldError'
+      )
+    ).toContainText("must not use '..'", { timeout: 30000 });
+    await expect(dialog).toBeVisible();
     await page.keyboard.press('Escape');
     await expect(dialog).toHaveCount(0);
 
