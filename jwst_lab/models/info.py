@@ -1,0 +1,51 @@
+"""``GET /info``: what the server is and how it is configured."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from ..config import ArchiveBackend, ContextSource, CrdsMode, ExecutorName
+from .base import ApiModel
+
+
+class CrdsInfo(ApiModel):
+    """CRDS configuration as the server resolved it."""
+
+    mode: CrdsMode
+    path: str | None
+    server_url: str | None
+    context: str | None
+    context_source: ContextSource
+
+
+JobStoreState = Literal["ok", "repaired", "unusable"]
+
+
+class JobStoreInfo(ApiModel):
+    """The job database: usable (``ok``), rebuilt at start-up (``repaired``), or ``unusable``."""
+
+    #: The database file (or the ``db_url`` that names none).
+    path: str
+    state: JobStoreState
+    #: What happened and what to do, for people; null when the state is ``ok``.
+    message: str | None
+    #: Where a damaged file was moved (it is never deleted nor overwritten).
+    moved_to: str | None
+    #: Jobs put back into a new database, from the damaged file and the jobs' journals.
+    restored: int
+    #: Job records that could not be read (set aside, not listed).
+    skipped: int
+
+
+class InfoResponse(ApiModel):
+    """``GET /info``: what this server is and how it is configured."""
+
+    version: str
+    versions: dict[str, str | None]
+    archive_backend: ArchiveBackend
+    executor: ExecutorName
+    max_concurrent_jobs: int
+    crds: CrdsInfo
+    features: list[str]
+    #: The job database's state; null only when the server has no job store.
+    job_store: JobStoreInfo | None = None
