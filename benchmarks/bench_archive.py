@@ -39,7 +39,7 @@ def _scan_cone(archive: LocalArchive, ra: float, dec: float, radius: float) -> i
     cx, cy, cz = unit_vector(ra, dec)
     min_dot = math.cos(math.radians(radius))
     count = 0
-    for row in archive._connect().execute("SELECT s_ra, s_dec FROM observations"):
+    for row in archive.store.connect().execute("SELECT s_ra, s_dec FROM observations"):
         x, y, z = unit_vector(row[0], row[1])
         if x * cx + y * cy + z * cz >= min_dot:
             count += 1

@@ -20,13 +20,17 @@ from .core.events import EventBus
 from .core.mast import MastService
 from .core.pipeline import PipelineCatalog
 from .core.token import TOKEN_STORE
+from .errors import JwstLabError
 from .jobs.environment import with_thread_limits
 from .jobs.executors import Executor, LocalExecutor
 from .jobs.executors.dask import DaskExecutor
 from .jobs.executors.warm_pool import WarmRunner
+from .jobs.kinds import KINDS
+from .jobs.kinds.base import KindContext
 from .jobs.manager import JobManager
 from .jobs.store import JobStore, StoreError, note_root, root_state_dir, sqlite_path
 from .routes import route_table
+from .services import SERVICES_KEY, Services
 
 DEFAULT_MAST_URL = "https://mast.stsci.edu"
 DEFAULT_MAST_RESOLVER_URL = "http://mastresolver.stsci.edu/Santa-war/query"
@@ -213,44 +217,65 @@ class JwstLabApp(ExtensionApp):
         warm = WarmRunner(sys.executable, runner_env, state_dir / "warm_runner.log")
         return LocalExecutor(warm=warm)
 
+    #: The services, once ``initialize_settings`` has built them.
+    _services: Services | None = None
+
+    @property
+    def services(self) -> Services:
+        """The server's services (handlers reach them through the tornado settings)."""
+        if self._services is None:
+            raise RuntimeError("jwst-lab's services are built in initialize_settings")
+        return self._services
+
     def initialize_settings(self) -> None:
-        """Resolve settings once; create the event bus, the pipeline catalog and the jobs."""
-        self.jwst_lab_settings = settings = self.resolved_settings()
-        self.event_bus = EventBus()
+        """Resolve settings once; build the services every handler uses."""
+        settings = self.resolved_settings()
         data_dir = Path(jupyter_data_dir()) / "jwst_lab"
-        self.pipeline_catalog = PipelineCatalog(data_dir / "catalog")
-        self.association_reader = AssociationReader(settings.root_dir)
-        self.mast_token_store = TOKEN_STORE
-        self.mast_service = MastService(settings, tokens=TOKEN_STORE)
-        self.crds_service = CrdsService(
-            settings.crds, root_dir=settings.root_dir, base_env=os.environ
-        )
+        events = EventBus()
+        catalog = PipelineCatalog(data_dir / "catalog")
+        associations = AssociationReader(settings.root_dir)
+        crds = CrdsService(settings.crds, root_dir=settings.root_dir, base_env=os.environ)
         store, state_dir = self._open_job_store(settings, data_dir)
-        self.job_store = store
         # Local runners share this machine's cores; Dask workers size their own pools.
         runner_env = (
             with_thread_limits(os.environ, settings.max_concurrent_jobs)
             if settings.executor == "local"
             else dict(os.environ)
         )
-        self.job_manager = JobManager(
-            settings=settings,
+        jobs = JobManager(
+            context=KindContext(
+                root=settings.root_dir.resolve(),
+                settings=settings,
+                jobs_dir=state_dir / "jobs",
+                base_env=runner_env,
+                catalog=catalog,
+                associations=associations,
+                # Read when a job needs it, from the token store the services hold now.
+                token=lambda: self.services.mast_token(),
+                crds_problem=crds.cache_problem,
+            ),
             store=store,
             executor=self._make_executor(settings, state_dir, runner_env),
-            catalog=self.pipeline_catalog,
-            bus=self.event_bus,
-            jobs_dir=state_dir / "jobs",
-            base_env=runner_env,
-            associations=self.association_reader,
-            token_provider=self._mast_token,
-            crds_problem=self.crds_service.cache_problem,
+            bus=events,
         )
+        self._services = Services(
+            settings=settings,
+            events=events,
+            pipelines=catalog,
+            associations=associations,
+            mast=MastService(settings, tokens=TOKEN_STORE),
+            tokens=TOKEN_STORE,
+            crds=crds,
+            job_store=store,
+            jobs=jobs,
+        )
+        self.settings[SERVICES_KEY] = self._services
         self.log.info(
             "jwst-lab %s: archive=%s executor=%s crds=%s",
             __version__,
-            self.jwst_lab_settings.archive_backend,
-            self.jwst_lab_settings.executor,
-            self.jwst_lab_settings.crds.mode,
+            settings.archive_backend,
+            settings.executor,
+            settings.crds.mode,
         )
 
     def _open_job_store(self, settings: Settings, data_dir: Path) -> tuple[JobStore, Path]:
@@ -286,7 +311,7 @@ class JwstLabApp(ExtensionApp):
             )
         else:
             state_dir = db_path.parent
-            store = JobStore(db_path, root=root, jobs_dir=state_dir / "jobs")
+            store = JobStore(db_path, root=root, jobs_dir=state_dir / "jobs", kinds=KINDS)
         health = store.health
         if health.state == "ok":
             self.log.info("jwst-lab: job database %s", health.path)
@@ -294,28 +319,23 @@ class JwstLabApp(ExtensionApp):
             self.log.warning("jwst-lab: job database %s: %s", health.state, health.message)
         return store, state_dir
 
-    def _mast_token(self) -> str | None:
-        """The MAST token set with ``PUT /mast/token`` (download jobs get it in their env)."""
-        store = getattr(self, "mast_token_store", None)
-        return store.current_token() if store is not None else None
-
     def initialize_handlers(self) -> None:
         """Register every jwst-lab route under ``/jwst-lab``."""
         self.handlers.extend(route_table())
 
     async def _start_jupyter_server_extension(self, serverapp: Any) -> None:
-        """Once the event loop runs: recover jobs left by a previous server, start the queue."""
+        """Once the event loop runs: recover jobs left by a previous server, start the queue.
+
+        Requests that need the jobs and come earlier wait for this start
+        (``needs_jobs`` handlers); when the job database is unusable they answer 503.
+        """
         del serverapp
-        await self.job_manager.start()
+        try:
+            await self.services.start()
+        except JwstLabError as error:
+            self.log.warning("jwst-lab: jobs cannot start: %s", error.message)
 
     async def stop_extension(self) -> None:
         """Stop following jobs (runners keep running) and close event subscriptions."""
-        crds_service = getattr(self, "crds_service", None)
-        if crds_service is not None:
-            crds_service.close()
-        manager = getattr(self, "job_manager", None)
-        if manager is not None:
-            await manager.stop()
-        bus = getattr(self, "event_bus", None)
-        if bus is not None:
-            bus.close()
+        if self._services is not None:
+            await self._services.close()

@@ -40,7 +40,11 @@ class CrdsSettings:
 
 @dataclass(frozen=True)
 class Settings:
-    """Every setting a jwst-lab service may need, resolved once at start-up."""
+    """Every setting a jwst-lab service may need, resolved once at start-up.
+
+    No member has a default: every value comes from a ``JwstLabApp`` trait
+    (whose default is the one documented), so there is never a second default.
+    """
 
     root_dir: Path
     archive_backend: ArchiveBackend
@@ -57,9 +61,9 @@ class Settings:
     dask_scheduler_address: str
     job_timeout: float
     #: Fork local pipeline runners from a process that already has jwst imported.
-    prewarm_runner: bool = False
+    prewarm_runner: bool
     #: Seconds a MAST (astroquery) or name-resolver request may take before it is a 502.
-    mast_timeout: float = 30.0
+    mast_timeout: float
 
 
 def resolve_crds(

@@ -7,7 +7,9 @@ import { jobsPlugin } from './plugins/jobs';
 import { mastPlugin } from './plugins/mast';
 
 export { JwstLabApiError, JwstLabClient } from './api/client';
-export type * from './api/types';
+export type * from './api/models';
+export type { components, operations, paths } from './api/types';
+export { CRDS_CONTEXT_PATTERN } from './api/constants';
 export * from './tokens';
 
 /** The jwst-lab plugins: the REST client and the events stream, then the three sidebar panels. */

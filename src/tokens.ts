@@ -3,8 +3,20 @@ import { Token } from '@lumino/coreutils';
 import { ISignal } from '@lumino/signaling';
 
 import type {
+  IAssociation,
+  ICrdsBestrefs,
+  ICrdsBestrefsRequest,
+  ICrdsContextList,
+  ICrdsDiff,
+  ICrdsFetchRequest,
+  ICrdsMapping,
+  ICrdsStatus,
+  ICrdsTree,
+  IDownloadCreated,
   IDownloadRequest,
+  IJobCreate,
   IJobList,
+  IJobLog,
   IJobRecord,
   IListJobsOptions,
   IMastProductParams,
@@ -12,16 +24,12 @@ import type {
   IMastSearchParams,
   IMastSearchResult,
   IMastTokenState,
-  IServerInfo,
-  IVersionCheck,
-  IAssociation,
-  IJobCreate,
-  IJobLog,
   IPipelineList,
   IPipelineSpec,
-  IPreviewOptions
-} from './api/types';
-import type { ICrdsApi } from './api/crdsTypes';
+  IPreviewOptions,
+  IServerInfo,
+  IVersionCheck
+} from './api/models';
 import type { IEventsConnection } from './api/events';
 
 /** URL segment under the server's base URL where every jwst-lab route lives. */
@@ -71,11 +79,30 @@ export const Features = {
   crds: 'crds',
   crdsFetch: 'crds_fetch',
   pipelines: 'pipelines',
+  previews: 'previews',
   jobs: 'jobs'
-} as const;
+} as const satisfies Record<string, Feature>;
 
-/** A route group name as listed in `GET /info` `features`. */
-export type Feature = (typeof Features)[keyof typeof Features];
+/** A route group name as listed in `GET /info` `features` (the spec's enum). */
+export type Feature = IServerInfo['features'][number];
+
+/** The CRDS methods of the API client. */
+export interface ICrdsApi {
+  /** `GET /crds/status`. */
+  getCrdsStatus(): Promise<ICrdsStatus>;
+  /** `GET /crds/contexts`. */
+  listCrdsContexts(): Promise<ICrdsContextList>;
+  /** `GET /crds/contexts/{context}`. */
+  getCrdsTree(context: string): Promise<ICrdsTree>;
+  /** `GET /crds/mappings/{mapping}`. */
+  getCrdsMapping(mapping: string): Promise<ICrdsMapping>;
+  /** `POST /crds/bestrefs`. */
+  getCrdsBestrefs(request: ICrdsBestrefsRequest): Promise<ICrdsBestrefs>;
+  /** `GET /crds/diff?old=&new=`. */
+  getCrdsDiff(oldContext: string, newContext: string): Promise<ICrdsDiff>;
+  /** `POST /crds/fetch`: a `crds_fetch` job syncing the references into the cache. */
+  fetchCrdsReferences(request: ICrdsFetchRequest): Promise<IJobRecord>;
+}
 
 /**
  * The client of the jwst-lab REST API shared by every jwst-lab plugin.
@@ -157,7 +184,7 @@ export interface IJwstLabClient extends ICrdsApi {
   deleteMastToken(): Promise<void>;
 
   /** Start a download job (`POST /downloads`). Needs the `downloads` feature. */
-  createDownload(request: IDownloadRequest): Promise<IJobRecord>;
+  createDownload(request: IDownloadRequest): Promise<IDownloadCreated>;
 }
 
 /** The jwst-lab REST API client, provided by the `jwst-lab:client` plugin. */

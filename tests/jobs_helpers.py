@@ -6,6 +6,7 @@ import asyncio
 import os
 import shutil
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -14,8 +15,10 @@ from jwst_lab.core.associations import AssociationReader
 from jwst_lab.core.events import Event, EventBus
 from jwst_lab.core.pipeline import PipelineCatalog
 from jwst_lab.jobs.executors import Executor, LocalExecutor
+from jwst_lab.jobs.kinds.base import KindContext
 from jwst_lab.jobs.manager import TERMINAL, JobManager
 from jwst_lab.jobs.store import JobStore
+from jwst_lab.models.jobs import OPEN_KINDS, JobRecord
 
 from .conftest import ASN_SCHEMAS
 
@@ -39,6 +42,8 @@ def make_settings(root: Path, crds_cache: Path, **overrides: Any) -> Settings:
         "max_concurrent_jobs": 2,
         "dask_scheduler_address": "",
         "job_timeout": 0.0,
+        "prewarm_runner": False,
+        "mast_timeout": 30.0,
     }
     values.update(overrides)
     return Settings(**values)
@@ -49,19 +54,28 @@ def make_manager(
     catalog_dir: Path,
     bus: EventBus | None = None,
     executor: Executor | None = None,
+    *,
+    token_provider: Callable[[], str | None] | None = None,
+    crds_problem: Callable[[], str | None] | None = None,
     **kwargs: Any,
 ) -> JobManager:
     """A manager with the session's cached catalog and (by default) the LocalExecutor."""
     state = Path(settings.db_url.removeprefix("sqlite:///")).parent
-    return JobManager(
+    context = KindContext(
+        root=settings.root_dir.resolve(),
         settings=settings,
-        store=JobStore(state / "jobs.sqlite"),
-        executor=executor or LocalExecutor(),
-        catalog=PipelineCatalog(catalog_dir),
-        bus=bus or EventBus(),
         jobs_dir=state / "jobs",
         base_env=os.environ,
+        catalog=PipelineCatalog(catalog_dir),
         associations=AssociationReader(settings.root_dir, schema_dir=ASN_SCHEMAS),
+        token=token_provider or (lambda: None),
+        crds_problem=crds_problem or (lambda: None),
+    )
+    return JobManager(
+        context=context,
+        store=JobStore(state / "jobs.sqlite"),
+        executor=executor or LocalExecutor(),
+        bus=bus or EventBus(),
         **kwargs,
     )
 
@@ -72,6 +86,38 @@ def place_uncal(template: Path, root: Path, relative: str) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copy(template, target)
     return target
+
+
+def job_record(job_id: str = "job0", **fields: Any) -> JobRecord:
+    """A whole pipeline job record (``fields`` replace members), as the manager would store."""
+    data: dict[str, Any] = {
+        "id": job_id,
+        "kind": "pipeline",
+        "status": "queued",
+        "created": "2026-01-01T00:00:00.000Z",
+        "started": None,
+        "finished": None,
+        "updated": None,
+        "input": "obs/a_uncal.fits",
+        "pipeline": "calwebb_detector1",
+        "steps": {},
+        "params": None,
+        "crds_context_requested": None,
+        "crds_context_used": None,
+        "crds_context": None,
+        "output_dir": f"obs/out_{job_id}",
+        "argv": ["strun", "calwebb_detector1", "obs/a_uncal.fits"],
+        "commands": {"strun": "", "python": ""},
+        "rerun_of": None,
+        "versions": {},
+        "progress": {"steps_total": 1, "steps_done": 0, "current_step": None, "skipped_steps": []},
+        "outputs": [],
+        "exit_code": None,
+        "error": None,
+        "executor": "local",
+        **fields,
+    }
+    return JobRecord.model_validate(data, context=OPEN_KINDS)
 
 
 async def wait_status(

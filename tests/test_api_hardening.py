@@ -149,7 +149,7 @@ async def test_unusable_path_parameters_are_400_on_every_route(
     [
         ("crds/mappings/jwst_" + "a" * 200 + ".rmap", 400, "mapping"),
         ("crds/contexts/jwst_" + "1" * 200 + ".pmap", 400, "context"),
-        ("crds/mappings/jwst_" + "a" * 100 + ".rmap", 404, None),
+        ("crds/mappings/jwst_" + "a" * 100 + ".rmap", 404, "mapping"),
         ("crds/contexts/jwst_0541.rmap", 400, "context"),
         ("crds/mappings/..", 400, "mapping"),
         ("mast/observations/" + "1" * 200 + "/products", 400, "obsid"),

@@ -271,7 +271,7 @@ async def test_a_fetch_whose_runner_died_with_the_server_runs_again(
     rpc.download_delay = 2.0
     manager = make_manager(settings, catalog_cache_dir)
     await manager.start()
-    job = await manager.create_crds_fetch(input_label=name, plan=plan)
+    job = await manager.submit("crds_fetch", {"input_label": name, "plan": plan})
     pid_file = manager.job_dir(job["id"]) / "runner.pid"
     deadline = time.monotonic() + 60
     while not (rpc.downloads and pid_file.exists()):

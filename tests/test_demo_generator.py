@@ -234,7 +234,8 @@ def test_associations_follow_the_jwst_schemas(demo_workspace: DemoBuild) -> None
 
 
 def test_archive_holds_its_own_copies_of_every_level(demo_workspace: DemoBuild) -> None:
-    from jwst_lab.demo.archive import COLLECTION, exposure_obs_id
+    from jwst_lab.core.jwst_filenames import obs_id_from_name as exposure_obs_id
+    from jwst_lab.core.mast_vocabulary import JWST_COLLECTION as COLLECTION
 
     build = demo_workspace
     archive = build.path / build.manifest["archive_dir"] / COLLECTION

@@ -45,6 +45,11 @@ def _manager(root, crds_cache, tmp_path, server, token=None, **kwargs):
     )
 
 
+async def download(manager, **request):
+    """Queue a download job (``source``, ``rows``, ``dest``, ``products``, ``obsids``)."""
+    return await manager.submit("download", request)
+
+
 def _dest_file(root: Path, name: str, dest: str = "data") -> Path:
     return root / dest / "JWST" / OBS_ID / name
 
@@ -77,8 +82,8 @@ async def test_a_download_job_runs_with_progress_events_and_a_manifest(root, crd
         recorder = Recorder(bus)
         await manager.start()
         try:
-            job = await manager.create_download(
-                source="mast", rows=rows_for(server), dest="data", obsids=[OBS_ID]
+            job = await download(
+                manager, source="mast", rows=rows_for(server), dest="data", obsids=[OBS_ID]
             )
             JobRecord.model_validate(job)
             assert job["kind"] == "download"
@@ -123,7 +128,7 @@ async def test_the_token_reaches_only_the_runner_environment(root, crds_cache, t
         await manager.start()
         try:
             rows = rows_for(server, rights="EXCLUSIVE_ACCESS")
-            job = await manager.create_download(source="mast", rows=rows, dest="data")
+            job = await download(manager, source="mast", rows=rows, dest="data")
             pid = await _pid(manager, job["id"])
             cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
             environ = Path(f"/proc/{pid}/environ").read_bytes()
@@ -153,14 +158,14 @@ async def test_exclusive_products_without_a_token_are_refused(root, crds_cache, 
         try:
             rows = rows_for(server, rights="EXCLUSIVE_ACCESS")
             with pytest.raises(Forbidden) as refused:
-                await manager.create_download(source="mast", rows=rows, dest="data")
+                await download(manager, source="mast", rows=rows, dest="data")
             with pytest.raises(BadRequest):
-                await manager.create_download(source="mast", rows=[], dest="data")
+                await download(manager, source="mast", rows=[], dest="data")
             # The same products from a local archive on disk need no token.
             source = tmp_path / "archive.fits"
             source.write_bytes(b"0123456789")
             local = [dict(r, local_path=str(source)) for r in rows]
-            job = await manager.create_download(source="local", rows=local, dest="data")
+            job = await download(manager, source="local", rows=local, dest="data")
             done = await wait_status(manager, job["id"], timeout=60)
         finally:
             await manager.stop()
@@ -181,14 +186,14 @@ async def test_bad_destinations_and_too_little_disk(root, crds_cache, tmp_path):
             rows = rows_for(server)
             for dest in ("/tmp/x", "../x", "escape/sub", "a_file", ""):
                 with pytest.raises(BadRequest) as bad:
-                    await manager.create_download(source="mast", rows=rows, dest=dest)
+                    await download(manager, source="mast", rows=rows, dest=dest)
                 assert "dest" in bad.value.message
             huge = [product_row("jw_huge_cal.fits", 10**17)]
             with pytest.raises(PayloadTooLarge) as full:
-                await manager.create_download(source="mast", rows=huge, dest="data")
+                await download(manager, source="mast", rows=huge, dest="data")
             sneaky = [dict(rows[0], obs_id="../../etc")]
             with pytest.raises(BadRequest):
-                await manager.create_download(source="mast", rows=sneaky, dest="data")
+                await download(manager, source="mast", rows=sneaky, dest="data")
         finally:
             await manager.stop()
     assert full.value.reason == "insufficient_storage"
@@ -202,10 +207,10 @@ async def test_cancel_stops_the_runner_and_removes_partial_files(root, crds_cach
         manager = _manager(root, crds_cache, tmp_path, server)
         await manager.start()
         try:
-            job = await manager.create_download(source="mast", rows=rows_for(server), dest="data")
+            job = await download(manager, source="mast", rows=rows_for(server), dest="data")
             await _wait_bytes(server, 300_000)
             with pytest.raises(Conflict) as overlap:
-                await manager.create_download(source="mast", rows=rows_for(server), dest="data")
+                await download(manager, source="mast", rows=rows_for(server), dest="data")
             assert job["id"] in overlap.value.message
             await manager.cancel(job["id"])
             done = await wait_status(manager, job["id"], timeout=30)
@@ -221,7 +226,7 @@ async def test_a_killed_runner_resumes_on_restart_with_range_requests(root, crds
     with DownloadServer(files, rate=2_000_000) as server:
         manager = _manager(root, crds_cache, tmp_path, server)
         await manager.start()
-        job = await manager.create_download(source="mast", rows=rows_for(server), dest="data")
+        job = await download(manager, source="mast", rows=rows_for(server), dest="data")
         pid = await _pid(manager, job["id"])
         await _wait_bytes(server, 4_000_000)
         # The server stops (runners keep running), then the runner dies too.
@@ -255,10 +260,10 @@ async def test_size_mismatch_fails_a_cut_is_resumed_and_rerun_skips(root, crds_c
         try:
             rows = rows_for(server)
             wrong = [dict(rows[0], size=999)]
-            failed = await manager.create_download(source="mast", rows=wrong, dest="data")
+            failed = await download(manager, source="mast", rows=wrong, dest="data")
             failed = await wait_status(manager, failed["id"], timeout=60)
             server.cut_after[name] = 400_000
-            job = await manager.create_download(source="mast", rows=rows, dest="data")
+            job = await download(manager, source="mast", rows=rows, dest="data")
             done = await wait_status(manager, job["id"], timeout=60)
             again = await manager.rerun(job["id"])
             ledgers = read_spec(manager.job_dir(again["id"]))["resume_ledgers"]
@@ -290,7 +295,7 @@ async def test_local_archive_products_are_copied(root, crds_cache, tmp_path):
         manager = _manager(root, crds_cache, tmp_path, server)
         await manager.start()
         try:
-            job = await manager.create_download(source="local", rows=rows, dest="local")
+            job = await download(manager, source="local", rows=rows, dest="local")
             done = await wait_status(manager, job["id"], timeout=60)
         finally:
             await manager.stop()
@@ -325,7 +330,7 @@ async def test_download_jobs_never_go_to_a_remote_executor(root, crds_cache, tmp
         manager = _manager(root, crds_cache, tmp_path, server, token=TOKEN, executor=remote)
         await manager.start()
         try:
-            job = await manager.create_download(source="mast", rows=rows_for(server), dest="d")
+            job = await download(manager, source="mast", rows=rows_for(server), dest="d")
             done = await wait_status(manager, job["id"], timeout=60)
         finally:
             await manager.stop()
@@ -339,7 +344,7 @@ async def test_a_runner_that_outlives_the_server_is_reattached(root, crds_cache,
     with DownloadServer(files, rate=1_500_000) as server:
         manager = _manager(root, crds_cache, tmp_path, server)
         await manager.start()
-        job = await manager.create_download(source="mast", rows=rows_for(server), dest="data")
+        job = await download(manager, source="mast", rows=rows_for(server), dest="data")
         await _wait_bytes(server, 1_000_000)
         await manager.stop()  # the runner keeps running in its own session
         manager = _manager(root, crds_cache, tmp_path, server)

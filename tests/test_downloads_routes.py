@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from tornado.httpclient import HTTPClientError
 
+from jwst_lab.errors import DependencyMissing
 from jwst_lab.models import DownloadCreated, JobRecord
 
 from .download_server import DownloadServer
@@ -52,7 +53,9 @@ def jwst_lab_config(server) -> dict[str, Any]:
 
 @pytest.fixture
 def lab(jp_serverapp, server, tmp_path):
+    """The server's services, with a fake product catalogue and token store."""
     (app,) = jp_serverapp.extension_manager.extension_apps["jwst_lab"]
+    services = app.services
     rows = rows_for(server)
     secret_name = "jw09999001001_00001_nrca1_cal.fits"
     server.files[secret_name] = b"s" * 5000
@@ -70,11 +73,11 @@ def lab(jp_serverapp, server, tmp_path):
             local_path=archive / "jw02222001001_00001_mirimage_cal.fits",
         )
     )
-    previous = getattr(app, "mast_service", None), getattr(app, "mast_token_store", None)
-    app.mast_service = FakeMast(rows)
-    app.mast_token_store = _TokenStore(None)
-    yield app
-    app.mast_service, app.mast_token_store = previous
+    previous = services.mast, services.tokens
+    services.mast = FakeMast(rows)
+    services.tokens = _TokenStore(None)
+    yield services
+    services.mast, services.tokens = previous
 
 
 async def _call(jp_fetch, method: str, *parts: str, body: Any = None, **params: Any):
@@ -152,7 +155,7 @@ async def test_bad_destinations_unknown_products_and_disk(
     assert "jw_nope_cal.fits" in error["message"]
     code, error, _ = await _call(jp_fetch, "POST", "downloads", body={"obsids": ["jw00000-o000"]})
     assert code == 404
-    lab.mast_service.rows.append(product_row("jw_huge_cal.fits", 10**17, obs_id="jw07777-o001"))
+    lab.mast.rows.append(product_row("jw_huge_cal.fits", 10**17, obs_id="jw07777-o001"))
     code, error, _ = await _call(
         jp_fetch, "POST", "downloads", body={"products": [_uri("jw_huge_cal.fits")]}
     )
@@ -191,7 +194,7 @@ async def test_obsids_with_filters_and_the_default_dest(jp_fetch, lab, jp_root_d
     done = await _wait(jp_fetch, job["id"])
     assert done["status"] == "succeeded", done["error"]
     assert len(done["outputs"]) == len(files)
-    assert lab.mast_service.calls == [("list_products", "mast")]
+    assert lab.mast.calls == [("list_products", "mast")]
 
 
 async def test_local_exclusive_products_need_no_token(jp_fetch, lab, jp_root_dir):
@@ -213,7 +216,7 @@ async def test_the_token_stays_secret(jp_fetch, lab, server, caplog):
     assert code == 403
     assert error["reason"] == "token_required"
     assert "token" in error["message"]
-    lab.mast_token_store.token = TOKEN
+    lab.tokens.token = TOKEN
     code, job, _ = await _call(jp_fetch, "POST", "downloads", body={"products": [_uri(name)]})
     assert code == 201, job
     done = await _wait(jp_fetch, job["id"])
@@ -223,15 +226,22 @@ async def test_the_token_stays_secret(jp_fetch, lab, server, caplog):
     code, page, _ = await _call(jp_fetch, "GET", "jobs")
     for text in (json.dumps(job), json.dumps(done), log["text"], json.dumps(page), caplog.text):
         assert TOKEN not in text
-    job_dir = Path(lab.job_manager.job_dir(job["id"]))
+    job_dir = Path(lab.jobs.job_dir(job["id"]))
     for path in job_dir.iterdir():
         assert TOKEN not in path.read_text(errors="replace")
     assert "Observations.login" in job["python"]
     assert TOKEN not in " ".join(done["argv"])
 
 
-async def test_without_a_mast_service_the_route_says_so(jp_fetch, lab):
-    lab.mast_service = None
+class _NoMast(FakeMast):
+    """A product catalogue that cannot be used on this server."""
+
+    async def products_for_uris(self, source: str | None, uris: list[str]) -> list[dict]:
+        raise DependencyMissing("MAST products are not available on this server")
+
+
+async def test_when_mast_cannot_be_used_the_route_says_so(jp_fetch, lab):
+    lab.mast = _NoMast([])
     code, error, _ = await _call(
         jp_fetch, "POST", "downloads", body={"products": [_uri("jw_a_cal.fits")]}
     )
@@ -242,7 +252,7 @@ async def test_without_a_mast_service_the_route_says_so(jp_fetch, lab):
 async def test_with_the_real_mast_service(jp_fetch, jp_serverapp, jp_root_dir, files):
     """MAST products named by dataURI need no catalogue look-up: sizes come from the server."""
     (app,) = jp_serverapp.extension_manager.extension_apps["jwst_lab"]
-    assert type(app.mast_service).__name__ == "MastService"
+    assert type(app.services.mast).__name__ == "MastService"
     names = list(files)[:2]
     body = {"products": [_uri(n) for n in names], "source": "mast", "dest": "real"}
     code, job, _ = await _call(jp_fetch, "POST", "downloads", body=body)
@@ -260,7 +270,7 @@ async def test_real_mast_service_refuses_missing_and_exclusive_products_up_front
     jp_fetch, jp_serverapp, jp_root_dir, server
 ):
     (app,) = jp_serverapp.extension_manager.extension_apps["jwst_lab"]
-    assert app.mast_token_store.current_token() is None
+    assert app.services.tokens.current_token() is None
     body = {"products": [_uri("jw_absent_cal.fits")], "source": "mast"}
     code, error, _ = await _call(jp_fetch, "POST", "downloads", body=body)
     assert code == 404

@@ -6,8 +6,11 @@ kind of error; the assertions are on what the HTTP client receives.
 
 from __future__ import annotations
 
+from typing import Annotated, Any
+
 import pytest
 from jupyter_server.auth.decorator import authorized
+from pydantic import BeforeValidator, ConfigDict
 from tornado import web
 from tornado.httpclient import HTTPClientError
 
@@ -21,12 +24,14 @@ from jwst_lab.errors import (
     PayloadTooLarge,
     UpstreamError,
 )
+from jwst_lab.models import ApiModel, JobLog, parse_query
+from jwst_lab.models.base import integer_between
 from jwst_lab.routes.base import (
     MAX_BODY_BYTES,
     MAX_QUERY_VALUE,
     JwstLabHandler,
+    answers,
     parse_json_object,
-    query_int,
 )
 
 from .conftest import REPO_ROOT, body_json
@@ -42,28 +47,60 @@ ERRORS: dict[str, JwstLabError] = {
 }
 
 
+class Thing(ApiModel):
+    thing: str
+
+
+class QueryEcho(ApiModel):
+    """The query arguments as the base handler reads them."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+
+class BodyEcho(ApiModel):
+    echo: dict[str, Any]
+
+
 class SegmentHandler(JwstLabHandler):
     @web.authenticated
     @authorized
+    @answers(Thing)
     def get(self, thing: str) -> None:
-        self.write_json({"thing": thing})
+        if thing == "missing":
+            raise NotFound("no such thing")
+        if thing == "elsewhere":
+            raise NotFound("no such file", field="path")
+        if thing == "other-model":
+            self.write_model(JobLog(text="", next_offset=0, done=True))
+            return
+        if thing == "invalid":
+            self.write_model(Thing.model_construct(thing=42))  # type: ignore[arg-type]
+            return
+        self.write_model(Thing(thing=thing))
 
 
 class RaisingHandler(JwstLabHandler):
     @web.authenticated
     @authorized
+    @answers(QueryEcho)
     def get(self, kind: str) -> None:
         if kind == "bug":
             raise RuntimeError("secret internal detail")
         if kind == "query":
-            self.write_json(self.query())
+            self.write_model(QueryEcho.model_validate(self.query()))
             return
         raise ERRORS[kind]
 
     @web.authenticated
     @authorized
+    @answers(BodyEcho)
     def post(self, kind: str) -> None:
-        self.write_json({"echo": self.json_body()}, status=201)
+        self.write_model(BodyEcho(echo=self.json_body()), status=201)
+
+    @web.authenticated
+    @authorized
+    def put(self, kind: str) -> None:
+        self.write_model(BodyEcho(echo={}))
 
 
 @pytest.fixture
@@ -246,21 +283,73 @@ async def test_path_parameters_are_checked_only_after_authentication(
     assert response.code == 403
 
 
+class CountQuery(ApiModel):
+    n: Annotated[int, BeforeValidator(integer_between(3, 4096))] = 7
+
+
 @pytest.mark.parametrize(
     ("text", "accepted"),
     [("", 7), ("12", 12), ("+3", 3), ("16", 16), ("4096", 4096)],
 )
-def test_query_int_within_bounds(text, accepted):
-    assert query_int({"n": text}, "n", 7, minimum=3, maximum=4096) == accepted
+def test_query_integers_within_bounds(text, accepted):
+    assert parse_query(CountQuery, {"n": text}).n == accepted
 
 
 @pytest.mark.parametrize(
     "text", ["2", "4097", "-1", "1_0", "\u0661", "1.0", "nan", "9" * 30, "9" * 5000, "0x10"]
 )
-def test_query_int_out_of_bounds_or_not_an_integer_is_400(text):
+def test_query_integers_out_of_bounds_or_not_integers_are_400(text):
     with pytest.raises(BadRequest) as refused:
-        query_int({"n": text}, "n", 7, minimum=3, maximum=4096)
+        parse_query(CountQuery, {"n": text})
     assert refused.value.field == "n"
+
+
+# --- answers are the models their methods declare -------------------------------------------
+
+
+async def test_an_answer_is_its_declared_model(raising_route, jp_fetch):
+    response = await jp_fetch("jwst-lab-test", "segment", "jwst_0541.pmap")
+    assert response.headers["Content-Type"] == "application/json"
+    assert body_json(response) == {"thing": "jwst_0541.pmap"}
+
+
+@pytest.mark.filterwarnings("ignore:Pydantic serializer warnings")
+@pytest.mark.parametrize(
+    ("method", "parts"),
+    [
+        ("GET", ("segment", "other-model")),  # a model the method does not declare
+        ("GET", ("segment", "invalid")),  # the declared model, but a body it refuses
+        ("PUT", ("raise", "echo")),  # a method that declares no JSON answer
+    ],
+)
+async def test_an_answer_that_is_not_the_declared_model_is_a_500(
+    raising_route, jp_fetch, method, parts
+):
+    with pytest.raises(HTTPClientError) as raised:
+        await jp_fetch(
+            "jwst-lab-test", *parts, method=method, body="{}" if method == "PUT" else None
+        )
+    assert raised.value.code == 500
+    assert body_json(raised.value.response)["reason"] == "internal_error"
+
+
+async def test_a_404_names_the_path_parameter_unless_it_names_its_own_field(
+    raising_route, jp_fetch
+):
+    with pytest.raises(HTTPClientError) as raised:
+        await jp_fetch("jwst-lab-test", "segment", "missing")
+    assert body_json(raised.value.response) == {
+        "message": "no such thing",
+        "reason": "not_found",
+        "field": "thing",
+    }
+    with pytest.raises(HTTPClientError) as raised:
+        await jp_fetch("jwst-lab-test", "segment", "elsewhere")
+    assert body_json(raised.value.response)["field"] == "path"
+    # No path parameter: no field.
+    with pytest.raises(HTTPClientError) as raised:
+        await jp_fetch("jwst-lab-test", "raise", "missing")
+    assert "field" not in body_json(raised.value.response)
 
 
 def test_every_bad_request_in_the_code_names_its_field():

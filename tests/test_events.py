@@ -18,7 +18,7 @@ async def test_websocket_says_hello_then_streams_events_in_order(jp_serverapp, j
     assert await _next_message(connection) == {"type": "hello", "version": __version__}
 
     (app,) = jp_serverapp.extension_manager.extension_apps["jwst_lab"]
-    bus = app.event_bus
+    bus = app.services.events
     assert bus.subscriber_count == 1
     bus.publish("job.updated", job_id="a", status="running")
     bus.publish("job.log", job_id="a", text="Step tweakreg running")

@@ -27,29 +27,26 @@ from tornado.httpclient import AsyncHTTPClient, HTTPRequest
 from jwst_lab.errors import ServiceUnavailable
 from jwst_lab.jobs import store as store_module
 from jwst_lab.jobs.store import JOURNAL_NAME, JobStore, root_state_dir
+from jwst_lab.models import JobRecord
 
-from .jobs_helpers import place_uncal
+from .jobs_helpers import job_record, place_uncal
 from .server_process import TOKEN, ServerProcess, server_environment
 
 ROOT = "/srv/project"
 
 
-def job(job_id: str, index: int = 0, status: str = "succeeded") -> dict[str, Any]:
+def job(job_id: str, index: int = 0, status: str = "succeeded") -> JobRecord:
     """A job record like the manager's, about 1.5 kB of JSON."""
-    return {
-        "id": job_id,
-        "kind": "pipeline",
-        "status": status,
-        "created": f"2026-01-01T00:{index // 60:02d}:{index % 60:02d}.000Z",
-        "updated": f"2026-01-01T01:{index // 60:02d}:{index % 60:02d}.000Z",
-        "input": f"obs/jw01234001001_{index:05d}_nrca1_uncal.fits",
-        "output_dir": f"obs/detector1_{job_id}",
-        "pipeline": "calwebb_detector1",
-        "steps": {},
-        "argv": ["strun", "calwebb_detector1", "obs/x_uncal.fits"],
-        "params": {f"step{k}": {"skip": False, "threshold": k * 0.5} for k in range(20)},
-        "error": None,
-    }
+    return job_record(
+        job_id,
+        status=status,
+        created=f"2026-01-01T00:{index // 60:02d}:{index % 60:02d}.000Z",
+        updated=f"2026-01-01T01:{index // 60:02d}:{index % 60:02d}.000Z",
+        input=f"obs/jw01234001001_{index:05d}_nrca1_uncal.fits",
+        output_dir=f"obs/detector1_{job_id}",
+        argv=["strun", "calwebb_detector1", "obs/x_uncal.fits"],
+        params={f"step{k}": {"skip": False, "threshold": k * 0.5} for k in range(20)},
+    )
 
 
 def seed(folder: Path, count: int, *, root: str = ROOT) -> tuple[Path, list[str]]:
@@ -70,7 +67,7 @@ def open_store(folder: Path, *, root: str = ROOT) -> JobStore:
 def listed(store: JobStore) -> list[str]:
     rows, total = store.query(limit=500)
     assert total == len(rows)
-    return sorted(r["id"] for r in rows)
+    return sorted(r.id for r in rows)
 
 
 def damaged_files(folder: Path) -> list[Path]:
@@ -119,7 +116,7 @@ def test_a_garbage_header_is_moved_aside_and_journaled_jobs_come_back(tmp_path):
     assert str(path) in health.message
     assert str(moved) in health.message
     assert listed(store) == ids
-    assert store.get(ids[0])["params"]["step3"]["threshold"] == 1.5
+    assert store.get(ids[0]).params["step3"]["threshold"] == 1.5
     assert store.schema_version() == store_module.SCHEMA_VERSION
 
 
@@ -276,7 +273,7 @@ def test_damage_found_while_in_use_is_repaired_on_the_spot(tmp_path):
         other.execute("PRAGMA user_version = 7")
     rows, _ = store.query(limit=500)
     assert store.health.state == "repaired"
-    assert sorted(r["id"] for r in rows) == ids
+    assert sorted(r.id for r in rows) == ids
     store.insert(job("after", 99))
     assert store.get("after") is not None
 
@@ -290,7 +287,11 @@ def test_unreadable_records_are_set_aside_or_restored_and_never_break_reads(tmp_
         "notjson": "{this is not json",
         "nofields": json.dumps({"id": "nofields", "kind": "pipeline"}),
         "activenodir": json.dumps(
-            {k: v for k, v in job("activenodir", 7, "running").items() if k != "output_dir"}
+            {
+                k: v
+                for k, v in job("activenodir", 7, "running").model_dump().items()
+                if k != "output_dir"
+            }
         ),
     }
     with sqlite3.connect(path) as db:
@@ -325,7 +326,7 @@ def test_a_record_that_is_not_utf8_is_skipped_and_counted(tmp_path):
             (b'{"id": "bytes", "x": "\xff\xfe"}', ROOT),
         )
     rows, total = store.query()
-    assert sorted(r["id"] for r in rows) == ids
+    assert sorted(r.id for r in rows) == ids
     assert total == 2
     assert store.get("bytes") is None
     assert store.health.skipped == 1

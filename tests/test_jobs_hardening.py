@@ -122,7 +122,7 @@ async def test_a_job_ends_even_when_recording_its_results_fails(
     def broken_listing(root: Path, output_dir: str) -> Any:
         raise OSError(36, "File name too long", output_dir)
 
-    monkeypatch.setattr("jwst_lab.jobs.manager.list_outputs", broken_listing)
+    monkeypatch.setattr("jwst_lab.jobs.kinds.pipeline.list_outputs", broken_listing)
     manager = make_manager(make_settings(root, crds_cache), catalog_cache_dir)
     await manager.start()
     try:

@@ -17,8 +17,16 @@ from jwst_lab.errors import BadRequest, Conflict, NotFound
 from jwst_lab.jobs import runfiles
 from jwst_lab.jobs.manager import check_transition
 from jwst_lab.jobs.store import JobStore
+from jwst_lab.models import JobRecord
 
-from .jobs_helpers import Recorder, make_manager, make_settings, place_uncal, wait_status
+from .jobs_helpers import (
+    Recorder,
+    job_record,
+    make_manager,
+    make_settings,
+    place_uncal,
+    wait_status,
+)
 
 
 @pytest.fixture
@@ -205,7 +213,7 @@ async def test_restart_reattaches_a_running_job_and_interrupts_lost_ones(
     state = root.parent / "state"
     store = JobStore(state / "jobs.sqlite")
     lost = {**job, "id": "lost0000", "status": "running", "created": "2000-01-01T00:00:00Z"}
-    store.insert(lost)
+    store.insert(JobRecord.model_validate(lost))
     (state / "jobs" / "lost0000").mkdir(parents=True)
     (state / "jobs" / "lost0000" / "job.log").write_text("partial log\n")
     store.close()
@@ -241,23 +249,17 @@ async def test_a_runner_that_ended_while_the_server_was_down_is_finished_from_it
     settings = make_settings(root, crds_cache)
     state = root.parent / "state"
     store = JobStore(state / "jobs.sqlite")
-    record = {
-        "id": "ended0001",
-        "kind": "pipeline",
-        "status": "running",
-        "created": "2000-01-01T00:00:00Z",
-        "started": "2000-01-01T00:00:01Z",
-        "input": "obs/a_uncal.fits",
-        "pipeline": "group_scale",
-        "steps": {},
-        "output_dir": "obs/out",
-        "argv": ["strun", "group_scale", "obs/a_uncal.fits", "--output_dir=obs/out"],
-        "commands": {"strun": "", "python": ""},
-        "crds_context_requested": None,
-        "executor": "local",
-        "progress": {"steps_total": 1, "steps_done": 0, "current_step": None, "skipped_steps": []},
-        "error": None,
-    }
+    record = job_record(
+        "ended0001",
+        status="running",
+        created="2000-01-01T00:00:00Z",
+        started="2000-01-01T00:00:01Z",
+        input="obs/a_uncal.fits",
+        pipeline="group_scale",
+        output_dir="obs/out",
+        argv=["strun", "group_scale", "obs/a_uncal.fits", "--output_dir=obs/out"],
+        crds_context_requested=None,
+    )
     store.insert(record)
     store.close()
     job_dir = state / "jobs" / "ended0001"

@@ -19,21 +19,21 @@ from jwst_lab.jobs.store import (
     root_state_dir,
     sqlite_path,
 )
+from jwst_lab.models import JobProgress, JobRecord
+
+from .jobs_helpers import job_record
 
 
-def _record(job_id: str, created: float, status: str = "queued", kind: str = "pipeline") -> dict:
-    return {
-        "id": job_id,
-        "kind": kind,
-        "status": status,
-        "created": created,
-        "input": "obs/a_uncal.fits",
-        "output_dir": f"obs/out_{job_id}",
-        "pipeline": "calwebb_detector1",
-        "steps": {},
-        "argv": ["strun", "calwebb_detector1", "obs/a_uncal.fits"],
-        "x": [1, "é"],
-    }
+def _record(
+    job_id: str, created: float, status: str = "queued", kind: str = "pipeline"
+) -> JobRecord:
+    return job_record(
+        job_id,
+        kind=kind,
+        status=status,
+        created=f"2026-01-01T00:00:{created:06.3f}Z",
+        input="obs/é_uncal.fits",
+    )
 
 
 def test_sqlite_url_forms(tmp_path):
@@ -82,8 +82,8 @@ def test_insert_get_update_delete(tmp_path):
     store = JobStore(tmp_path / "jobs.sqlite")
     store.insert(_record("a", 1.0))
     assert store.get("a") == _record("a", 1.0)
-    store.update({**_record("a", 1.0), "status": "running"})
-    assert store.get("a")["status"] == "running"
+    store.update(_record("a", 1.0).model_copy(update={"status": "running"}))
+    assert store.get("a").status == "running"
     with pytest.raises(sqlite3.IntegrityError):
         store.insert(_record("a", 2.0))
     assert store.delete("a") is True
@@ -94,13 +94,13 @@ def test_insert_get_update_delete(tmp_path):
 def test_update_of_a_missing_record_adds_it(tmp_path):
     store = JobStore(tmp_path / "jobs.sqlite")
     store.update(_record("gone", 1.0, "running"))
-    assert store.get("gone")["status"] == "running"
+    assert store.get("gone").status == "running"
 
 
 def test_a_value_json_cannot_hold_is_a_bad_request(tmp_path):
     store = JobStore(tmp_path / "jobs.sqlite")
     with pytest.raises(BadRequest, match="NaN"):
-        store.insert({**_record("n", 1.0), "steps": {"s": {"x": float("nan")}}})
+        store.insert(_record("n", 1.0).model_copy(update={"steps": {"s": {"x": float("nan")}}}))
     assert store.get("n") is None
 
 
@@ -111,14 +111,14 @@ def test_query_filters_pages_newest_first_and_with_status(tmp_path):
     store.insert(_record("d0", 10.0, "succeeded", kind="download"))
     rows, total = store.query(limit=2)
     assert total == 6
-    assert [r["id"] for r in rows] == ["d0", "j4"]
+    assert [r.id for r in rows] == ["d0", "j4"]
     rows, total = store.query(statuses=["queued", "running"], limit=10)
-    assert (total, [r["id"] for r in rows]) == (3, ["j4", "j1", "j0"])
+    assert (total, [r.id for r in rows]) == (3, ["j4", "j1", "j0"])
     rows, total = store.query(kind="download")
-    assert [r["id"] for r in rows] == ["d0"]
+    assert [r.id for r in rows] == ["d0"]
     rows, _ = store.query(limit=2, offset=4)
-    assert [r["id"] for r in rows] == ["j1", "j0"]
-    assert [r["id"] for r in store.with_status(["queued", "running"])] == ["j0", "j1", "j4"]
+    assert [r.id for r in rows] == ["j1", "j0"]
+    assert [r.id for r in store.with_status(["queued", "running"])] == ["j0", "j1", "j4"]
     assert store.with_status([]) == []
     with pytest.raises(BadRequest):
         store.query(limit=0)
@@ -135,14 +135,14 @@ def test_stores_of_two_roots_sharing_a_file_see_only_their_own_jobs(tmp_path):
     theirs.insert(_record("t1", 2.0, "queued"))
     theirs.insert(_record("t2", 3.0, "succeeded"))
 
-    assert [r["id"] for r in mine.query()[0]] == ["m1"]
+    assert [r.id for r in mine.query()[0]] == ["m1"]
     assert mine.query()[1] == 1
-    assert [r["id"] for r in theirs.query()[0]] == ["t2", "t1"]
+    assert [r.id for r in theirs.query()[0]] == ["t2", "t1"]
     assert mine.get("t1") is None
     assert mine.delete("t1") is False
     assert theirs.get("t1") is not None
-    assert [r["id"] for r in mine.with_status(["queued", "running"])] == ["m1"]
-    assert [r["id"] for r in theirs.with_status(["queued", "running"])] == ["t1"]
+    assert [r.id for r in mine.with_status(["queued", "running"])] == ["m1"]
+    assert [r.id for r in theirs.with_status(["queued", "running"])] == ["t1"]
     with sqlite3.connect(path) as db:
         roots = dict(db.execute("SELECT id, root FROM jobs"))
     assert roots == {
@@ -154,7 +154,7 @@ def test_stores_of_two_roots_sharing_a_file_see_only_their_own_jobs(tmp_path):
     assert unscoped.query()[1] == 3
 
 
-def _v1_file(path: Path, records: list[dict]) -> None:
+def _v1_file(path: Path, records: list[JobRecord]) -> None:
     """A database as jwst-lab wrote it before roots (schema version 1)."""
     with sqlite3.connect(path) as db:
         db.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
@@ -169,11 +169,11 @@ def _v1_file(path: Path, records: list[dict]) -> None:
             db.execute(
                 "INSERT INTO jobs VALUES (?, ?, ?, ?, ?)",
                 (
-                    record["id"],
-                    record["kind"],
-                    record["status"],
-                    record["created"],
-                    json.dumps(record),
+                    record.id,
+                    record.kind,
+                    record.status,
+                    record.created,
+                    record.model_dump_json(),
                 ),
             )
 
@@ -184,8 +184,8 @@ def test_upgrading_a_version_1_file_adopts_its_jobs_and_journals_them(tmp_path):
     upgrader = JobStore(path, root=tmp_path / "first", jobs_dir=tmp_path / "jobs")
     assert upgrader.schema_version() == SCHEMA_VERSION == 2
     assert upgrader.health.state == "ok"
-    assert [r["id"] for r in upgrader.query()[0]] == ["old2", "old1"]
-    assert [r["id"] for r in upgrader.with_status(["queued"])] == ["old2"]
+    assert [r.id for r in upgrader.query()[0]] == ["old2", "old1"]
+    assert [r.id for r in upgrader.with_status(["queued"])] == ["old2"]
     journal = json.loads((tmp_path / "jobs" / "old1" / JOURNAL_NAME).read_text())
     assert journal["root"] == str((tmp_path / "first").resolve())
     assert journal["record"]["id"] == "old1"
@@ -209,16 +209,20 @@ def test_journals_follow_creation_and_status_changes_not_progress(tmp_path):
     assert entry == {
         "format": 1,
         "root": str((tmp_path / "root").resolve()),
-        "record": _record("j1", 1.0),
+        "record": _record("j1", 1.0).model_dump(),
     }
 
-    store.update({**_record("j1", 1.0), "status": "running"})
+    def progressed(status: str, done: int) -> JobRecord:
+        progress = JobProgress(steps_total=9, steps_done=done, current_step=None, skipped_steps=[])
+        return _record("j1", 1.0).model_copy(update={"status": status, "progress": progress})
+
+    store.update(_record("j1", 1.0).model_copy(update={"status": "running"}))
     assert json.loads(journal.read_text())["record"]["status"] == "running"
-    store.update({**_record("j1", 1.0), "status": "running", "progress": {"steps_done": 3}})
-    assert "progress" not in json.loads(journal.read_text())["record"]
-    assert store.get("j1")["progress"] == {"steps_done": 3}
-    store.update({**_record("j1", 1.0), "status": "succeeded", "progress": {"steps_done": 9}})
-    assert json.loads(journal.read_text())["record"]["progress"] == {"steps_done": 9}
+    store.update(progressed("running", 3))
+    assert json.loads(journal.read_text())["record"]["progress"]["steps_done"] == 0
+    assert store.get("j1").progress.steps_done == 3
+    store.update(progressed("succeeded", 9))
+    assert json.loads(journal.read_text())["record"]["progress"]["steps_done"] == 9
     assert [p.name for p in journal.parent.iterdir()] == [JOURNAL_NAME]
 
     assert store.delete("j1") is True
@@ -236,18 +240,22 @@ def test_without_a_jobs_dir_nothing_is_journaled(tmp_path):
 
 
 def test_record_problem_names_what_the_server_cannot_do_without():
-    assert record_problem(_record("a", 1.0), "a") is None
+    whole = _record("a", 1.0).model_dump()
+    assert record_problem(whole, "a") is None
     assert record_problem(["a"], "a") == "is not a JSON object"
     assert record_problem({"id": "a", "kind": "pipeline", "status": "queued"}, "a") == (
         "lacks created"
     )
-    assert "id" in record_problem(_record("b", 1.0), "a")
-    assert "unknown status" in record_problem({**_record("a", 1.0), "status": "lost"}, "a")
-    assert "creation time" in record_problem({**_record("a", 1.0), "created": True}, "a")
-    queued = {k: v for k, v in _record("a", 1.0).items() if k != "output_dir"}
+    assert "id" in record_problem(_record("b", 1.0).model_dump(), "a")
+    assert "unknown status" in record_problem({**whole, "status": "lost"}, "a")
+    assert "creation time" in record_problem({**whole, "created": True}, "a")
+    queued = {k: v for k, v in whole.items() if k != "output_dir"}
     assert "output_dir" in record_problem(queued, "a")
-    # A finished job needs less: nothing restarts it.
-    assert record_problem({**queued, "status": "succeeded"}, "a") is None
+    # Every record is a whole JobRecord, finished or not: the API answers each one.
+    assert "output_dir" in record_problem({**queued, "status": "succeeded"}, "a")
+    assert "progress.steps_total" in record_problem({**whole, "progress": {}}, "a")
+    # Any kind name: the job engine's registry decides which kinds it runs.
+    assert record_problem({**whole, "kind": "toy"}, "a") is None
 
 
 def test_root_state_dirs_are_per_resolved_root_and_named(tmp_path):
@@ -260,3 +268,27 @@ def test_root_state_dirs_are_per_resolved_root_and_named(tmp_path):
     assert first.parent == data / "roots"
     note_root(first, tmp_path / "link")
     assert (first / "root.txt").read_text() == f"{(tmp_path / 'a').resolve()}\n"
+
+
+def test_a_store_sees_only_the_kinds_its_server_runs(tmp_path):
+    from jwst_lab.jobs.kinds import KINDS
+
+    path = tmp_path / "jobs.sqlite"
+    newer = JobStore(path, root=tmp_path, jobs_dir=tmp_path / "jobs")
+    newer.insert(job_record("known"))
+    newer.insert(job_record("future", kind="mosaic_of_the_future", status="running"))
+    newer.close()
+    ours = JobStore(path, root=tmp_path, jobs_dir=tmp_path / "jobs", kinds=KINDS)
+    try:
+        records, total = ours.query()
+        assert ([r.id for r in records], total) == (["known"], 1)
+        assert ours.get("future") is None
+        assert [r.id for r in ours.with_status(("running", "queued"))] == ["known"]
+        assert ours.health.skipped == 0
+    finally:
+        ours.close()
+    again = JobStore(path, root=tmp_path, jobs_dir=tmp_path / "jobs")
+    try:
+        assert again.get("future") is not None  # left alone, not set aside as damaged
+    finally:
+        again.close()

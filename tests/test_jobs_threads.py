@@ -54,7 +54,7 @@ def _environ_of(pid: int) -> dict[str, str]:
 async def test_the_warm_runner_gets_the_per_job_share(jp_serverapp):
     # numpy sizes its pools when the warm runner imports it, before any job is forked.
     (app,) = jp_serverapp.extension_manager.extension_apps["jwst_lab"]
-    manager = app.job_manager
+    manager = app.services.jobs
     await manager.start()
     warm = manager.executor.warm
     deadline = time.monotonic() + 30

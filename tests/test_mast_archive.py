@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import shutil
 import subprocess
 import sys
 import time
@@ -20,7 +21,8 @@ from typing import Any
 import pytest
 from tornado.httpclient import HTTPClientError
 
-from jwst_lab.core.archive import OBS_COLUMNS, PRODUCT_COLUMNS, LocalArchive, Query
+from jwst_lab.core.archive import LocalArchive, Query
+from jwst_lab.core.mast_vocabulary import OBS_COLUMNS, PRODUCT_COLUMNS
 
 from .api_helpers import dead_url
 from .archive_synth import angular_distance, synthetic_rows
@@ -33,11 +35,15 @@ DEMO_OBS = "jw09999-o001_t001_miri_f770w"
 # --- the demo archive ------------------------------------------------------------------
 
 
-def test_demo_command_indexed_its_archive(demo_workspace: DemoBuild) -> None:  # noqa: F811
+def test_demo_command_indexed_its_archive(demo_workspace: DemoBuild, tmp_path: Path) -> None:  # noqa: F811
     index = demo_workspace.path / ".jwst_lab" / "archive_index.sqlite"
     assert index.is_file(), demo_workspace.stdout
     assert "Indexed the demo archive" in demo_workspace.stdout
-    archive = LocalArchive(index, readonly=True)
+    # A copy: opening the shared workspace's index would leave -wal/-shm files beside it,
+    # which the demo-workspace tests (any order) see as a changed workspace.
+    copy = tmp_path / "archive_index.sqlite"
+    shutil.copy(index, copy)
+    archive = LocalArchive(copy, readonly=True)
     assert archive.count_observations() == 5
     from jwst_lab.demo.launch import lab_argv
 
@@ -355,7 +361,7 @@ async def test_auto_falls_back_to_the_local_archive_when_mast_is_down(jp_fetch) 
 async def test_downloads_engine_calls_on_the_local_archive(jp_fetch, jp_serverapp) -> None:
     code, _ = await _get(jp_fetch, "mast", "observations", instrument="MIRI", source="local")
     assert code == 200
-    service = next(iter(jp_serverapp.extension_manager.extension_apps["jwst_lab"])).mast_service
+    service = next(iter(jp_serverapp.extension_manager.extension_apps["jwst_lab"])).services.mast
     rows = await service.list_products("local", DEMO_OBS, {"mrp_only": True})
     assert len(rows) == 4
     for row in rows:

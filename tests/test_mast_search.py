@@ -249,10 +249,10 @@ async def test_unreachable_mast_is_a_502(jp_fetch, jp_serverapp):
         sock.bind(("127.0.0.1", 0))
         dead = sock.getsockname()[1]
     app = _lab_app(jp_serverapp)
-    app.mast_service.settings = _with(
-        app.mast_service.settings, mast_url=f"http://127.0.0.1:{dead}"
+    app.services.mast.settings = _with(
+        app.services.mast.settings, mast_url=f"http://127.0.0.1:{dead}"
     )
-    app.mast_service._observations = None
+    app.services.mast._observations = None
     started = time.monotonic()
     code, body, _ = await _get(jp_fetch, "mast", "observations", instrument="NIRSPEC")
     assert code == 502
@@ -355,7 +355,7 @@ async def test_token_is_kept_server_side_and_never_shown(jp_fetch, replay, caplo
 
 
 async def test_service_calls_for_the_downloads_engine(jp_serverapp, replay):
-    service = _lab_app(jp_serverapp).mast_service
+    service = _lab_app(jp_serverapp).services.mast
     rows = await service.list_products("mast", "87000003", {"mrp_only": True})
     assert rows
     assert all(r["productGroupDescription"] == "Minimum Recommended Products" for r in rows)
@@ -389,3 +389,11 @@ def _with(settings: Any, **changes: Any) -> Any:
     import dataclasses
 
     return dataclasses.replace(settings, **changes)
+
+
+def test_a_position_at_right_ascension_zero_is_a_search():
+    from jwst_lab.models import MastSearchQuery
+    from jwst_lab.models.base import parse_query
+
+    query = parse_query(MastSearchQuery, {"ra": "0", "dec": "10"})
+    assert (query.ra, query.dec) == (0.0, 10.0)

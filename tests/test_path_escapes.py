@@ -72,14 +72,14 @@ def workspace(
 def fake_mast(jp_serverapp, outside):
     """One local-archive product for ``POST /downloads`` (the download side of MAST only)."""
     (app,) = jp_serverapp.extension_manager.extension_apps["jwst_lab"]
-    previous = getattr(app, "mast_service", None)
+    previous = app.services.mast
     name = "jw01234001001_00001_mirimage_cal.fits"
     archived = outside.parent / "archive" / name
     archived.parent.mkdir()
     archived.write_bytes(b"A" * 2000)
-    app.mast_service = FakeMast([product_row(name, 2000, local_path=archived)])
+    app.services.mast = FakeMast([product_row(name, 2000, local_path=archived)])
     yield
-    app.mast_service = previous
+    app.services.mast = previous
 
 
 def escapes(name: str) -> list[str]:

@@ -45,6 +45,9 @@ DEFAULT_SERVER_URL = "https://jwst-crds.stsci.edu"
 
 #: A plain CRDS JWST mapping name: ``jwst_0541.pmap``, ``jwst_nirspec_dark_0029.rmap``.
 MAPPING_NAME = re.compile(r"^jwst(_[a-z0-9]+)*\.(pmap|imap|rmap)$")
+#: A JWST pipeline context (a ``.pmap``): ``jwst_0541.pmap``. ``api/openapi.yaml`` gives the
+#: same pattern to ``CrdsContextName`` (a test checks), so the front end checks names alike.
+CONTEXT_NAME = re.compile(r"^jwst(_[a-z0-9]+)*\.pmap$")
 #: Mappings with a serial number are never edited once published: cacheable forever.
 NUMBERED = re.compile(r"_\d{4}\.(pmap|imap|rmap)$")
 #: Longest mapping name accepted (real ones are under 50 characters; a file name is at most 255).
@@ -291,7 +294,7 @@ def check_mapping_name(name: str, field: str = "mapping") -> str:
 def check_context_name(name: str, field: str = "context") -> str:
     """``name`` if it is a JWST pipeline context (``.pmap``), else a 400 naming ``field``."""
     check_mapping_name(name, field)
-    if not name.endswith(".pmap"):
+    if not CONTEXT_NAME.match(name):
         raise BadRequest(
             f"{field} {name!r} is not a context: contexts are .pmap files", field=field
         )

@@ -65,7 +65,6 @@ import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -73,6 +72,7 @@ from urllib.parse import quote, urljoin, urlsplit
 
 import urllib3
 
+from ..clock import now_iso
 from .safe_fs import Folder, SafeRoot, UnsafePath
 
 #: Suffix of a file being written.
@@ -1062,11 +1062,6 @@ def remove_parts(transfers: Iterable[Transfer], *, root: Path | None = None) -> 
             if folder.unlink(transfer.part.name):
                 removed += 1
     return removed
-
-
-def now_iso() -> str:
-    """The current UTC time, ISO 8601 with a ``Z``."""
-    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def write_manifest(

@@ -9,29 +9,21 @@ from __future__ import annotations
 import platform
 from functools import cache
 from importlib.metadata import PackageNotFoundError, version
+from typing import get_args
 
 from .. import __version__
 from ..config import Settings
 from ..jobs.store import StoreHealth
-from ..models import CrdsInfo, InfoResponse, JobStoreInfo
+from ..models import CrdsInfo, Feature, InfoResponse, JobStoreInfo
 
 #: Distribution names reported by ``/info``, in the order the UI shows them.
 COMPONENTS = ("jwst", "stpipe", "crds", "stdatamodels", "astroquery", "jupyter_server")
 
-#: The route groups this server implements. The front end enables a panel's
-#: server-backed controls only when its feature is listed, so a newer front end
-#: talking to an older server degrades clearly instead of failing on 404s.
-FEATURES: tuple[str, ...] = (
-    "info",
-    "events",
-    "pipelines",
-    "jobs",
-    "previews",
-    "crds",
-    "crds_fetch",
-    "downloads",
-    "mast",
-)
+#: The route groups this server implements (:data:`~jwst_lab.models.info.Feature`: each
+#: handler names its group, and a test checks every group has routes). The front end
+#: enables a panel's server-backed controls only when its feature is listed, so a newer
+#: front end talking to an older server degrades clearly instead of failing on 404s.
+FEATURES: tuple[Feature, ...] = get_args(Feature)
 
 
 @cache
@@ -63,7 +55,7 @@ def job_store_info(health: StoreHealth) -> JobStoreInfo:
     )
 
 
-def server_info(settings: Settings, job_store: StoreHealth | None = None) -> InfoResponse:
+def server_info(settings: Settings, job_store: StoreHealth) -> InfoResponse:
     """The body of ``GET /info`` (``job_store``: the health of the server's job store)."""
     crds = settings.crds
     return InfoResponse(
@@ -80,5 +72,5 @@ def server_info(settings: Settings, job_store: StoreHealth | None = None) -> Inf
             context_source=crds.context_source,
         ),
         features=list(FEATURES),
-        job_store=job_store_info(job_store) if job_store is not None else None,
+        job_store=job_store_info(job_store),
     )

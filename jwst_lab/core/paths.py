@@ -90,7 +90,7 @@ def resolve_in_root(
             field=field,
         )
     if must_exist and not exists:
-        raise NotFound(f"{field} {_shown(user_path)} does not exist")
+        raise NotFound(f"{field} {_shown(user_path)} does not exist", field=field)
     if not exists:
         # Something to create: every existing folder on its way must be a folder.
         ancestor = candidate.parent

@@ -5,7 +5,8 @@ products (``uncal``, ``rate``, ``cal``) live under the exposure's id
 (``jw09999001001_02101_00001_mirimage``), as MAST files them; the Level 3
 observation (``jw09999-o001_t001_miri_f770w``) holds the associations that
 define it. Every file is a copy, so editing a working copy never changes the
-archive.
+archive. Observation ids come from the file names
+(:func:`jwst_lab.core.jwst_filenames.obs_id_from_name`).
 """
 
 from __future__ import annotations
@@ -13,18 +14,12 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-COLLECTION = "JWST"
-
-
-def exposure_obs_id(filename: str) -> str:
-    """MAST observation id of an exposure-level product: the name without the suffix."""
-    stem = Path(filename).name.split(".", 1)[0]
-    return stem.rsplit("_", 1)[0]
+from ..core.mast_vocabulary import JWST_COLLECTION
 
 
 def archive_path(archive: Path, obs_id: str, filename: str) -> Path:
     """Where a product lives in the archive."""
-    return archive / COLLECTION / obs_id / Path(filename).name
+    return archive / JWST_COLLECTION / obs_id / Path(filename).name
 
 
 def add_product(archive: Path, obs_id: str, source: Path) -> Path:

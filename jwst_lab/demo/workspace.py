@@ -236,6 +236,8 @@ def _relative_files(root: Path) -> list[str]:
 
 def generate(target: Path, seed: int, progress: Progress) -> dict[str, Any]:
     """Write a complete workspace into the empty folder ``target``; return its manifest."""
+    from ..core.jwst_filenames import obs_id_from_name
+    from ..core.mast_vocabulary import JWST_COLLECTION
     from . import archive, associations, crds_context, exposures, sky, stages
     from . import references as refs
     from .readme import readme_text
@@ -335,7 +337,7 @@ def generate(target: Path, seed: int, progress: Progress) -> dict[str, Any]:
     archive_root = target / ARCHIVE_DIR
     for level in LEVEL_DIRS:
         for relative in files[level]:
-            archive.add_product(archive_root, archive.exposure_obs_id(relative), target / relative)
+            archive.add_product(archive_root, obs_id_from_name(relative), target / relative)
     for counter, spec in enumerate(inst.FILTERS, start=1):
         obs_id = associations.level3_product_name(spec.name)
         archive.add_product(archive_root, obs_id, target / image3[counter - 1])
@@ -367,7 +369,7 @@ def generate(target: Path, seed: int, progress: Progress) -> dict[str, Any]:
         ],
         "operational_context": releases[-1].pmap,
         "archive_dir": ARCHIVE_DIR,
-        "archive_collection": archive.COLLECTION,
+        "archive_collection": JWST_COLLECTION,
         "files": files,
         "associations": {"image2": [image2], "image3": image3},
         "truth_catalog": truth[inst.FILTERS[0].name],

@@ -1,13 +1,13 @@
-"""Download jobs: their record, their runner's spec file, their progress and their snippet.
+"""Download jobs' files: the layout and checks of a download, its runner's spec, its snippet.
 
-The :class:`~.manager.JobManager` creates, queues, runs and recovers download
-jobs exactly as pipeline jobs; this module holds what differs. Blocking
-functions (file system checks) are called from a worker thread.
+The ``download`` job kind (:mod:`.kinds.download`) builds its jobs from
+these; the runner (:mod:`.download_runner`) reads the spec. Blocking
+functions (file system checks, size probes) are called from a worker thread.
 
 A download job's files live in ``<job dir>/download.json`` (the runner's
 spec), not in the job record, so a record stays small with thousands of
-products. Nothing here ever sees the MAST token: the manager passes it to
-the runner's environment only (:data:`TOKEN_ENV`).
+products. Nothing here keeps the MAST token: it goes into the runner's
+environment only (:data:`TOKEN_ENV`).
 """
 
 from __future__ import annotations
@@ -18,17 +18,14 @@ import re
 import shutil
 import stat
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from .. import __version__
-from ..core.downloads import MANIFEST_NAME, PART_SUFFIX, TransferEngine, mast_download_url
-from ..core.paths import relative_to_root, resolve_in_root
+from ..core.downloads import PART_SUFFIX, TransferEngine, mast_download_url
+from ..core.paths import resolve_in_root
 from ..core.safe_fs import SafeRoot, UnsafePath
 from ..errors import BadRequest, Forbidden, NotFound, PayloadTooLarge
-from .progress import runner_event
 
 #: The runner's spec file in the job folder.
 DOWNLOAD_SPEC_NAME = "download.json"
@@ -54,73 +51,6 @@ ASTROQUERY_FILTERS = {
 }
 
 _SAFE_PART = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+\-]*$")
-
-
-@dataclass(frozen=True)
-class DownloadProgress:
-    """Bytes and files done out of the totals, and the file being fetched."""
-
-    files_total: int
-    bytes_total: int
-    files_done: int = 0
-    bytes_done: int = 0
-    files_failed: int = 0
-    current_file: str | None = None
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any] | None) -> DownloadProgress:
-        """Back from a record's ``progress``."""
-        data = data or {}
-        return cls(
-            files_total=int(data.get("files_total") or 0),
-            bytes_total=int(data.get("bytes_total") or 0),
-            files_done=int(data.get("files_done") or 0),
-            bytes_done=int(data.get("bytes_done") or 0),
-            files_failed=int(data.get("files_failed") or 0),
-            current_file=data.get("current_file") or None,
-        )
-
-    def as_dict(self) -> dict[str, Any]:
-        """The ``progress`` member of a job record: the pipeline fields plus bytes and files."""
-        return {
-            "steps_total": self.files_total,
-            "steps_done": self.files_done,
-            "current_step": self.current_file,
-            "skipped_steps": [],
-            "bytes_done": self.bytes_done,
-            "bytes_total": self.bytes_total,
-            "files_done": self.files_done,
-            "files_total": self.files_total,
-            "files_failed": self.files_failed,
-            "current_file": self.current_file,
-        }
-
-    def completed(self) -> DownloadProgress:
-        """Everything done."""
-        return replace(
-            self,
-            files_done=self.files_total,
-            bytes_done=max(self.bytes_done, self.bytes_total),
-            current_file=None,
-        )
-
-
-def advance_download(progress: DownloadProgress, line: str) -> DownloadProgress:
-    """The progress after one log line of the download runner (its ``progress`` events)."""
-    event = runner_event(line)
-    if event is None or event.get("event") != "progress":
-        return progress
-    try:
-        return DownloadProgress(
-            files_total=int(event.get("files_total", progress.files_total)),
-            bytes_total=int(event.get("bytes_total", progress.bytes_total)),
-            files_done=int(event.get("files_done", progress.files_done)),
-            bytes_done=int(event.get("bytes_done", progress.bytes_done)),
-            files_failed=int(event.get("files_failed", progress.files_failed)),
-            current_file=event.get("current_file") or None,
-        )
-    except (TypeError, ValueError):
-        return progress
 
 
 def _safe_part(value: Any, what: str) -> str:
@@ -358,63 +288,6 @@ def input_label(products: Sequence[str] | None, obsids: Sequence[str] | None) ->
     if len(names) > 2:
         label += f" (+{len(names) - 2} more)"
     return label
-
-
-def new_record(
-    *,
-    job_id: str,
-    created: str,
-    root: Path,
-    folder: Path,
-    files: Sequence[Mapping[str, Any]],
-    source: str,
-    products: Sequence[str] | None,
-    obsids: Sequence[str] | None,
-    product_filters: Mapping[str, Any] | None,
-    python: str,
-    argv: list[str],
-    rerun_of: str | None,
-) -> dict[str, Any]:
-    """The record of a new ``queued`` download job (no token anywhere)."""
-    bytes_total = sum(int(f["size"] or 0) for f in files)
-    dest = relative_to_root(root, folder) if folder != root.resolve() else "."
-    return {
-        "id": job_id,
-        "kind": "download",
-        "status": "queued",
-        "created": created,
-        "started": None,
-        "finished": None,
-        "updated": None,
-        "input": input_label(products, obsids),
-        "pipeline": None,
-        "steps": {},
-        "params": None,
-        "crds_context_requested": None,
-        "crds_context_used": None,
-        "crds_context": None,
-        "output_dir": dest,
-        "argv": argv,
-        "commands": {"strun": "", "python": python},
-        "rerun_of": rerun_of,
-        "versions": {"jwst-lab": __version__},
-        "progress": DownloadProgress(len(files), bytes_total).as_dict(),
-        "outputs": [],
-        "exit_code": None,
-        "error": None,
-        "executor": "local",
-        "download": {
-            "source": source,
-            "dest": dest,
-            "files_total": len(files),
-            "bytes_total": bytes_total,
-            "products": list(products or [])[:1000],
-            "obsids": list(obsids or []),
-            "product_filters": dict(product_filters or {}),
-            "manifest": f"{dest}/{MANIFEST_NAME}" if dest != "." else MANIFEST_NAME,
-            "resumes": 0,
-        },
-    }
 
 
 def write_spec(

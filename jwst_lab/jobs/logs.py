@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 LOG_NAME = "job.log"
 #: Largest chunk one ``GET /jobs/{id}/log`` answers with.
@@ -52,6 +53,17 @@ def read_log(
         elif cut >= 0:
             data = data[: cut + 1]
     return LogChunk(data.decode("utf-8", errors="replace"), offset + len(data))
+
+
+def log_page(path: Path, offset: int, *, final: bool) -> dict[str, Any]:
+    """``GET /jobs/{id}/log``: ``{text, next_offset, done}`` (``final``: the job has ended)."""
+    chunk = read_log(path, offset, final=final)
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        size = 0
+    done = final and chunk.next_offset >= size
+    return {"text": chunk.text, "next_offset": chunk.next_offset, "done": done}
 
 
 class LogFollower:

@@ -2,7 +2,8 @@
 
 Two kinds of lines are understood:
 
-* the runner's own machine-readable lines, ``JWST-LAB-EVENT {json}``;
+* the runner's own machine-readable lines, ``JWST-LAB-EVENT {json}``
+  (a transfer runner's ``progress`` events count bytes and files);
 * stpipe's log lines ``Step <name> running with args ...``,
   ``Step <name> done`` and ``Step skipped.`` (a skipped step logs no ``done``).
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -106,3 +108,69 @@ def advance(progress: Progress, line: str, steps: tuple[str, ...]) -> Progress:
             skipped_steps=(*progress.skipped_steps, name),
         )
     return progress
+
+
+@dataclass(frozen=True)
+class TransferProgress:
+    """A transfer's (download, CRDS fetch) bytes and files done, and the file being fetched."""
+
+    files_total: int
+    bytes_total: int
+    files_done: int = 0
+    bytes_done: int = 0
+    files_failed: int = 0
+    current_file: str | None = None
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any] | None) -> TransferProgress:
+        """Back from a record's ``progress``."""
+        data = data or {}
+        return cls(
+            files_total=int(data.get("files_total") or 0),
+            bytes_total=int(data.get("bytes_total") or 0),
+            files_done=int(data.get("files_done") or 0),
+            bytes_done=int(data.get("bytes_done") or 0),
+            files_failed=int(data.get("files_failed") or 0),
+            current_file=data.get("current_file") or None,
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        """The ``progress`` member of a job record: the pipeline fields plus bytes and files."""
+        return {
+            "steps_total": self.files_total,
+            "steps_done": self.files_done,
+            "current_step": self.current_file,
+            "skipped_steps": [],
+            "bytes_done": self.bytes_done,
+            "bytes_total": self.bytes_total,
+            "files_done": self.files_done,
+            "files_total": self.files_total,
+            "files_failed": self.files_failed,
+            "current_file": self.current_file,
+        }
+
+    def completed(self) -> TransferProgress:
+        """Everything done."""
+        return replace(
+            self,
+            files_done=self.files_total,
+            bytes_done=max(self.bytes_done, self.bytes_total),
+            current_file=None,
+        )
+
+
+def advance_transfer(progress: TransferProgress, event: dict[str, Any] | None) -> TransferProgress:
+    """The progress after a transfer runner's event (only ``progress`` events count)."""
+    if event is None or event.get("event") != "progress":
+        return progress
+    try:
+        return TransferProgress(
+            files_total=int(event.get("files_total", progress.files_total)),
+            bytes_total=int(event.get("bytes_total", progress.bytes_total)),
+            files_done=int(event.get("files_done", progress.files_done)),
+            bytes_done=int(event.get("bytes_done", progress.bytes_done)),
+            files_failed=int(event.get("files_failed", progress.files_failed)),
+            current_file=event.get("current_file") or None,
+        )
+    except (TypeError, ValueError):
+        return progress

@@ -22,6 +22,10 @@ program writing into it). Opening never raises, so the server always starts:
   every job operation answers 503 ``job_store_unusable`` saying where and what
   to do, and :meth:`JobStore.with_status` returns nothing so the manager starts.
 
+Records are :class:`~jwst_lab.models.jobs.JobRecord` objects: every method
+takes and returns them, and a row whose JSON does not validate as one is
+unreadable (set aside in ``damaged_jobs`` at open, left out of answers).
+
 The journal of a job is ``<jobs_dir>/<id>/record.json``: its record, written
 atomically when the job is created and whenever its status changes (not on
 progress updates). A database that is new, or was rebuilt, is refilled from
@@ -46,7 +50,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
+from pydantic import ValidationError
+
+from ..clock import now_iso
 from ..errors import BadRequest, ServiceUnavailable
+from ..models.jobs import OPEN_KINDS, JobRecord
 
 LOG = logging.getLogger(__name__)
 
@@ -93,7 +101,6 @@ JOURNAL_NAME = "record.json"
 ROOT_NOTE_NAME = "root.txt"
 #: The job statuses a record may have (the manager's state machine).
 JOB_STATUSES = frozenset({"queued", "running", "succeeded", "failed", "cancelled", "interrupted"})
-_ACTIVE = frozenset({"queued", "running"})
 _COMPANIONS = ("-wal", "-shm", "-journal")
 #: SQLITE_CORRUPT and SQLITE_NOTADB: the file's content is bad (other errors are not damage).
 _DAMAGE_CODES = frozenset({11, 26})
@@ -173,33 +180,40 @@ def note_root(state_dir: Path, root: Path) -> None:
 
 
 def record_problem(record: Any, job_id: Any = None) -> str | None:
-    """Why ``record`` cannot be served or recovered (None when it can).
+    """Why ``record`` (decoded JSON) cannot be served or recovered (None when it can).
 
-    Checks what the server itself needs: the fields every answer and the
-    state machine read, and, for a queued or running job, what recovery and
-    a restart of the job read.
+    The members every answer and the state machine read are named first;
+    then the record must validate as a :class:`JobRecord` (of any kind name:
+    the job engine decides what it runs).
     """
+    return _validated(record, job_id)[1] or None
+
+
+def _validated(record: Any, job_id: Any) -> tuple[JobRecord | None, str]:
+    """The :class:`JobRecord` of decoded JSON, or None and why it is not one."""
     if not isinstance(record, dict):
-        return "is not a JSON object"
+        return None, "is not a JSON object"
     missing = [key for key in ("id", "kind", "status", "created") if key not in record]
     if missing:
-        return f"lacks {', '.join(missing)}"
+        return None, f"lacks {', '.join(missing)}"
     if not isinstance(record["id"], str) or (job_id is not None and record["id"] != job_id):
-        return f"has the id {record['id']!r}, not {job_id!r}"
+        return None, f"has the id {record['id']!r}, not {job_id!r}"
     if not isinstance(record["kind"], str):
-        return f"has the kind {record['kind']!r}"
+        return None, f"has the kind {record['kind']!r}"
     if record["status"] not in JOB_STATUSES:
-        return f"has an unknown status {record['status']!r}"
-    if isinstance(record["created"], bool) or not isinstance(record["created"], str | int | float):
-        return f"has the creation time {record['created']!r}"
-    if record["status"] in _ACTIVE:
-        needed: dict[str, type] = {"input": str, "output_dir": str}
-        if record["kind"] == "pipeline":
-            needed.update(pipeline=str, steps=dict, argv=list)
-        wrong = [key for key, kind in needed.items() if not isinstance(record.get(key), kind)]
-        if wrong:
-            return f"is {record['status']} but lacks a valid {', '.join(wrong)}"
-    return None
+        return None, f"has an unknown status {record['status']!r}"
+    if not isinstance(record["created"], str):
+        return None, f"has the creation time {record['created']!r}"
+    try:
+        return JobRecord.model_validate(record, context=OPEN_KINDS), ""
+    except ValidationError as error:
+        problems = []
+        for item in error.errors()[:3]:
+            where = ".".join(str(part) for part in item["loc"])
+            problems.append(
+                f"lacks {where}" if item["type"] == "missing" else f"{where}: {item['msg']}"
+            )
+        return None, f"is {record['status']} but not a job record ({'; '.join(problems)})"
 
 
 class JobStore:
@@ -218,9 +232,13 @@ class JobStore:
         root: Path | str | None = None,
         jobs_dir: Path | None = None,
         refusal: str | None = None,
+        kinds: Iterable[str] | None = None,
     ) -> None:
         self.path = Path(path)
         self.root = str(Path(root).resolve()) if root is not None else None
+        #: The job kinds this server runs (None: all). Records of other kinds, which a
+        #: newer server sharing the database may write, are neither listed nor touched.
+        self.kinds = tuple(kinds) if kinds is not None else None
         self.jobs_dir = jobs_dir
         self._lock = threading.Lock()
         self._db: sqlite3.Connection | None = None
@@ -463,9 +481,9 @@ class JobStore:
             return target
         raise _Unusable(f"No free name to move the damaged job database {self.path} aside.")
 
-    def _salvage(self, damaged: Path) -> tuple[list[tuple[str | None, dict[str, Any]]], int]:
+    def _salvage(self, damaged: Path) -> tuple[list[tuple[str | None, JobRecord]], int]:
         """The rows still readable in a damaged file (read from a copy), and how many were not."""
-        rows: list[tuple[str | None, dict[str, Any]]] = []
+        rows: list[tuple[str | None, JobRecord]] = []
         unreadable = 0
         with tempfile.TemporaryDirectory(prefix="jwst-lab-salvage-") as scratch:
             copy = Path(scratch) / "damaged.sqlite"
@@ -503,17 +521,17 @@ class JobStore:
         *,
         reason: str = "",
         moved: Path | None = None,
-        salvaged: list[tuple[str | None, dict[str, Any]]] | None = None,
+        salvaged: list[tuple[str | None, JobRecord]] | None = None,
     ) -> None:
         """Create a new database filled from ``salvaged`` rows and the journals, then open it."""
         journals, bad_journals = self._read_journals()
-        chosen: dict[str, tuple[str | None, dict[str, Any]]] = dict(journals)
+        chosen: dict[str, tuple[str | None, JobRecord]] = dict(journals)
         from_file: set[str] = set()
         for root, record in salvaged or []:
-            known = chosen.get(record["id"])
-            if known is None or _newer_or_same(record, known[1]):
-                chosen[record["id"]] = (root, record)
-                from_file.add(record["id"])
+            known = chosen.get(record.id)
+            if known is None or (record.updated or "") >= (known[1].updated or ""):
+                chosen[record.id] = (root, record)
+                from_file.add(record.id)
         placed = self._create_file(list(chosen.values()))
         self._db = self._connect(self.path)
         self._migrate(self._db)
@@ -556,7 +574,7 @@ class JobStore:
         if self._health.state == "repaired":
             LOG.warning("%s", self._health.message)
 
-    def _create_file(self, rows: list[tuple[str | None, dict[str, Any]]]) -> bool:
+    def _create_file(self, rows: list[tuple[str | None, JobRecord]]) -> bool:
         """Build a database holding ``rows`` beside the path, then link it into place.
 
         The file appears whole or not at all, so a server starting at the same
@@ -626,7 +644,7 @@ class JobStore:
         where, values = self._scope()
         for text, root in db.execute(f"SELECT record, root FROM jobs WHERE {where}", values):  # noqa: S608
             record, _ = _parse(text, None)
-            if record is not None and not self._journal_path(record["id"]).is_file():
+            if record is not None and not self._journal_path(record.id).is_file():
                 self._write_journal(record, root)
 
     def _set_aside_unreadable(self) -> None:
@@ -644,7 +662,7 @@ class JobStore:
         if not bad:
             return
         restored = 0
-        found = datetime.now(UTC).isoformat(timespec="seconds")
+        found = now_iso()
         db.execute("BEGIN IMMEDIATE")
         try:
             for rowid, job_id, root, text, problem in bad:
@@ -726,19 +744,20 @@ class JobStore:
         assert self.jobs_dir is not None
         return self.jobs_dir / job_id / JOURNAL_NAME
 
-    def _write_journal(self, record: dict[str, Any], root: str | None) -> None:
+    def _write_journal(self, record: JobRecord, root: str | None) -> None:
         """Write a job's journal atomically; a failure is logged (the database has the record)."""
-        job_id = record.get("id")
-        if self.jobs_dir is None or not isinstance(job_id, str) or not _SAFE_ID.match(job_id):
+        job_id = record.id
+        if self.jobs_dir is None or not _SAFE_ID.match(job_id):
             return
         try:
             path = self._journal_path(job_id)
             path.parent.mkdir(parents=True, exist_ok=True)
-            _write_atomic(path, json.dumps({"format": 1, "root": root, "record": record}))
+            entry = {"format": 1, "root": root, "record": record.model_dump()}
+            _write_atomic(path, json.dumps(entry, allow_nan=False))
         except (OSError, ValueError) as error:
             LOG.warning("cannot write the journal of job %s: %s", job_id, error)
 
-    def _read_journal(self, job_id: str) -> tuple[str | None, dict[str, Any]] | None:
+    def _read_journal(self, job_id: str) -> tuple[str | None, JobRecord] | None:
         if self.jobs_dir is None or not _SAFE_ID.match(job_id):
             return None
         try:
@@ -747,9 +766,9 @@ class JobStore:
             return None
         return entry
 
-    def _read_journals(self) -> tuple[dict[str, tuple[str | None, dict[str, Any]]], int]:
+    def _read_journals(self) -> tuple[dict[str, tuple[str | None, JobRecord]], int]:
         """Every readable journal by job id, and how many could not be read."""
-        journals: dict[str, tuple[str | None, dict[str, Any]]] = {}
+        journals: dict[str, tuple[str | None, JobRecord]] = {}
         bad = 0
         if self.jobs_dir is None or not self.jobs_dir.is_dir():
             return journals, bad
@@ -777,9 +796,14 @@ class JobStore:
         return self._db
 
     def _scope(self) -> tuple[str, list[Any]]:
-        if self.root is None:
-            return "1", []
-        return "root = ?", [self.root]
+        clauses, values = ["1"], []
+        if self.root is not None:
+            clauses.append("root = ?")
+            values.append(self.root)
+        if self.kinds is not None:
+            clauses.append(f"kind IN ({', '.join('?' for _ in self.kinds)})")
+            values.extend(self.kinds)
+        return " AND ".join(clauses), values
 
     def _run(self, action: Callable[[sqlite3.Connection], T]) -> T:
         """Run ``action`` under the lock; damage found now is repaired and ``action`` retried."""
@@ -818,7 +842,7 @@ class JobStore:
                     reason="job_store_unusable",
                 ) from None
 
-    def _decode(self, rows: Iterable[tuple[Any, Any]]) -> list[dict[str, Any]]:
+    def _decode(self, rows: Iterable[tuple[Any, Any]]) -> list[JobRecord]:
         """Records of ``(id, record)`` rows; unreadable ones are logged, counted and left out."""
         records = []
         for job_id, text in rows:
@@ -841,7 +865,7 @@ class JobStore:
 
         return self._run(read)
 
-    def insert(self, record: dict[str, Any]) -> None:
+    def insert(self, record: JobRecord) -> None:
         """Add a new job record (its ``id`` must be new) and write its journal."""
         values = _columns(record)
 
@@ -855,8 +879,8 @@ class JobStore:
         self._run(add)
         self._write_journal(record, self.root)
 
-    def update(self, record: dict[str, Any]) -> None:
-        """Replace the stored record of ``record["id"]`` (adding it when it is missing).
+    def update(self, record: JobRecord) -> None:
+        """Replace the stored record of ``record.id`` (adding it when it is missing).
 
         The journal is rewritten when the status changed, even when the
         database could not be written, so a rebuild knows how the job ended.
@@ -869,7 +893,7 @@ class JobStore:
             nonlocal changed
             row = db.execute(
                 f"SELECT status FROM jobs WHERE id = ? AND {where}",  # noqa: S608
-                [record["id"], *scope],
+                [record.id, *scope],
             ).fetchone()
             if row is None:
                 db.execute(
@@ -878,10 +902,10 @@ class JobStore:
                     (*values, self.root),
                 )
                 return
-            changed = row[0] != record["status"]
+            changed = row[0] != record.status
             db.execute(
                 f"UPDATE jobs SET status = ?, record = ? WHERE id = ? AND {where}",  # noqa: S608
-                [record["status"], values[4], record["id"], *scope],
+                [record.status, values[4], record.id, *scope],
             )
 
         try:
@@ -890,7 +914,7 @@ class JobStore:
             if changed:
                 self._write_journal(record, self.root)
 
-    def get(self, job_id: str) -> dict[str, Any] | None:
+    def get(self, job_id: str) -> JobRecord | None:
         """The record of ``job_id`` (of this root), or None."""
         where, scope = self._scope()
 
@@ -928,7 +952,7 @@ class JobStore:
         kind: str | None = None,
         limit: int = 100,
         offset: int = 0,
-    ) -> tuple[list[dict[str, Any]], int]:
+    ) -> tuple[list[JobRecord], int]:
         """Records of this root newest first, filtered by status and kind, and the total."""
         if not 1 <= limit <= MAX_QUERY_VALUE or not 0 <= offset <= MAX_QUERY_VALUE:
             raise BadRequest("page and page_size must be positive and in range", field="page")
@@ -956,7 +980,7 @@ class JobStore:
         records = self._decode(rows)
         return records, total - (len(rows) - len(records))
 
-    def with_status(self, statuses: Iterable[str]) -> list[dict[str, Any]]:
+    def with_status(self, statuses: Iterable[str]) -> list[JobRecord]:
         """Every record of this root in one of ``statuses``, oldest first (recovery).
 
         Nothing when the store is unusable, so the manager starts anyway.
@@ -998,21 +1022,18 @@ def _as_text(value: Any) -> Any:
     return value.decode("utf-8", "backslashreplace") if isinstance(value, bytes) else value
 
 
-def _parse(text: Any, job_id: Any) -> tuple[dict[str, Any] | None, str]:
+def _parse(text: Any, job_id: Any) -> tuple[JobRecord | None, str]:
     """A stored record and, when it cannot be used, why."""
     if not isinstance(text, str):
         return None, "is not UTF-8 text"
     try:
-        record = json.loads(text)
+        data = json.loads(text)
     except ValueError as error:
         return None, f"is not JSON ({error})"
-    problem = record_problem(record, job_id)
-    if problem is not None:
-        return None, problem
-    return record, ""
+    return _validated(data, job_id)
 
 
-def _journal_entry(data: bytes, job_id: str) -> tuple[str | None, dict[str, Any]]:
+def _journal_entry(data: bytes, job_id: str) -> tuple[str | None, JobRecord]:
     """``(root, record)`` of a journal's bytes; ValueError when it is not a usable journal."""
     entry = json.loads(data.decode("utf-8"))
     if not isinstance(entry, dict) or not isinstance(entry.get("record"), dict):
@@ -1020,25 +1041,21 @@ def _journal_entry(data: bytes, job_id: str) -> tuple[str | None, dict[str, Any]
     root = entry.get("root")
     if root is not None and not isinstance(root, str):
         raise ValueError("its root is not a path")
-    problem = record_problem(entry["record"], job_id)
-    if problem is not None:
+    record, problem = _validated(entry["record"], job_id)
+    if record is None:
         raise ValueError(f"the record {problem}")
-    return root, entry["record"]
+    return root, record
 
 
-def _columns(record: dict[str, Any]) -> tuple[Any, Any, Any, Any, str]:
+def _columns(record: JobRecord) -> tuple[str, str, str, str, str]:
     """``(id, kind, status, created, record JSON)`` of a record."""
     try:
-        encoded = json.dumps(record, allow_nan=False)
+        encoded = json.dumps(record.model_dump(), allow_nan=False)
     except ValueError:
         raise BadRequest(
             "the job holds a number JSON cannot represent (NaN or infinity)", field="steps"
         ) from None
-    return record["id"], record["kind"], record["status"], record["created"], encoded
-
-
-def _newer_or_same(record: dict[str, Any], other: dict[str, Any]) -> bool:
-    return str(record.get("updated") or "") >= str(other.get("updated") or "")
+    return record.id, record.kind, record.status, record.created, encoded
 
 
 def _is_damage(error: sqlite3.Error) -> bool:

@@ -37,6 +37,31 @@ class JobStoreInfo(ApiModel):
     skipped: int
 
 
+#: The route groups a server provides, as ``GET /info`` lists them. The front end enables a
+#: control only when its group is listed, so a front end newer than its server degrades
+#: clearly instead of failing on 404s:
+#:
+#: - ``info``: ``GET /info``; ``events``: the ``/events`` websocket;
+#: - ``pipelines``: ``GET /pipelines``, ``/pipelines/{alias}/spec``, ``/associations``;
+#: - ``jobs``: ``/jobs`` and below (pipeline jobs, every job's record and log);
+#: - ``previews``: ``GET /previews`` (PNG quick looks of 2-D images);
+#: - ``mast``: ``/mast/observations``, their products, ``/mast/token``;
+#: - ``downloads``: ``POST /downloads`` (a job fetching products);
+#: - ``crds``: the CRDS browser (``/crds/status``, contexts, mappings, bestrefs, diff);
+#: - ``crds_fetch``: ``POST /crds/fetch`` (a job syncing references into the cache).
+Feature = Literal[
+    "info",
+    "events",
+    "pipelines",
+    "jobs",
+    "previews",
+    "crds",
+    "crds_fetch",
+    "downloads",
+    "mast",
+]
+
+
 class InfoResponse(ApiModel):
     """``GET /info``: what this server is and how it is configured."""
 
@@ -46,6 +71,7 @@ class InfoResponse(ApiModel):
     executor: ExecutorName
     max_concurrent_jobs: int
     crds: CrdsInfo
-    features: list[str]
-    #: The job database's state; null only when the server has no job store.
-    job_store: JobStoreInfo | None = None
+    #: Every route group this server provides (see :data:`Feature`).
+    features: list[Feature]
+    #: The job database's state.
+    job_store: JobStoreInfo

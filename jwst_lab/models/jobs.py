@@ -1,14 +1,44 @@
-"""Jobs: the request that creates one, the record, pages of them, their logs."""
+"""Jobs: the request that creates one, the record, pages of them, their logs.
+
+:class:`JobRecord` is the one job record: the REST API answers it, the job
+store keeps it, the job manager holds it and each job kind builds it.
+"""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
-from pydantic import Field
+from pydantic import (
+    BeforeValidator,
+    Field,
+    SerializerFunctionWrapHandler,
+    ValidationInfo,
+    ValidatorFunctionWrapHandler,
+    field_validator,
+    model_serializer,
+)
 
-from .base import ApiModel
+from ..jobs.states import MAX_PAGE, MAX_PAGE_SIZE
+from .base import ApiModel, FieldError, LenientQuery, integer_between, quoted
+from .crds import OptionalContextName
 
 JobStatus = Literal["queued", "running", "succeeded", "failed", "cancelled", "interrupted"]
+#: The kinds of job the API serves (``GET /jobs?kind=`` takes one).
+JobKind = Literal["pipeline", "download", "crds_fetch"]
+#: Highest log offset: beyond any log, and below what file systems let a file seek to
+#: (ext4 refuses offsets past 16 TiB with EINVAL).
+MAX_LOG_OFFSET = 2**40
+#: Validation context under which a record may have any kind name, not only the API's:
+#: the job store and the job engine, which serve whatever kinds are registered.
+OPEN_KINDS: dict[str, Any] = {"open_kinds": True}
+_TRANSFER_FIELDS = (
+    "bytes_done",
+    "bytes_total",
+    "files_done",
+    "files_total",
+    "files_failed",
+    "current_file",
+)
 
 
 class JobCreate(ApiModel):
@@ -18,7 +48,8 @@ class JobCreate(ApiModel):
     pipeline: str
     input: str
     steps: dict[str, dict[str, Any]] = Field(default_factory=dict)
-    crds_context: str | None = None
+    #: A CRDS context to pin; null (or blank) for the server's.
+    crds_context: OptionalContextName = None
     output_dir: str | None = None
 
 
@@ -37,6 +68,15 @@ class JobProgress(ApiModel):
     files_failed: int | None = None
     current_file: str | None = None
 
+    @model_serializer(mode="wrap")
+    def _only_what_counts(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """A job that moves no bytes has no transfer members."""
+        data: dict[str, Any] = handler(self)
+        if self.bytes_done is None and self.files_done is None:
+            for name in _TRANSFER_FIELDS:
+                data.pop(name, None)
+        return data
+
 
 class JobCommands(ApiModel):
     """The equivalent command line and notebook code of a job."""
@@ -45,11 +85,53 @@ class JobCommands(ApiModel):
     python: str
 
 
+class DownloadInfo(ApiModel):
+    """What a ``download`` job fetches and where (its file list is in its job folder)."""
+
+    source: str
+    #: The destination folder, relative to the root.
+    dest: str
+    files_total: int
+    bytes_total: int
+    #: The dataURIs asked for (the first 1000).
+    products: list[str]
+    obsids: list[str]
+    product_filters: dict[str, Any]
+    #: The manifest the runner writes, relative to the root.
+    manifest: str
+    #: Server restarts the job survived (each resumed its partial files).
+    resumes: int
+
+
+class CrdsFetchFailure(ApiModel):
+    """A reference a ``crds_fetch`` job could not fetch, and why."""
+
+    reference: str
+    error: str
+
+
+class CrdsFetchInfo(ApiModel):
+    """What a ``crds_fetch`` job syncs into the CRDS cache, and what happened."""
+
+    context: str
+    #: Why this context (``requested``, ``operational``, ...).
+    context_reason: str | None
+    #: The data files whose references are fetched.
+    files: int
+    #: Cache paths of the references fetched.
+    fetched: list[str]
+    #: References already in the cache.
+    skipped: list[str]
+    failed: list[CrdsFetchFailure]
+    #: Server restarts the job survived (each queued it again).
+    resumes: int
+
+
 class JobRecord(ApiModel):
     """A job: what was asked, what ran, with which CRDS context, and how it ended."""
 
     id: str
-    kind: Literal["pipeline", "download", "crds_fetch"]
+    kind: JobKind
     status: JobStatus
     created: str
     started: str | None
@@ -76,10 +158,20 @@ class JobRecord(ApiModel):
     partial_outputs: list[str] = Field(default_factory=list)
     #: What the output listing left out and why (symbolic links, unreadable folders...).
     warnings: list[str] = Field(default_factory=list)
-    #: Download jobs: source, dest, files_total, bytes_total, products, obsids, manifest, resumes.
-    download: dict[str, Any] | None = None
-    #: CRDS fetch jobs: context, context_reason, files, fetched, skipped, failed.
-    crds_fetch: dict[str, Any] | None = None
+    #: Download jobs only.
+    download: DownloadInfo | None = Field(default=None, exclude_if=lambda value: value is None)
+    #: CRDS fetch jobs only.
+    crds_fetch: CrdsFetchInfo | None = Field(default=None, exclude_if=lambda value: value is None)
+
+    @field_validator("kind", mode="wrap")
+    @classmethod
+    def _registered_kind(
+        cls, value: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo
+    ) -> Any:
+        """The API's kinds; under :data:`OPEN_KINDS`, any name (the engine's registry decides)."""
+        if info.context and info.context.get("open_kinds") and isinstance(value, str) and value:
+            return value
+        return handler(value)
 
 
 class JobList(ApiModel):
@@ -97,3 +189,46 @@ class JobLog(ApiModel):
     text: str
     next_offset: int
     done: bool
+
+
+# --- query strings ----------------------------------------------------------------------------
+
+
+def _statuses(value: Any) -> Any:
+    """Statuses separated by commas, each once; blank is every status."""
+    if not isinstance(value, str):
+        return value
+    statuses = tuple(dict.fromkeys(s.strip() for s in value.split(",") if s.strip()))
+    known = get_args(JobStatus)
+    unknown = [s for s in statuses if s not in known]
+    if unknown:
+        raise FieldError(f"unknown status {quoted(unknown[0][:40])}; statuses: {', '.join(known)}")
+    return statuses
+
+
+def _kind(value: Any) -> Any:
+    """One job kind; blank is every kind."""
+    if not isinstance(value, str):
+        return value
+    kind = value.strip()
+    known = get_args(JobKind)
+    if kind and kind not in known:
+        raise FieldError(f"unknown kind {quoted(kind[:40])}; kinds: {', '.join(known)}")
+    return kind or None
+
+
+class JobListQuery(LenientQuery):
+    """``GET /jobs?status=&kind=&page=&page_size=``: which jobs, which page (newest first)."""
+
+    #: One status or several, comma-separated; none: every status.
+    status: Annotated[tuple[JobStatus, ...], BeforeValidator(_statuses)] = ()
+    kind: Annotated[JobKind | None, BeforeValidator(_kind)] = None
+    page: Annotated[int, BeforeValidator(integer_between(1, MAX_PAGE))] = 1
+    page_size: Annotated[int, BeforeValidator(integer_between(1, MAX_PAGE_SIZE))] = 100
+
+
+class JobLogQuery(LenientQuery):
+    """``GET /jobs/{id}/log?offset=``: where to continue reading."""
+
+    #: A byte offset, from an earlier answer's ``next_offset`` (0: the start).
+    offset: Annotated[int, BeforeValidator(integer_between(0, MAX_LOG_OFFSET))] = 0

@@ -1,9 +1,14 @@
-"""The route table: every jwst-lab URL and its handler, in one list."""
+"""The route table: every jwst-lab URL and its handler, in one list.
+
+Each handler names its route group (``feature``, as ``GET /info`` lists them) and
+declares the model each of its methods answers with (``@answers``).
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from .base import PREFIX
 from .crds import (
     CrdsBestrefsHandler,
     CrdsContextHandler,
@@ -24,9 +29,6 @@ from .pipeline import (
     PipelineSpecHandler,
     PreviewHandler,
 )
-
-#: URL prefix of every jwst-lab route (below the server's base_url).
-PREFIX = "/jwst-lab"
 
 #: (path under PREFIX, handler). ``api/openapi.yaml`` lists the same paths.
 ROUTES: list[tuple[str, type[Any]]] = [
@@ -60,3 +62,6 @@ def route_table() -> list[tuple[str, type[Any]]]:
     routes = [(PREFIX + path, handler) for path, handler in ROUTES]
     routes.append((PREFIX + r"/(.*)", UnknownRouteHandler))
     return routes
+
+
+__all__ = ["PREFIX", "ROUTES", "route_table"]

@@ -1,31 +1,38 @@
-"""The base of every jwst-lab handler: one error translator, one way to read input.
+"""The base of every jwst-lab handler: one error translator, one way to read input and answer.
 
-Handlers stay thin: parse and validate input, call one service, write the
-result. Every HTTP method of every subclass is decorated with
-``@web.authenticated`` and ``@authorized``; ``auth_resource`` names the
-permission resource so a deployment's Authorizer can grant or deny jwst-lab.
+Handlers stay thin: parse a model (:meth:`JwstLabHandler.parse_body`,
+:meth:`JwstLabHandler.parse_query`), call one service from ``self.services``,
+write a model (:meth:`JwstLabHandler.write_model`). Each handler declares the
+model each of its methods answers with (``@answers(Model)``), which is the one
+``api/openapi.yaml`` names; ``write_model`` refuses any other, and any body
+that does not validate against it. Errors are :class:`JwstLabError` exceptions,
+translated here into :class:`~jwst_lab.models.ErrorResponse` bodies.
+
+Every HTTP method of every subclass is decorated with ``@web.authenticated``
+and ``@authorized``; ``auth_resource`` names the permission resource so a
+deployment's Authorizer can grant or deny jwst-lab.
 """
 
 from __future__ import annotations
 
 import json
 import math
-import re
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, cast
+from collections.abc import Callable, Mapping
+from typing import Any, ClassVar, TypeVar
 
 from jupyter_server.base.handlers import APIHandler
 from jupyter_server.extension.handler import ExtensionHandlerMixin
-from pydantic import BaseModel
+from jupyter_server.utils import url_escape, url_path_join
 from tornado import web
 
-from ..config import Settings
-from ..core.events import EventBus
-from ..errors import BadRequest, JwstLabError, PayloadTooLarge
+from ..errors import BadRequest, JwstLabError, NotFound, PayloadTooLarge
+from ..models import ApiModel, ErrorResponse, Feature, parse_query, parse_request
+from ..services import SERVICES_KEY, Services
 
-if TYPE_CHECKING:
-    from ..app import JwstLabApp
+M = TypeVar("M", bound=ApiModel)
 
+#: URL prefix of every jwst-lab route (below the server's base_url).
+PREFIX = "/jwst-lab"
 AUTH_RESOURCE = "jwst_lab"
 
 #: Largest request body parsed as JSON (a download of 20,000 dataURIs is ~2 MB).
@@ -40,7 +47,6 @@ MAX_QUERY_VALUE = 4096
 MAX_PATH_SEGMENT = 255
 #: Integers in requests must fit in 64 bits (SQLite, file offsets, numpy).
 INT64_MAX = 2**63 - 1
-_INTEGER = re.compile(r"[+-]?[0-9]+")
 
 
 class _Rejected:
@@ -149,26 +155,6 @@ def parse_json_object(raw: bytes) -> dict[str, Any]:
     return body
 
 
-def query_int(
-    arguments: Mapping[str, str], name: str, default: int, *, minimum: int, maximum: int
-) -> int:
-    """The integer query parameter ``name`` within ``[minimum, maximum]``, else a 400 naming it."""
-    text = arguments.get(name, "").strip()
-    if not text:
-        return default
-    if len(text) > 24 or not _INTEGER.fullmatch(text):
-        raise BadRequest(
-            f"{name} must be an integer between {minimum} and {maximum}, not {text[:40]!r}",
-            field=name,
-        )
-    value = int(text)
-    if not minimum <= value <= maximum:
-        raise BadRequest(
-            f"{name} must be an integer between {minimum} and {maximum}, not {value}", field=name
-        )
-    return value
-
-
 def path_segment_problem(value: str) -> str | None:
     """Why a path parameter (one URL segment, as tornado decoded it) cannot name anything."""
     if len(value) > MAX_PATH_SEGMENT:
@@ -180,34 +166,59 @@ def path_segment_problem(value: str) -> str | None:
     return text_problem(value, MAX_PATH_SEGMENT)
 
 
-class JwstLabAppMixin(ExtensionHandlerMixin):
-    """Typed access to the extension app's shared objects, for REST and websocket handlers."""
+F = TypeVar("F", bound=Callable[..., Any])
+_ANSWER = "_jwst_lab_answer"
+
+
+def answers(model: type[ApiModel]) -> Callable[[F], F]:
+    """Declare the model an HTTP method of a handler answers with (what the spec names).
+
+    ``@web.authenticated`` and ``@authorized`` keep the mark (``functools.wraps``).
+    """
+
+    def mark(method: F) -> F:
+        setattr(method, _ANSWER, model)
+        return method
+
+    return mark
+
+
+def answer_model(handler: type[web.RequestHandler], method: str) -> type[ApiModel] | None:
+    """The model ``handler`` declares for the HTTP ``method`` (None: no JSON body)."""
+    model = getattr(getattr(handler, method.lower(), None), _ANSWER, None)
+    return model if isinstance(model, type) and issubclass(model, ApiModel) else None
+
+
+class AnswerMismatch(TypeError):
+    """A handler wrote a model its method does not declare: a bug, answered as a 500."""
+
+
+class ServicesMixin(ExtensionHandlerMixin):
+    """The server's :class:`~jwst_lab.services.Services`, for REST and websocket handlers."""
+
+    #: The route group (``GET /info`` ``features``) this handler belongs to.
+    feature: ClassVar[Feature]
 
     @property
-    def lab_app(self) -> JwstLabApp:
-        """The running :class:`~jwst_lab.app.JwstLabApp`."""
-        return cast("JwstLabApp", self.extensionapp)
-
-    @property
-    def lab_settings(self) -> Settings:
-        """The resolved jwst-lab settings."""
-        return self.lab_app.jwst_lab_settings
-
-    @property
-    def event_bus(self) -> EventBus:
-        """The bus that carries job and download events to websockets."""
-        return self.lab_app.event_bus
+    def services(self) -> Services:
+        """The services ``JwstLabApp`` built at start-up."""
+        services = self.settings.get(SERVICES_KEY)
+        if not isinstance(services, Services):
+            raise RuntimeError("jwst-lab's services are missing: the extension did not load")
+        return services
 
 
-class JwstLabHandler(JwstLabAppMixin, APIHandler):
+class JwstLabHandler(ServicesMixin, APIHandler):
     """Base of the REST handlers; errors always answer ``{"message", "reason"}`` (+ ``field``)."""
 
     auth_resource = AUTH_RESOURCE
+    #: True for handlers that use the job manager: their requests wait until it has started.
+    needs_jobs: ClassVar[bool] = False
 
     # --- input ---------------------------------------------------------------
 
     async def prepare(self) -> None:  # type: ignore[override]
-        """Refuse path parameters that cannot name anything (after authentication)."""
+        """After authentication: refuse unusable path parameters; wait for the jobs if needed."""
         await super().prepare()
         if not self.current_user:
             return  # @web.authenticated answers 403 before any input is looked at
@@ -215,10 +226,21 @@ class JwstLabHandler(JwstLabAppMixin, APIHandler):
             problem = path_segment_problem(value)
             if problem:
                 raise BadRequest(f"{name} {problem}", field=name)
+        if self.needs_jobs:
+            # The manager starts with the server; a request that comes first waits here.
+            await self.services.jobs_ready()
 
     def json_body(self) -> dict[str, Any]:
         """The request body as a JSON object, or a 400 that says what is wrong and where."""
         return parse_json_object(self.request.body)
+
+    def parse_body(self, model: type[M]) -> M:
+        """The request body validated into ``model``, or a 400 naming the field at fault."""
+        return parse_request(model, self.json_body())
+
+    def parse_query(self, model: type[M]) -> M:
+        """The query string validated into ``model``, or a 400 naming the parameter at fault."""
+        return parse_query(model, self.query())
 
     def query(self) -> dict[str, str]:
         """Query arguments as single strings; a repeated, non-UTF-8 or unusable one is a 400."""
@@ -242,16 +264,28 @@ class JwstLabHandler(JwstLabAppMixin, APIHandler):
 
     # --- output --------------------------------------------------------------
 
-    def write_json(
-        self, payload: BaseModel | Mapping[str, Any] | list[Any], status: int = 200
-    ) -> None:
-        """Answer with ``payload`` as JSON (pydantic models are dumped in JSON mode)."""
+    def write_model(self, model: ApiModel, status: int = 200) -> None:
+        """Answer ``model`` as JSON: the model this method declares, and valid against it.
+
+        Anything else (another model, or a body that would not validate, e.g.
+        from ``model_construct``) is a bug: an :class:`AnswerMismatch` or a
+        ``ValidationError``, answered as a 500 and logged with its traceback.
+        """
+        declared = answer_model(type(self), self.request.method or "")
+        if declared is None or type(model) is not declared:
+            raise AnswerMismatch(
+                f"{type(self).__name__}.{(self.request.method or '').lower()} answers "
+                f"{declared.__name__ if declared else 'no JSON body'}, not {type(model).__name__}"
+            )
+        body = model.model_dump_json()
+        declared.model_validate_json(body)
         self.set_status(status)
         self.set_header("Content-Type", "application/json")
-        if isinstance(payload, BaseModel):
-            self.finish(payload.model_dump_json())
-        else:
-            self.finish(json.dumps(payload, allow_nan=False))
+        self.finish(body)
+
+    def jobs_url(self, job_id: str) -> str:
+        """The URL of a job (the ``Location`` of an answer that creates one)."""
+        return url_path_join(self.base_url, PREFIX, "jobs", url_escape(job_id))
 
     # --- the one error translator -------------------------------------------
 
@@ -284,33 +318,49 @@ class JwstLabHandler(JwstLabAppMixin, APIHandler):
             super().log_exception(typ, value, tb)
 
     def write_error(self, status_code: int, **kwargs: Any) -> None:
-        """Every error is ``{"message", "reason"}``; tracebacks never reach the client."""
+        """Every error is an :class:`ErrorResponse`; tracebacks never reach the client."""
         exc_info = kwargs.get("exc_info")
-        self.set_header("Content-Type", "application/json")
-        self.finish(
-            json.dumps(error_body(status_code, exc_info[1] if exc_info else None, self._reason))
-        )
+        error = exc_info[1] if exc_info else None
+        # tornado sets path_kwargs once the method is known (not for a 405, a bad body).
+        path_parameters: Mapping[str, str] = getattr(self, "path_kwargs", None) or {}
+        write_error_body(self, error_body(status_code, error, self._reason, path_parameters))
 
 
-def error_body(status_code: int, error: BaseException | None, phrase: str) -> dict[str, str]:
-    """The JSON body of an error answer: ``{"message", "reason"}`` (and ``field`` for a 400).
+def write_error_body(handler: web.RequestHandler, body: ErrorResponse) -> None:
+    """Finish ``handler``'s answer (its status already set) with ``body``."""
+    handler.set_header("Content-Type", "application/json")
+    handler.finish(body.model_dump_json())
+
+
+def error_body(
+    status_code: int,
+    error: BaseException | None,
+    phrase: str,
+    path_parameters: Mapping[str, str] | None = None,
+) -> ErrorResponse:
+    """The body of an error answer: ``{"message", "reason"}``, and ``field`` when one is at fault.
 
     ``phrase`` is the HTTP reason phrase, the message when nothing better is known.
-    An unexpected exception says only that the server log has the details.
+    A 404 that names no field, on a route with one path parameter (``/jobs/{job_id}``),
+    is about that parameter. An unexpected exception says only that the server log has
+    the details.
     """
     if isinstance(error, JwstLabError):
-        return error.to_json()
+        field = error.field
+        if field is None and isinstance(error, NotFound) and len(path_parameters or {}) == 1:
+            (field,) = path_parameters or {}
+        return ErrorResponse(message=error.message, reason=error.reason, field=field)
     if isinstance(error, web.HTTPError):
-        return {
-            "message": error.log_message or phrase,
-            "reason": error.reason or _reason_code(status_code),
-        }
+        return ErrorResponse(
+            message=error.log_message or phrase,
+            reason=error.reason or _reason_code(status_code),
+        )
     if status_code >= 500:
-        return {
-            "message": "internal server error; the server log has the details",
-            "reason": "internal_error",
-        }
-    return {"message": phrase, "reason": _reason_code(status_code)}
+        return ErrorResponse(
+            message="internal server error; the server log has the details",
+            reason="internal_error",
+        )
+    return ErrorResponse(message=phrase, reason=_reason_code(status_code))
 
 
 def _reason_code(status_code: int) -> str:

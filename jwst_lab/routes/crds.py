@@ -9,25 +9,38 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import anyio.to_thread
 from jupyter_server.auth.decorator import authorized
 from tornado import web
 
-from ..core.associations import require_members
+from ..core.associations import AssociationReader, require_members
 from ..core.crds import CrdsService, check_context_name, check_mapping_name
 from ..core.paths import relative_to_root, resolve_in_root
-from ..errors import BadRequest
-from ..models import CrdsBestrefsRequest, CrdsFetchRequest, parse_request
-from .base import JwstLabHandler
+from ..models import (
+    CrdsBestrefs,
+    CrdsBestrefsRequest,
+    CrdsContextList,
+    CrdsDiff,
+    CrdsDiffQuery,
+    CrdsFetchRequest,
+    CrdsMapping,
+    CrdsStatus,
+    CrdsTree,
+    Feature,
+    JobRecord,
+)
+from .base import JwstLabHandler, answers
 
 
 class _CrdsBase(JwstLabHandler):
+    feature: ClassVar[Feature] = "crds"
+
     @property
     def crds(self) -> CrdsService:
         """The server's CRDS service."""
-        return self.lab_app.crds_service
+        return self.services.crds
 
     async def run(self, func: Any, *args: Any, **kwargs: Any) -> Any:
         """Run a blocking service call in a worker thread."""
@@ -39,9 +52,10 @@ class CrdsStatusHandler(_CrdsBase):
 
     @web.authenticated
     @authorized
+    @answers(CrdsStatus)
     async def get(self) -> None:
         """Answer the CRDS status (always 200; problems are in the body)."""
-        self.write_json(await self.run(self.crds.status))
+        self.write_model(CrdsStatus.model_validate(await self.run(self.crds.status)))
 
 
 class CrdsContextsHandler(_CrdsBase):
@@ -49,9 +63,10 @@ class CrdsContextsHandler(_CrdsBase):
 
     @web.authenticated
     @authorized
+    @answers(CrdsContextList)
     async def get(self) -> None:
         """Answer ``{contexts: [...], operational_context, source, ...}``."""
-        self.write_json(await self.run(self.crds.contexts))
+        self.write_model(CrdsContextList.model_validate(await self.run(self.crds.contexts)))
 
 
 class CrdsContextHandler(_CrdsBase):
@@ -59,10 +74,11 @@ class CrdsContextHandler(_CrdsBase):
 
     @web.authenticated
     @authorized
+    @answers(CrdsTree)
     async def get(self, context: str) -> None:
         """Answer the tree of ``context`` (a ``.pmap``)."""
         check_context_name(context)
-        self.write_json(await self.run(self.crds.tree, context))
+        self.write_model(CrdsTree.model_validate(await self.run(self.crds.tree, context)))
 
 
 class CrdsMappingHandler(_CrdsBase):
@@ -70,10 +86,11 @@ class CrdsMappingHandler(_CrdsBase):
 
     @web.authenticated
     @authorized
+    @answers(CrdsMapping)
     async def get(self, mapping: str) -> None:
         """Answer header, columns and rows of ``mapping``."""
         check_mapping_name(mapping)
-        self.write_json(await self.run(self.crds.mapping, mapping))
+        self.write_model(CrdsMapping.model_validate(await self.run(self.crds.mapping, mapping)))
 
 
 class CrdsDiffHandler(_CrdsBase):
@@ -81,14 +98,13 @@ class CrdsDiffHandler(_CrdsBase):
 
     @web.authenticated
     @authorized
+    @answers(CrdsDiff)
     async def get(self) -> None:
         """Answer added/deleted/replaced references and mappings, affected types."""
-        # Other query parameters are ignored (JupyterLab adds a cache-busting one).
-        arguments = self.query()
-        old, new = arguments.get("old", ""), arguments.get("new", "")
-        check_context_name(old, "old")
-        check_context_name(new, "new")
-        self.write_json(await self.run(self.crds.diff, old, new))
+        query = self.parse_query(CrdsDiffQuery)
+        self.write_model(
+            CrdsDiff.model_validate(await self.run(self.crds.diff, query.old, query.new))
+        )
 
 
 class CrdsBestrefsHandler(_CrdsBase):
@@ -96,18 +112,12 @@ class CrdsBestrefsHandler(_CrdsBase):
 
     @web.authenticated
     @authorized
+    @answers(CrdsBestrefs)
     async def post(self) -> None:
         """Answer every reference type of the instrument with its file or the reason."""
-        request = parse_request(CrdsBestrefsRequest, self.json_body())
-        if (request.path is None) == (request.header is None):
-            raise BadRequest(
-                "give exactly one of path (a FITS/ASDF file) or header (an object)",
-                field="path" if request.path is None else "header",
-            )
-        if request.context is not None:
-            check_context_name(request.context)
+        request = self.parse_body(CrdsBestrefsRequest)
         if request.path is not None:
-            path = resolve_in_root(self.lab_settings.root_dir, request.path)
+            path = resolve_in_root(self.services.settings.root_dir, request.path)
             result = await self.run(
                 self.crds.bestrefs, path=path, context=request.context, display_path=request.path
             )
@@ -115,14 +125,18 @@ class CrdsBestrefsHandler(_CrdsBase):
             result = await self.run(
                 self.crds.bestrefs, header=request.header, context=request.context
             )
-        self.write_json(result)
+        self.write_model(CrdsBestrefs.model_validate(result))
 
 
 class CrdsFetchHandler(_CrdsBase):
     """``POST /crds/fetch``: a ``crds_fetch`` job syncing a file's or association's references."""
 
+    feature = "crds_fetch"
+    needs_jobs = True
+
     @web.authenticated
     @authorized
+    @answers(JobRecord)
     async def post(self) -> None:
         """Queue the job → 201 with its record.
 
@@ -130,23 +144,21 @@ class CrdsFetchHandler(_CrdsBase):
         404 missing file, 409 serverless (no CRDS server to fetch from) or
         read-only cache, 502 server not answering, 503 unusable cache.
         """
-        request = parse_request(CrdsFetchRequest, self.json_body())
-        if request.context is not None:
-            check_context_name(request.context)
-        root = self.lab_settings.root_dir
+        request = self.parse_body(CrdsFetchRequest)
+        services = self.services
+        root = services.settings.root_dir
         path = resolve_in_root(root, request.path)
-        files = await self.run(
-            _fetch_files, self.lab_app.association_reader, root, path, request.path
-        )
+        files = await self.run(_fetch_files, services.associations, root, path, request.path)
         plan = await self.run(self.crds.fetch_plan, files, request.context)
-        manager = self.lab_app.job_manager
-        await manager.start()
-        job = await manager.create_crds_fetch(input_label=request.path, plan=plan)
-        self.set_header("Location", f"{self.base_url.rstrip('/')}/jwst-lab/jobs/{job['id']}")
-        self.write_json(job, status=201)
+        job = await services.jobs.submit("crds_fetch", {"input_label": request.path, "plan": plan})
+        created = JobRecord.model_validate(job)
+        self.set_header("Location", self.jobs_url(created.id))
+        self.write_model(created, status=201)
 
 
-def _fetch_files(reader: Any, root: Path, path: Path, shown: str) -> list[tuple[Path, str]]:
+def _fetch_files(
+    reader: AssociationReader, root: Path, path: Path, shown: str
+) -> list[tuple[Path, str]]:
     """The data files of ``path``: itself, or every member of an association (``.json``)."""
     if not path.name.lower().endswith(".json"):
         return [(path, shown)]

@@ -19,13 +19,14 @@ from tornado import web, websocket
 from .. import __version__
 from ..core.events import Subscription
 from ..errors import BadRequest
-from .base import AUTH_RESOURCE, JwstLabAppMixin, error_body
+from .base import AUTH_RESOURCE, ServicesMixin, error_body, write_error_body
 
 
-class EventsHandler(JwstLabAppMixin, JupyterHandler, websocket.WebSocketHandler):
+class EventsHandler(ServicesMixin, JupyterHandler, websocket.WebSocketHandler):
     """Streams the event bus to one browser tab."""
 
     auth_resource = AUTH_RESOURCE
+    feature = "events"
     _subscription: Subscription | None = None
     _pump: asyncio.Task[None] | None = None
 
@@ -48,22 +49,20 @@ class EventsHandler(JwstLabAppMixin, JupyterHandler, websocket.WebSocketHandler)
                 field="Upgrade",
             )
             self.set_status(error.status)
-            self.set_header("Content-Type", "application/json")
-            self.finish(json.dumps(error.to_json()))
+            write_error_body(self, error_body(error.status, error, self._reason))
             return
         await super().get(*args, **kwargs)
 
     def write_error(self, status_code: int, **kwargs: Any) -> None:
         """Errors before the upgrade (403, ...) are JSON like every route's, not an HTML page."""
         exc_info = kwargs.get("exc_info")
-        self.set_header("Content-Type", "application/json")
-        self.finish(
-            json.dumps(error_body(status_code, exc_info[1] if exc_info else None, self._reason))
+        write_error_body(
+            self, error_body(status_code, exc_info[1] if exc_info else None, self._reason)
         )
 
     def open(self, *args: Any, **kwargs: Any) -> None:
         """Subscribe to the bus and start forwarding events."""
-        self._subscription = self.event_bus.subscribe()
+        self._subscription = self.services.events.subscribe()
         self._pump = asyncio.create_task(self._forward(self._subscription))
         self.write_message(json.dumps({"type": "hello", "version": __version__}))
 

@@ -7,18 +7,22 @@ from tornado import web
 
 from ..core.info import server_info
 from ..errors import NotFound
-from .base import JwstLabHandler
+from ..models import InfoResponse
+from .base import JwstLabHandler, answers
 
 
 class InfoHandler(JwstLabHandler):
     """Versions (read from package metadata, never by importing jwst) and settings."""
 
+    feature = "info"
+
     @web.authenticated
     @authorized
+    @answers(InfoResponse)
     def get(self) -> None:
         """Answer ``InfoResponse`` (with the state of the job database)."""
-        store = getattr(self.lab_app, "job_store", None)
-        self.write_json(server_info(self.lab_settings, store.health if store is not None else None))
+        services = self.services
+        self.write_model(server_info(services.settings, services.job_store.health))
 
 
 class UnknownRouteHandler(JwstLabHandler):

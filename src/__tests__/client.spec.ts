@@ -1,6 +1,6 @@
 import packageJson from '../../package.json';
 import { JwstLabApiError, JwstLabClient } from '../api/client';
-import type { IServerInfo } from '../api/types';
+import type { IServerInfo } from '../api/models';
 import { FRONTEND_VERSION } from '../version';
 import { makeInfo, makeSettings } from './fixtures';
 
@@ -135,6 +135,31 @@ describe('JwstLabClient errors', () => {
     expect(error.status).toBe(400);
     expect(error.reason).toBeNull();
     expect(error.message).toBe("query parameter 'q' is given 2 times");
+  });
+
+  it('carries the field a 400 names, and null when it names none', async () => {
+    const { fetch } = fakeFetch(
+      json(
+        {
+          message: 'pixfrac must be at most 1.0, not 2',
+          reason: 'bad_request',
+          field: 'steps.resample.pixfrac'
+        },
+        400
+      ),
+      json({ message: 'job store busy', reason: 'conflict' }, 409),
+      json({ message: 'odd', reason: null, field: 42 }, 400)
+    );
+    const client = makeClient(fetch);
+    const error = await rejection(
+      client.createJob({ pipeline: 'calwebb_image3', input: 'x_asn.json' })
+    );
+    expect(error.status).toBe(400);
+    expect(error.field).toBe('steps.resample.pixfrac');
+    expect(error.message).toBe('pixfrac must be at most 1.0, not 2');
+    expect((await rejection(client.getInfo())).field).toBeNull();
+    // A field that is not a dotted path string is not one.
+    expect((await rejection(client.getInfo())).field).toBeNull();
   });
 
   it('falls back to the status text when a 500 body is not JSON', async () => {

@@ -1,6 +1,4 @@
-import { ReactWidget } from '@jupyterlab/apputils';
 import { nullTranslator } from '@jupyterlab/translation';
-import { Widget } from '@lumino/widgets';
 import * as React from 'react';
 
 import type {
@@ -10,17 +8,30 @@ import type {
   ICrdsMapping,
   ICrdsStatus,
   ICrdsTree
-} from '../api/crdsTypes';
-import { CrdsPanel, orderContexts } from '../widgets/crds';
-import {
-  CrdsBestrefsView,
-  CrdsDiffView,
-  CrdsTreeView,
-  formatBytes
-} from '../widgets/crds/views';
-import { filterRows, VirtualTable } from '../widgets/crds/VirtualTable';
+} from '../api/models';
+import { formatBytes } from '../components/format';
+import { filterRows, VirtualTable } from '../components/VirtualTable';
+import { CrdsBestrefsModel } from '../crds/bestrefsModel';
+import { orderContexts } from '../crds/contextsModel';
+import { CrdsDiffModel } from '../crds/diffModel';
+import { CrdsTreeModel } from '../crds/treeModel';
+import { CrdsBestrefsView } from '../widgets/crds/bestrefs';
+import { CrdsDiffView } from '../widgets/crds/diff';
+import { CrdsPanel } from '../widgets/crds/panel';
+import { rowIndexKey, textColumns } from '../widgets/crds/textTable';
+import { CrdsTreeView } from '../widgets/crds/tree';
 import { JwstLabClient } from '../api/client';
-import { FakeClient, makeInfo, makeSettings, waitFor } from './fixtures';
+import {
+  query as $,
+  attach,
+  cleanUp,
+  FakeClient,
+  makeInfo,
+  makeSettings,
+  own,
+  render,
+  waitFor
+} from './fixtures';
 
 const trans = nullTranslator.load('jwst_lab');
 
@@ -183,19 +194,7 @@ function act(fn: () => void): void {
   fn();
 }
 
-const attached: Widget[] = [];
-
-afterEach(() => {
-  attached.splice(0).forEach(widget => widget.dispose());
-  document.body.innerHTML = '';
-});
-
-function render(element: React.ReactElement): HTMLElement {
-  const widget = ReactWidget.create(element);
-  Widget.attach(widget, document.body);
-  attached.push(widget);
-  return widget.node;
-}
+afterEach(cleanUp);
 
 function crdsClient(): FakeClient {
   const client = new FakeClient(() =>
@@ -210,20 +209,10 @@ function crdsClient(): FakeClient {
   return client;
 }
 
-function $(root: ParentNode, selector: string): HTMLElement {
-  const element = root.querySelector<HTMLElement>(selector);
-  if (!element) {
-    throw new Error(`no ${selector}`);
-  }
-  return element;
-}
-
 describe('CRDS sidebar', () => {
   it('shows a green status, the history with dates, badges and folded descriptions', async () => {
     const client = crdsClient();
-    const panel = new CrdsPanel({ client });
-    Widget.attach(panel, document.body);
-    attached.push(panel);
+    const panel = attach(new CrdsPanel({ client }));
 
     await waitFor(() =>
       expect($(panel.node, '.jp-JwstLab-crdsStatus').dataset.tone).toBe('ok')
@@ -258,9 +247,7 @@ describe('CRDS sidebar', () => {
       'The CRDS cache /nope does not exist. Set c.JwstLabApp.crds_path (or CRDS_PATH)';
     client.crdsApi.getCrdsStatus = async () =>
       status({ ok: false, usable: false, problems: [fix], fix });
-    const panel = new CrdsPanel({ client });
-    Widget.attach(panel, document.body);
-    attached.push(panel);
+    const panel = attach(new CrdsPanel({ client }));
     await waitFor(() =>
       expect($(panel.node, '.jp-JwstLab-crdsStatus').dataset.tone).toBe('error')
     );
@@ -273,13 +260,13 @@ describe('CRDS sidebar', () => {
     const client = crdsClient();
     const opened: string[] = [];
     const diffs: string[][] = [];
-    const panel = new CrdsPanel({
-      client,
-      onOpenContext: context => opened.push(context),
-      onOpenDiff: (a, b) => diffs.push([a, b])
-    });
-    Widget.attach(panel, document.body);
-    attached.push(panel);
+    const panel = attach(
+      new CrdsPanel({
+        client,
+        onOpenContext: context => opened.push(context),
+        onOpenDiff: (a, b) => diffs.push([a, b])
+      })
+    );
     await waitFor(() =>
       expect(
         panel.node.querySelectorAll('.jp-JwstLab-crdsContext').length
@@ -320,9 +307,7 @@ describe('CRDS sidebar', () => {
 
   it('filters the contexts', async () => {
     const client = crdsClient();
-    const panel = new CrdsPanel({ client });
-    Widget.attach(panel, document.body);
-    attached.push(panel);
+    const panel = attach(new CrdsPanel({ client }));
     await waitFor(() =>
       expect(
         panel.node.querySelectorAll('.jp-JwstLab-crdsContext').length
@@ -353,9 +338,8 @@ describe('CRDS sidebar', () => {
 describe('CRDS main-area views', () => {
   it('shows a tree: instruments, types (N/A disabled), then the rules of one type', async () => {
     const client = crdsClient();
-    const host = render(
-      <CrdsTreeView client={client} context="jwst_0541.pmap" trans={trans} />
-    );
+    const model = own(new CrdsTreeModel({ client, context: 'jwst_0541.pmap' }));
+    const host = render(<CrdsTreeView model={model} trans={trans} />);
     await waitFor(() => $(host, '.jp-JwstLab-crdsInstruments'));
     expect($(host, '.jp-JwstLab-crdsViewHeader').textContent).toContain(
       '2 instruments, 2 reference mappings, 3 reference files'
@@ -410,9 +394,8 @@ describe('CRDS main-area views', () => {
       }
       return TREE;
     };
-    const host = render(
-      <CrdsTreeView client={client} context="jwst_0541.pmap" trans={trans} />
-    );
+    const model = own(new CrdsTreeModel({ client, context: 'jwst_0541.pmap' }));
+    const host = render(<CrdsTreeView model={model} trans={trans} />);
     await waitFor(() =>
       expect($(host, '.jp-JwstLab-crdsError').textContent).toContain(
         'not in the CRDS cache'
@@ -457,14 +440,14 @@ describe('CRDS main-area views', () => {
     };
     const client = crdsClient();
     client.crdsApi.getCrdsDiff = async () => diff;
-    const host = render(
-      <CrdsDiffView
-        client={client}
-        oldContext="jwst_0540.pmap"
-        newContext="jwst_0541.pmap"
-        trans={trans}
-      />
+    const model = own(
+      new CrdsDiffModel({
+        client,
+        oldContext: 'jwst_0540.pmap',
+        newContext: 'jwst_0541.pmap'
+      })
     );
+    const host = render(<CrdsDiffView model={model} trans={trans} />);
     await waitFor(() => $(host, '.jp-JwstLab-crdsDiffAffected'));
     expect($(host, '.jp-JwstLab-crdsDiffAffected').textContent).toContain(
       'NIRSPEC: dark, readnoise, refpix, superbias'
@@ -473,7 +456,8 @@ describe('CRDS main-area views', () => {
       'jwst_nirspec_dark_0028.rmap → jwst_nirspec_dark_0029.rmap'
     );
     const row = $(host, '.jp-JwstLab-crdsDiffTable tbody tr');
-    expect(row.className).toBe('jp-mod-added');
+    expect(row.classList.contains('jp-mod-added')).toBe(true);
+    expect(row.classList.contains('jp-mod-deleted')).toBe(false);
     expect(client.crdsCalls).toEqual([
       ['getCrdsDiff', 'jwst_0540.pmap', 'jwst_0541.pmap']
     ]);
@@ -489,6 +473,9 @@ describe('CRDS main-area views', () => {
       cached: 0,
       missing: 1,
       bytes_to_fetch: null,
+      source: { path: 'data/jw01234001001_02101_00001_nrcb1_uncal.fits' },
+      cache_path: '/data/crds_cache',
+      readonly: false,
       types: [
         {
           reftype: 'dark',
@@ -521,13 +508,10 @@ describe('CRDS main-area views', () => {
     };
     const client = crdsClient();
     client.crdsApi.getCrdsBestrefs = async () => result;
-    const host = render(
-      <CrdsBestrefsView
-        client={client}
-        path="data/x_uncal.fits"
-        trans={trans}
-      />
+    const model = own(
+      new CrdsBestrefsModel({ client, path: 'data/x_uncal.fits' })
     );
+    const host = render(<CrdsBestrefsView model={model} trans={trans} />);
     await waitFor(() => $(host, '.jp-JwstLab-crdsBestrefsTable'));
     expect(client.crdsCalls).toEqual([
       ['getCrdsBestrefs', { path: 'data/x_uncal.fits' }]
@@ -578,12 +562,21 @@ describe('helpers', () => {
   it('virtualises long tables: only a window of rows is rendered', async () => {
     const rows = Array.from({ length: 5000 }, (_, i) => [`row ${i}`, `${i}`]);
     const host = render(
-      <VirtualTable columns={['name', 'n']} rows={rows} label="long" />
+      <VirtualTable
+        columns={textColumns(['name', 'n'])}
+        rows={rows}
+        rowKey={rowIndexKey}
+        label="long"
+      />
     );
     await waitFor(() => $(host, 'tbody tr[aria-rowindex]'));
     const rendered = host.querySelectorAll('tbody tr[aria-rowindex]');
     expect(rendered.length).toBeLessThan(200);
-    expect($(host, '.jp-JwstLab-virtualTable').dataset.rows).toBe('5000');
+    expect($(host, '.jp-JwstLab-vtable').dataset.rows).toBe('5000');
+    // a real table: header cells, data cells, and its accessible name
+    expect($(host, 'table').getAttribute('aria-label')).toBe('long');
+    expect(host.querySelectorAll('thead th[scope="col"]')).toHaveLength(2);
+    expect(rendered[0].querySelectorAll('td')[0].textContent).toBe('row 0');
     const spacer = host.querySelector<HTMLElement>(
       'tbody tr[aria-hidden="true"]'
     );
@@ -606,6 +599,8 @@ describe('helpers', () => {
     ]);
     expect(formatBytes(1200000000)).toBe('1.2 GB');
     expect(formatBytes(12)).toBe('12 B');
+    expect(formatBytes(16090)).toBe('16.1 kB');
+    expect(formatBytes(123_456_789)).toBe('123 MB');
   });
 });
 

@@ -1,19 +1,22 @@
-import { ReactWidget } from '@jupyterlab/apputils';
 import { nullTranslator } from '@jupyterlab/translation';
-import { Widget } from '@lumino/widgets';
 import * as React from 'react';
 
-import type { ICrdsBestrefs, ICrdsStatus } from '../api/crdsTypes';
 import { JwstLabClient } from '../api/client';
-import type { IJobRecord } from '../api/types';
-import { CrdsBestrefsView } from '../widgets/crds/views';
-import { JobsPanel } from '../widgets/jobs';
+import type { ICrdsBestrefs, ICrdsStatus, IJobRecord } from '../api/models';
+import { CrdsBestrefsModel } from '../crds/bestrefsModel';
+import type { Feature } from '../tokens';
+import { CrdsBestrefsView } from '../widgets/crds/bestrefs';
+import { JobsPanel } from '../widgets/jobs/panel';
 import {
+  attach,
+  cleanUp,
   FakeClient,
   makeInfo,
   makeJob,
   makeJobList,
   makeSettings,
+  own,
+  render,
   waitFor
 } from './fixtures';
 import { FakeEvents } from './jobsFixtures';
@@ -58,6 +61,9 @@ const BESTREFS: ICrdsBestrefs = {
   cached: 0,
   missing: 1,
   bytes_to_fetch: 16090,
+  source: { path: PATH },
+  cache_path: '/data/crds_cache',
+  readonly: false,
   types: [
     {
       reftype: 'dark',
@@ -80,7 +86,7 @@ const FETCH_JOB = makeJob({
   output_dir: '',
   crds_context_requested: 'jwst_0541.pmap',
   progress: {
-    steps_total: null,
+    steps_total: 0,
     steps_done: 0,
     current_step: null,
     skipped_steps: [],
@@ -93,22 +99,11 @@ const FETCH_JOB = makeJob({
   }
 });
 
-const attached: Widget[] = [];
-
-afterEach(() => {
-  attached.splice(0).forEach(widget => widget.dispose());
-  document.body.innerHTML = '';
-});
-
-function attach<T extends Widget>(widget: T): T {
-  Widget.attach(widget, document.body);
-  attached.push(widget);
-  return widget;
-}
+afterEach(cleanUp);
 
 async function client(
   crdsStatus: ICrdsStatus,
-  features = ['info', 'events', 'crds', 'crds_fetch', 'jobs']
+  features: Feature[] = ['info', 'events', 'crds', 'crds_fetch', 'jobs']
 ): Promise<FakeClient> {
   const fake = new FakeClient(() => Promise.resolve(makeInfo({ features })));
   await fake.getInfo();
@@ -120,13 +115,16 @@ async function client(
   return fake;
 }
 
-function render(fake: FakeClient, onJob?: (job: IJobRecord) => void) {
-  const widget = attach(
-    ReactWidget.create(
-      <CrdsBestrefsView client={fake} path={PATH} trans={trans} onJob={onJob} />
-    )
+/** The best-references view of PATH, its model disposed after the test. */
+function renderView(
+  fake: FakeClient,
+  onJob?: (job: IJobRecord) => void,
+  events: FakeEvents | null = null
+) {
+  const model = own(
+    new CrdsBestrefsModel({ client: fake, events, path: PATH })
   );
-  return widget.node;
+  return render(<CrdsBestrefsView model={model} trans={trans} onJob={onJob} />);
 }
 
 function button(host: HTMLElement): HTMLButtonElement {
@@ -143,7 +141,7 @@ describe('Fetch references in the best-references view', () => {
   it('creates a crds_fetch job when the server answers and the cache is writable', async () => {
     const fake = await client(status());
     const jobs: IJobRecord[] = [];
-    const host = render(fake, job => jobs.push(job));
+    const host = renderView(fake, job => jobs.push(job));
     await waitFor(() => expect(button(host).disabled).toBe(false));
     expect(button(host).textContent).toBe('Fetch references (1 missing)');
     expect(host.querySelector('.jp-JwstLab-crdsFetchNote')).toBeNull();
@@ -159,11 +157,70 @@ describe('Fetch references in the best-references view', () => {
     ).toContain('Job fetch-1');
   });
 
+  it('follows the fetch job to its end, then shows the references cached', async () => {
+    const fake = await client(status());
+    const events = new FakeEvents();
+    const host = renderView(fake, undefined, events);
+    await waitFor(() => expect(button(host).disabled).toBe(false));
+    button(host).click();
+    await waitFor(() =>
+      expect(
+        host
+          .querySelector('.jp-JwstLab-crdsFetchJob')
+          ?.getAttribute('data-status')
+      ).toBe('running')
+    );
+    // one fetch at a time
+    expect(button(host).disabled).toBe(true);
+    events.emit({
+      type: 'job.progress',
+      job_id: 'fetch-1',
+      progress: { files_done: 2, files_total: 3, bytes_done: 50000 }
+    });
+    await waitFor(() =>
+      expect(
+        host
+          .querySelector('.jp-JwstLab-crdsFetchJob [role="progressbar"]')
+          ?.getAttribute('aria-valuetext')
+      ).toBe('50.0 kB of 99.9 kB · 2 of 3 files')
+    );
+    fake.crdsApi.getCrdsBestrefs = async () => ({
+      ...BESTREFS,
+      cached: 1,
+      missing: 0,
+      bytes_to_fetch: 0,
+      types: [{ ...BESTREFS.types[0], cached: true }]
+    });
+    events.emit({
+      type: 'job.updated',
+      job_id: 'fetch-1',
+      job: {
+        ...FETCH_JOB,
+        status: 'succeeded',
+        updated: '2026-11-25T10:01:00Z'
+      }
+    });
+    await waitFor(() =>
+      expect(
+        host.querySelector('.jp-JwstLab-crdsFetchMessage')!.textContent
+      ).toBe('Job fetch-1 fetched the references into the cache.')
+    );
+    await waitFor(() =>
+      expect(
+        host.querySelector('[data-reftype="dark"]')!.textContent
+      ).toContain('yes')
+    );
+    expect(
+      fake.crdsCalls.filter(call => call[0] === 'getCrdsBestrefs')
+    ).toHaveLength(2);
+    expect(button(host).textContent).toBe('Fetch references');
+  });
+
   it('is disabled with a note for a read-only cache', async () => {
     const fake = await client(
       status({ cache: { ...status().cache, readonly: true } })
     );
-    const host = render(fake);
+    const host = renderView(fake);
     await waitFor(() =>
       expect(
         host.querySelector('.jp-JwstLab-crdsFetchNote')?.textContent
@@ -179,7 +236,7 @@ describe('Fetch references in the best-references view', () => {
         server: { url: null, configured: false, reachable: null, error: null }
       })
     );
-    const host = render(fake);
+    const host = renderView(fake);
     await waitFor(() =>
       expect(
         host.querySelector('.jp-JwstLab-crdsFetchNote')?.textContent
@@ -198,7 +255,7 @@ describe('Fetch references in the best-references view', () => {
         }
       })
     );
-    const host = render(fake);
+    const host = renderView(fake);
     await waitFor(() =>
       expect(
         host.querySelector('.jp-JwstLab-crdsFetchNote')?.textContent
@@ -212,7 +269,7 @@ describe('Fetch references in the best-references view', () => {
     fake.crdsApi.fetchCrdsReferences = async () => {
       throw new Error('The CRDS cache /data/crds_cache is read-only');
     };
-    const host = render(fake);
+    const host = renderView(fake);
     await waitFor(() => expect(button(host).disabled).toBe(false));
     button(host).click();
     await waitFor(() =>
@@ -225,7 +282,7 @@ describe('Fetch references in the best-references view', () => {
 
   it('does not ask the status of a server without the crds_fetch feature', async () => {
     const fake = await client(status(), ['info', 'events', 'crds']);
-    const host = render(fake);
+    const host = renderView(fake);
     await waitFor(() =>
       expect(host.querySelector('.jp-JwstLab-crdsBestrefsTable')).not.toBeNull()
     );

@@ -4,7 +4,7 @@ import {
   isEventsDropped,
   reconnectDelay
 } from '../api/events';
-import type { EventsStreamMessage } from '../api/types';
+import type { EventsStreamMessage } from '../api/models';
 import { makeSettings } from './fixtures';
 
 /** A WebSocket stand-in the test drives by hand. */

@@ -1,7 +1,12 @@
 import { ServerConnection } from '@jupyterlab/services';
+import { ReactWidget } from '@jupyterlab/ui-components';
+import type { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
+import { Widget } from '@lumino/widgets';
+import type * as React from 'react';
 
 import type {
+  IDownloadCreated,
   IDownloadRequest,
   IJobList,
   IJobRecord,
@@ -13,9 +18,8 @@ import type {
   IMastTokenState,
   IServerInfo,
   IVersionCheck
-} from '../api/types';
-import type { ICrdsApi } from '../api/crdsTypes';
-import { Feature, IJwstLabClient } from '../tokens';
+} from '../api/models';
+import { Feature, ICrdsApi, IJwstLabClient } from '../tokens';
 
 /** A `GET /info` answer like the 0.1.0 server's, with `overrides` applied. */
 export function makeInfo(overrides: Partial<IServerInfo> = {}): IServerInfo {
@@ -42,6 +46,14 @@ export function makeInfo(overrides: Partial<IServerInfo> = {}): IServerInfo {
       context_source: 'configured'
     },
     features: ['info', 'events'],
+    job_store: {
+      path: '/data/jwst_lab_jobs.sqlite',
+      state: 'ok',
+      message: null,
+      moved_to: null,
+      restored: 0,
+      skipped: 0
+    },
     ...overrides
   };
 }
@@ -115,26 +127,39 @@ export class FakeClient implements IJwstLabClient {
       total: 0,
       page: params.page ?? 1,
       page_size: params.page_size ?? 100,
-      columns: []
+      columns: [],
+      source: 'local',
+      python: '',
+      notice: null
     });
   productsAnswer: (
     obsid: string,
     params: IMastProductParams
-  ) => Promise<IMastProductsResult> = async () => ({
+  ) => Promise<IMastProductsResult> = async obsid => ({
+    obsid,
     rows: [],
     total: 0,
-    columns: []
+    columns: [],
+    source: 'local',
+    python: '',
+    notice: null
   });
-  tokenState: IMastTokenState = { set: false, expires: null };
-  downloadAnswer: (request: IDownloadRequest) => Promise<IJobRecord> =
-    async request =>
-      makeJob({
+  tokenState: IMastTokenState = {
+    set: false,
+    storage: 'memory',
+    expires: null
+  };
+  downloadAnswer: (request: IDownloadRequest) => Promise<IDownloadCreated> =
+    async request => ({
+      ...makeJob({
         id: 'download-1',
         kind: 'download',
-        input: null,
+        input: (request.products ?? []).join(', '),
         pipeline: null,
-        output_dir: request.dest
-      });
+        output_dir: request.dest ?? ''
+      }),
+      python: ''
+    });
 
   /** Every MAST / download call, in order: [method, ...arguments]. */
   mastCalls: unknown[][] = [];
@@ -159,16 +184,16 @@ export class FakeClient implements IJwstLabClient {
 
   async setMastToken(token: string): Promise<IMastTokenState> {
     this.mastCalls.push(['setMastToken', token]);
-    this.tokenState = { set: true, expires: null };
+    this.tokenState = { set: true, storage: 'memory', expires: null };
     return this.tokenState;
   }
 
   async deleteMastToken(): Promise<void> {
     this.mastCalls.push(['deleteMastToken']);
-    this.tokenState = { set: false, expires: null };
+    this.tokenState = { set: false, storage: 'memory', expires: null };
   }
 
-  createDownload(request: IDownloadRequest): Promise<IJobRecord> {
+  createDownload(request: IDownloadRequest): Promise<IDownloadCreated> {
     this.mastCalls.push(['createDownload', request]);
     return this.downloadAnswer(request);
   }
@@ -298,6 +323,21 @@ export type JobsApiMethod =
   | 'getJobLog'
   | 'getPreview';
 
+/** A promise with its resolve and reject, to hold a fake server's answer. */
+export function deferred<T>(): {
+  promise: Promise<T>;
+  resolve: (value: T) => void;
+  reject: (error: Error) => void;
+} {
+  let resolve!: (value: T) => void;
+  let reject!: (error: Error) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
 /** Resolve once `assertion` stops throwing; rethrow its last error after `timeout` ms. */
 export async function waitFor(
   assertion: () => void,
@@ -366,6 +406,8 @@ export function makeJob(overrides: Partial<IJobRecord> = {}): IJobRecord {
       skipped_steps: []
     },
     outputs: [],
+    partial_outputs: [],
+    warnings: [],
     exit_code: null,
     error: null,
     executor: 'local',
@@ -376,4 +418,54 @@ export function makeJob(overrides: Partial<IJobRecord> = {}): IJobRecord {
 /** A `GET /jobs` answer holding `jobs`. */
 export function makeJobList(jobs: IJobRecord[], total = jobs.length): IJobList {
   return { jobs, total, page: 1, page_size: 100 };
+}
+
+// --- the document -------------------------------------------------------------
+
+const mounted: IDisposable[] = [];
+
+/** Attach a widget to the document; `cleanUp()` disposes it. */
+export function attach<T extends Widget>(widget: T): T {
+  Widget.attach(widget, document.body);
+  mounted.push(widget);
+  return widget;
+}
+
+/** Render a React element into the document; `cleanUp()` removes it. */
+export function render(element: React.ReactElement): HTMLElement {
+  return attach(ReactWidget.create(element)).node;
+}
+
+/** Dispose `model` in `cleanUp()` (as the widget that owns it would when closed). */
+export function own<T extends IDisposable>(model: T): T {
+  mounted.push(model);
+  return model;
+}
+
+/** Dispose of everything `attach`, `render` and `own` added, and empty the document. */
+export function cleanUp(): void {
+  mounted.splice(0).forEach(item => item.dispose());
+  document.body.innerHTML = '';
+}
+
+/** The element matching `selector` in `root`; throws (for waitFor) when there is none. */
+export function query<T extends Element = HTMLElement>(
+  root: Widget | ParentNode,
+  selector: string
+): T {
+  const node = root instanceof Widget ? root.node : root;
+  const found = node.querySelector<T & Element>(selector);
+  if (!found) {
+    throw new Error(`no element matches ${selector}`);
+  }
+  return found as T;
+}
+
+/** Every element matching `selector` in `root`. */
+export function queryAll<T extends Element = HTMLElement>(
+  root: Widget | ParentNode,
+  selector: string
+): T[] {
+  const node = root instanceof Widget ? root.node : root;
+  return Array.from(node.querySelectorAll<T & Element>(selector)) as T[];
 }

@@ -4,25 +4,28 @@ import { Signal } from '@lumino/signaling';
 import * as React from 'react';
 
 import { JwstLabApiError } from '../api/client';
-import type { IJobRecord } from '../api/types';
+import type { IJobRecord } from '../api/models';
 import { progressOf } from '../components/JobProgress';
 import { watchJobEnds } from '../plugins/jobs';
+import { JobDetailModel } from '../models/jobDetailModel';
 import {
   IJobDetailActions,
   JobDetailView,
   previewableOutputs
-} from '../widgets/jobDetail';
-import { JobsPanel } from '../widgets/jobs';
-import { changeValue, FakeClient, makeJob, waitFor } from './fixtures';
+} from '../widgets/jobs/detail';
+import { JobsPanel } from '../widgets/jobs/panel';
 import {
-  $,
-  attachWidget,
+  attach,
+  changeValue,
   cleanUp,
-  FakeEvents,
-  flush,
-  pipelineClient,
-  render
-} from './jobsFixtures';
+  FakeClient,
+  makeJob,
+  own,
+  query as $,
+  render,
+  waitFor
+} from './fixtures';
+import { FakeEvents, flush, pipelineClient } from './jobsFixtures';
 
 const trans = nullTranslator.load('jwst_lab');
 
@@ -95,16 +98,13 @@ function renderDetail(
   actions = new FakeActions()
 ): { host: HTMLElement; actions: FakeActions; deleted: number[] } {
   const deleted: number[] = [];
+  // The job's tab owns the model; `cleanUp()` disposes it as closing the tab would.
+  const model = own(
+    new JobDetailModel({ client, events, jobId: 'job-1', logPollInterval: 0 })
+  );
+  model.removed.connect(() => deleted.push(1));
   const host = render(
-    <JobDetailView
-      client={client}
-      events={events}
-      jobId="job-1"
-      trans={trans}
-      actions={actions}
-      onDeleted={() => deleted.push(1)}
-      logPollInterval={0}
-    />
+    <JobDetailView model={model} trans={trans} actions={actions} />
   );
   return { host, actions, deleted };
 }
@@ -402,7 +402,7 @@ describe('job progress', () => {
       kind: 'download',
       pipeline: null,
       progress: {
-        steps_total: null,
+        steps_total: 0,
         steps_done: 0,
         current_step: null,
         skipped_steps: [],
@@ -416,7 +416,7 @@ describe('job progress', () => {
       fraction: 0.25,
       now: 25,
       max: 100,
-      text: '2.50 MB of 10.0 MB · 1 of 4 files',
+      text: '2.5 MB of 10.0 MB · 1 of 4 files',
       label: 'Bytes downloaded'
     });
     expect(progressOf(makeJob(), trans).text).toBe('tweakreg (2/6)');
@@ -508,10 +508,10 @@ describe('JobsPanel download jobs', () => {
           id: 'dl',
           kind: 'download',
           pipeline: null,
-          input: null,
+          input: 'jw02733',
           output_dir: 'downloads/jw02733',
           progress: {
-            steps_total: null,
+            steps_total: 0,
             steps_done: 0,
             current_step: null,
             skipped_steps: [],
@@ -526,15 +526,13 @@ describe('JobsPanel download jobs', () => {
       page: 1,
       page_size: 100
     });
-    const panel = attachWidget(
-      new JobsPanel({ client, events: new FakeEvents() })
-    );
+    const panel = attach(new JobsPanel({ client, events: new FakeEvents() }));
     await waitFor(() => $(panel.node, '[data-job-id="dl"]'));
     const row = $(panel.node, '[data-job-id="dl"]');
     expect($(row, '.jp-JwstLab-jobPipeline').textContent).toBe('Download');
     expect($(row, '.jp-JwstLab-jobInput').textContent).toBe('jw02733');
     expect($(row, '.jp-JwstLab-jobStep').textContent).toBe(
-      '1.50 MB of 3.00 MB · 1 of 2 files'
+      '1.5 MB of 3.0 MB · 1 of 2 files'
     );
     expect($(row, '[role="progressbar"]').getAttribute('aria-valuenow')).toBe(
       '50'
@@ -552,7 +550,7 @@ describe('JobsPanel selection', () => {
       page_size: 100
     });
     const opened: string[] = [];
-    const panel = attachWidget(
+    const panel = attach(
       new JobsPanel({
         client,
         events: new FakeEvents(),

@@ -1,59 +1,23 @@
-import { ISignal, Signal } from '@lumino/signaling';
 import { Widget } from '@lumino/widgets';
 
 import { JwstLabApiError } from '../api/client';
-import type { ConnectionState, IEventsConnection } from '../api/events';
-import type { EventsStreamMessage, IJobList, IServerInfo } from '../api/types';
-import { JobsPanel } from '../widgets/jobs';
+import type { IJobList, IServerInfo } from '../api/models';
+import { baseName, firstLine, formatElapsed } from '../components/format';
+import { JobsModel } from '../models/jobsModel';
+import { JobsPanel } from '../widgets/jobs/panel';
 import {
-  baseName,
-  firstLine,
-  formatElapsed,
-  JobsModel
-} from '../widgets/jobsModel';
-import {
+  attach,
   changeValue,
+  cleanUp,
+  deferred,
   FakeClient,
   makeInfo,
   makeJob,
   makeJobList,
+  query,
   waitFor
 } from './fixtures';
-
-/** An events connection the test drives. */
-class FakeEvents implements IEventsConnection {
-  connectionState: ConnectionState = 'idle';
-  readonly connectionStateChanged: ISignal<IEventsConnection, ConnectionState> =
-    new Signal(this);
-  readonly events: ISignal<IEventsConnection, EventsStreamMessage> = new Signal(
-    this
-  );
-
-  set(state: ConnectionState): void {
-    this.connectionState = state;
-    (
-      this.connectionStateChanged as Signal<IEventsConnection, ConnectionState>
-    ).emit(state);
-  }
-
-  emit(message: Record<string, unknown> & { type: string }): void {
-    (this.events as Signal<IEventsConnection, EventsStreamMessage>).emit({
-      seq: 1,
-      time: 0,
-      ...message
-    } as EventsStreamMessage);
-  }
-}
-
-function deferred<T>() {
-  let resolve!: (value: T) => void;
-  let reject!: (error: Error) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
+import { FakeEvents } from './jobsFixtures';
 
 const JOBS_INFO: IServerInfo = makeInfo({
   features: ['info', 'events', 'jobs']
@@ -70,7 +34,7 @@ describe('JobsModel', () => {
     const client = clientWith(makeJobList([makeJob()]));
     const model = new JobsModel({
       client,
-      events: new FakeEvents(),
+      events: new FakeEvents('idle'),
       filter: 'running'
     });
     expect(model.state).toBe('idle');
@@ -88,7 +52,7 @@ describe('JobsModel', () => {
 
   it('asks without a status for all, and again when the filter changes', async () => {
     const client = clientWith(makeJobList([]), makeJobList([]));
-    const model = new JobsModel({ client, events: new FakeEvents() });
+    const model = new JobsModel({ client, events: new FakeEvents('idle') });
     model.start();
     await waitFor(() => expect(model.state).toBe('ready'));
 
@@ -103,7 +67,7 @@ describe('JobsModel', () => {
   });
 
   it('updates rows in place from job events', async () => {
-    const events = new FakeEvents();
+    const events = new FakeEvents('idle');
     const client = clientWith(
       makeJobList([
         makeJob({ id: 'b', created: '2026-11-25T10:00:00Z' }),
@@ -154,7 +118,7 @@ describe('JobsModel', () => {
   });
 
   it('drops a job that leaves the filter and adds one that enters it', async () => {
-    const events = new FakeEvents();
+    const events = new FakeEvents('idle');
     const client = clientWith(
       makeJobList([makeJob({ id: 'r1' }), makeJob({ id: 'r2' })])
     );
@@ -186,7 +150,7 @@ describe('JobsModel', () => {
   });
 
   it('reloads after events.dropped and after the websocket reconnects', async () => {
-    const events = new FakeEvents();
+    const events = new FakeEvents('idle');
     events.set('open');
     const client = clientWith(
       makeJobList([]),
@@ -211,7 +175,7 @@ describe('JobsModel', () => {
   });
 
   it('applies events that arrive during a reload on top of its answer', async () => {
-    const events = new FakeEvents();
+    const events = new FakeEvents('idle');
     const answer = deferred<IJobList>();
     const client = new FakeClient(() => Promise.resolve(JOBS_INFO));
     client.jobsAnswer = () => answer.promise;
@@ -241,7 +205,7 @@ describe('JobsModel', () => {
       }
       return makeJobList([makeJob()]);
     };
-    const model = new JobsModel({ client, events: new FakeEvents() });
+    const model = new JobsModel({ client, events: new FakeEvents('idle') });
     model.start();
     await waitFor(() => expect(model.state).toBe('error'));
     expect(model.error).toBe('jobs are down');
@@ -263,7 +227,7 @@ describe('JobsModel', () => {
         page: 1,
         page_size: 100
       }) as unknown as IJobList;
-    const model = new JobsModel({ client, events: new FakeEvents() });
+    const model = new JobsModel({ client, events: new FakeEvents('idle') });
     model.start();
     await waitFor(() => expect(model.state).toBe('ready'));
     expect(model.jobs).toHaveLength(1);
@@ -273,7 +237,7 @@ describe('JobsModel', () => {
       pipeline: null,
       surprise: 1,
       progress: {
-        steps_total: null,
+        steps_total: 0,
         steps_done: 0,
         current_step: null,
         skipped_steps: []
@@ -302,28 +266,7 @@ describe('job formatting helpers', () => {
   });
 });
 
-const attached: Widget[] = [];
-
-function attach<T extends Widget>(widget: T): T {
-  Widget.attach(widget, document.body);
-  attached.push(widget);
-  return widget;
-}
-
-afterEach(() => {
-  attached.splice(0).forEach(widget => widget.dispose());
-});
-
-function query<T extends Element = HTMLElement>(
-  widget: Widget,
-  selector: string
-): T {
-  const element = widget.node.querySelector<T>(selector);
-  if (!element) {
-    throw new Error(`no ${selector} in the panel`);
-  }
-  return element;
-}
+afterEach(cleanUp);
 
 function row(panel: Widget, id: string): HTMLElement {
   return query(panel, `li.jp-JwstLab-jobItem[data-job-id="${id}"]`);
@@ -342,7 +285,9 @@ describe('JobsPanel with the jobs feature', () => {
         })
       ])
     );
-    const panel = attach(new JobsPanel({ client, events: new FakeEvents() }));
+    const panel = attach(
+      new JobsPanel({ client, events: new FakeEvents('idle') })
+    );
 
     await waitFor(() => query(panel, 'ul.jp-JwstLab-jobList'));
     expect(panel.node.querySelector('.jp-JwstLab-capabilityNote')).toBeNull();
@@ -379,7 +324,7 @@ describe('JobsPanel with the jobs feature', () => {
   });
 
   it('updates a row from events', async () => {
-    const events = new FakeEvents();
+    const events = new FakeEvents('idle');
     const client = clientWith(makeJobList([makeJob({ id: 'run' })]));
     const panel = attach(new JobsPanel({ client, events }));
     await waitFor(() => row(panel, 'run'));
@@ -424,7 +369,9 @@ describe('JobsPanel with the jobs feature', () => {
       options.status === 'failed'
         ? makeJobList([])
         : makeJobList([makeJob({ id: 'run' })]);
-    const panel = attach(new JobsPanel({ client, events: new FakeEvents() }));
+    const panel = attach(
+      new JobsPanel({ client, events: new FakeEvents('idle') })
+    );
     await waitFor(() => row(panel, 'run'));
 
     changeValue(
@@ -447,7 +394,9 @@ describe('JobsPanel with the jobs feature', () => {
     const answer = deferred<IJobList>();
     const client = new FakeClient(() => Promise.resolve(JOBS_INFO));
     client.jobsAnswer = () => answer.promise;
-    const panel = attach(new JobsPanel({ client, events: new FakeEvents() }));
+    const panel = attach(
+      new JobsPanel({ client, events: new FakeEvents('idle') })
+    );
 
     await waitFor(() =>
       expect(query(panel, '.jp-JwstLab-jobsLoading').textContent).toBe(
@@ -474,7 +423,9 @@ describe('JobsPanel with the jobs feature', () => {
 
   it('does not ask for jobs when the server lacks them', async () => {
     const client = new FakeClient(() => Promise.resolve(makeInfo()));
-    const panel = attach(new JobsPanel({ client, events: new FakeEvents() }));
+    const panel = attach(
+      new JobsPanel({ client, events: new FakeEvents('idle') })
+    );
     await waitFor(() => query(panel, '.jp-JwstLab-capabilityNote'));
     expect(query(panel, '.jp-JwstLab-emptyState').textContent).toContain(
       'No jobs yet.'
@@ -502,7 +453,9 @@ describe('JobsPanel and the job database', () => {
       })
     );
     client.jobsAnswer = async () => makeJobList([makeJob({ id: 'run' })]);
-    const panel = attach(new JobsPanel({ client, events: new FakeEvents() }));
+    const panel = attach(
+      new JobsPanel({ client, events: new FakeEvents('idle') })
+    );
     await waitFor(() => row(panel, 'run'));
     expect(panel.node.querySelector('.jp-JwstLab-jobStoreBanner')).toBeNull();
   });
@@ -524,7 +477,9 @@ describe('JobsPanel and the job database', () => {
       })
     );
     client.jobsAnswer = async () => makeJobList([makeJob({ id: 'back' })]);
-    const panel = attach(new JobsPanel({ client, events: new FakeEvents() }));
+    const panel = attach(
+      new JobsPanel({ client, events: new FakeEvents('idle') })
+    );
 
     await waitFor(() => row(panel, 'back'));
     const banner = query(panel, '.jp-JwstLab-jobStoreBanner');
@@ -566,7 +521,9 @@ describe('JobsPanel and the job database', () => {
         }
       })
     );
-    const panel = attach(new JobsPanel({ client, events: new FakeEvents() }));
+    const panel = attach(
+      new JobsPanel({ client, events: new FakeEvents('idle') })
+    );
 
     await waitFor(() => query(panel, '.jp-JwstLab-jobStoreBanner'));
     const banner = query(panel, '.jp-JwstLab-jobStoreBanner');

@@ -1,7 +1,4 @@
-import { ReactWidget } from '@jupyterlab/ui-components';
 import { ISignal, Signal } from '@lumino/signaling';
-import { Widget } from '@lumino/widgets';
-import * as React from 'react';
 
 import type { ConnectionState, IEventsConnection } from '../api/events';
 import type {
@@ -10,17 +7,27 @@ import type {
   IParamSpec,
   IPipelineList,
   IPipelineSpec
-} from '../api/types';
+} from '../api/models';
 import { FakeClient, makeInfo } from './fixtures';
 
 /** An events connection the test drives. */
 export class FakeEvents implements IEventsConnection {
-  connectionState: ConnectionState = 'open';
+  /** Start in `connectionState` (open: events flow). */
+  constructor(public connectionState: ConnectionState = 'open') {}
+
   readonly connectionStateChanged: ISignal<IEventsConnection, ConnectionState> =
     new Signal(this);
   readonly events: ISignal<IEventsConnection, EventsStreamMessage> = new Signal(
     this
   );
+
+  /** Change the connection state, as the websocket would. */
+  set(state: ConnectionState): void {
+    this.connectionState = state;
+    (
+      this.connectionStateChanged as Signal<IEventsConnection, ConnectionState>
+    ).emit(state);
+  }
 
   emit(message: Record<string, unknown> & { type: string }): void {
     (this.events as Signal<IEventsConnection, EventsStreamMessage>).emit({
@@ -44,6 +51,7 @@ export function param(overrides: Partial<IParamSpec> = {}): IParamSpec {
     check: '',
     common: false,
     managed: false,
+    path: null,
     ...overrides
   };
 }
@@ -156,7 +164,8 @@ export function pipelineList(): IPipelineList {
     level,
     asn_types: asn,
     suffixes,
-    steps: []
+    steps: [],
+    doc: ''
   });
   return {
     pipelines: [
@@ -180,6 +189,11 @@ export function association(path: string): IAssociation {
   return {
     path,
     asn_type: 'image3',
+    asn_rule: 'Asn_Lv3Image',
+    asn_id: 'o001',
+    asn_pool: 'jw09999_pool.csv',
+    program: '09999',
+    target: 't001',
     level: 3,
     pipelines: ['calwebb_image3'],
     products: [
@@ -193,7 +207,8 @@ export function association(path: string): IAssociation {
       }
     ],
     members_total: 4,
-    members_missing: []
+    members_missing: [],
+    members_refused: []
   };
 }
 
@@ -211,40 +226,6 @@ export function pipelineClient(): FakeClient {
     getPipelineSpec: async () => image3Spec()
   };
   return client;
-}
-
-const widgets: Widget[] = [];
-
-/** Render a React element into the document; `cleanUp()` removes it. */
-export function render(element: React.ReactElement): HTMLElement {
-  const widget = ReactWidget.create(element);
-  attachWidget(widget);
-  return widget.node;
-}
-
-/** Attach a widget to the document; `cleanUp()` disposes of it. */
-export function attachWidget<T extends Widget>(widget: T): T {
-  Widget.attach(widget, document.body);
-  widgets.push(widget);
-  return widget;
-}
-
-/** Dispose of everything `render` and `attachWidget` added (React unmounts). */
-export function cleanUp(): void {
-  widgets.splice(0).forEach(widget => widget.dispose());
-  document.body.innerHTML = '';
-}
-
-/** The element matching `selector` in `root`; throws (for waitFor) when absent. */
-export function $<T extends Element = HTMLElement>(
-  root: ParentNode,
-  selector: string
-): T {
-  const found = root.querySelector<T & Element>(selector);
-  if (!found) {
-    throw new Error(`no element matches ${selector}`);
-  }
-  return found as T;
 }
 
 /** Resolve after pending promises and React's scheduled renders. */

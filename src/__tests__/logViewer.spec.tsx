@@ -1,23 +1,19 @@
 import { nullTranslator } from '@jupyterlab/translation';
 import * as React from 'react';
 
-import type { IJobLog } from '../api/types';
-import { lineLevel, LogModel } from '../widgets/logModel';
+import type { IJobLog } from '../api/models';
+import { visibleRange } from '../components/VirtualTable';
+import { filterLines, lineLevel, LogModel } from '../models/logModel';
+import { LOG_ROW_HEIGHT, LogViewer } from '../widgets/jobs/logViewer';
 import {
-  filterLines,
-  LOG_ROW_HEIGHT,
-  LogViewer,
-  visibleRange
-} from '../widgets/logViewer';
-import { changeValue, FakeClient, waitFor } from './fixtures';
-import {
-  $,
+  changeValue,
   cleanUp,
-  FakeEvents,
-  flush,
-  pipelineClient,
-  render
-} from './jobsFixtures';
+  FakeClient,
+  query as $,
+  render,
+  waitFor
+} from './fixtures';
+import { FakeEvents, flush, pipelineClient } from './jobsFixtures';
 
 const trans = nullTranslator.load('jwst_lab');
 
@@ -73,12 +69,12 @@ describe('log lines', () => {
   });
 
   it('computes the rendered window of a virtual list', () => {
-    expect(visibleRange(1000, 0, 180, 18, 5)).toEqual({ start: 0, end: 16 });
-    expect(visibleRange(1000, 18 * 500, 180, 18, 5)).toEqual({
+    expect(visibleRange(0, 180, 18, 1000, 5)).toEqual({ start: 0, end: 16 });
+    expect(visibleRange(18 * 500, 180, 18, 1000, 5)).toEqual({
       start: 495,
       end: 516
     });
-    expect(visibleRange(10, 18 * 500, 180, 18, 5)).toEqual({
+    expect(visibleRange(18 * 500, 180, 18, 10, 5)).toEqual({
       start: 10,
       end: 10
     });

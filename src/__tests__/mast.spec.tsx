@@ -1,25 +1,30 @@
 import { StateDB } from '@jupyterlab/statedb';
 
 import { JwstLabApiError } from '../api/client';
-import type { IDownloadRequest, IMastSearchParams } from '../api/types';
-import { LAST_SEARCH_KEY, trackLastSearch } from '../mast/state';
-import { MastPanel } from '../widgets/mast';
-import { changeValue, makeJob, waitFor } from './fixtures';
+import type { IDownloadRequest, IMastSearchParams } from '../api/models';
+import { LAST_SEARCH_KEY, trackLastSearch } from '../mast/lastSearch';
+import { MastPanel } from '../widgets/mast/panel';
 import {
   attach,
-  detachAll,
+  changeValue,
+  cleanUp,
+  makeJob,
+  query,
+  queryAll,
+  waitFor
+} from './fixtures';
+import {
   FakeEvents,
   makeObservation,
   makeProduct,
+  makeProductsResult,
   makeSearchResult,
   mastClient,
-  query,
-  queryAll,
   searchReady,
   submitForm
 } from './mastFixtures';
 
-afterEach(() => detachAll());
+afterEach(cleanUp);
 
 function searchCalls(client: ReturnType<typeof mastClient>) {
   return client.mastCalls
@@ -29,7 +34,7 @@ function searchCalls(client: ReturnType<typeof mastClient>) {
 
 function rowTexts(panel: MastPanel, column: number): string[] {
   return queryAll(panel, '.jp-JwstLab-mastTable .jp-JwstLab-vtableRow').map(
-    row => row.querySelectorAll('[role="cell"]')[column].textContent ?? ''
+    row => row.querySelectorAll('td')[column].textContent ?? ''
   );
 }
 
@@ -86,7 +91,7 @@ describe('MAST panel search', () => {
         radius: 0.05,
         instrument: 'MIRI',
         filters: 'F770W,F1800W',
-        calib_level: 3,
+        calib_level: '3',
         t_min: '2023-01-01',
         page: 1,
         page_size: 1000
@@ -158,11 +163,11 @@ describe('MAST panel search', () => {
     expect(searchCalls(client)).toEqual([]);
   });
 
-  it('puts a 400 next to the field it names and a 502 in a banner', async () => {
+  it('puts a 400 next to the field it names, else as the form error, and a 502 in a banner', async () => {
     const client = mastClient();
     let answer: Error = new JwstLabApiError(
-      'radius: must be more than 0 and at most 3 degrees; instrument: unknown instrument FOO',
-      { status: 400, reason: 'bad_request' }
+      'must be more than 0 and at most 3 degrees, not 5',
+      { status: 400, reason: 'bad_request', field: 'radius' }
     );
     client.searchAnswer = () => Promise.reject(answer);
     const panel = attach(new MastPanel({ client }));
@@ -176,18 +181,17 @@ describe('MAST panel search', () => {
     await waitFor(() =>
       expect(
         query(panel, '.jp-JwstLab-fieldError[data-field="radius"]').textContent
-      ).toBe('radius: must be more than 0 and at most 3 degrees')
+      ).toBe('must be more than 0 and at most 3 degrees, not 5')
     );
-    expect(
-      query(panel, '.jp-JwstLab-fieldError[data-field="instrument"]')
-        .textContent
-    ).toBe('instrument: unknown instrument FOO');
     expect(
       query<HTMLInputElement>(
         panel,
         'input.jp-JwstLab-mastRadius'
       ).getAttribute('aria-invalid')
     ).toBe('true');
+    expect(panel.node.querySelectorAll('.jp-JwstLab-fieldError')).toHaveLength(
+      1
+    );
     expect(panel.node.querySelector('.jp-JwstLab-banner')).toBeNull();
 
     // typing in the field clears what the server said about it
@@ -200,6 +204,41 @@ describe('MAST panel search', () => {
         panel.node.querySelector('.jp-JwstLab-fieldError[data-field="radius"]')
       ).toBeNull()
     );
+
+    // the field decides, not the message: this one names radius but is about the instrument
+    answer = new JwstLabApiError('unknown instrument FOO for radius search', {
+      status: 400,
+      reason: 'bad_request',
+      field: 'instrument'
+    });
+    submitForm(panel);
+    await waitFor(() =>
+      expect(
+        query(panel, '.jp-JwstLab-fieldError[data-field="instrument"]')
+          .textContent
+      ).toBe('unknown instrument FOO for radius search')
+    );
+    expect(
+      panel.node.querySelector('.jp-JwstLab-fieldError[data-field="radius"]')
+    ).toBeNull();
+
+    // a field the form does not have, or none: the form's general error
+    for (const field of ['page_size', undefined]) {
+      answer = new JwstLabApiError(`bad request (${field})`, {
+        status: 400,
+        reason: 'bad_request',
+        field
+      });
+      submitForm(panel);
+      await waitFor(() =>
+        expect(
+          query(panel, '.jp-JwstLab-fieldError[data-field="form"]').textContent
+        ).toBe(`bad request (${field})`)
+      );
+      expect(
+        panel.node.querySelectorAll('.jp-JwstLab-fieldError')
+      ).toHaveLength(1);
+    }
 
     answer = new JwstLabApiError('MAST answered 503 Service Unavailable', {
       status: 502,
@@ -222,7 +261,8 @@ describe('MAST panel search', () => {
       Promise.reject(
         new JwstLabApiError('Could not resolve "NO SUCH THING" to a position', {
           status: 404,
-          reason: 'not_found'
+          reason: 'not_found',
+          field: 'target'
         })
       );
     const panel = attach(new MastPanel({ client }));
@@ -236,6 +276,25 @@ describe('MAST panel search', () => {
       expect(query(panel, '.jp-JwstLab-mastQueryHint').textContent).toBe(
         'Could not resolve "NO SUCH THING" to a position'
       )
+    );
+
+    // A 404 is placed by its field, not by its status: naming none, it is the banner's.
+    client.searchAnswer = () =>
+      Promise.reject(
+        new JwstLabApiError('No such route', {
+          status: 404,
+          reason: 'not_found'
+        })
+      );
+    submitForm(panel);
+    await waitFor(() =>
+      expect(query(panel, '.jp-JwstLab-banner').textContent).toContain(
+        'No such route'
+      )
+    );
+    expect(panel.node.querySelector('.jp-JwstLab-fieldError')).toBeNull();
+    expect(query(panel, '.jp-JwstLab-mastQueryHint').textContent).not.toContain(
+      'Could not resolve'
     );
   });
 
@@ -321,10 +380,7 @@ describe('MAST panel search', () => {
     );
     // column 0 is the access mark, 1 obs_id, 2 target_name
     const header = () =>
-      query(
-        panel,
-        '.jp-JwstLab-mastTable [role="columnheader"][data-column="target_name"]'
-      );
+      query(panel, '.jp-JwstLab-mastTable th[data-column="target_name"]');
     header().querySelector('button')!.click();
     await waitFor(() =>
       expect(rowTexts(panel, 2)).toEqual(['M 16', 'NGC 628', 'NGC 3132', ''])
@@ -348,7 +404,7 @@ describe('MAST panel search', () => {
         panel.node.querySelector('.jp-JwstLab-mastTable [data-column="s_ra"]')
       ).not.toBeNull()
     );
-    expect(panel.model.columns).toContain('s_ra');
+    expect(panel.search.columns).toContain('s_ra');
   });
 });
 
@@ -359,7 +415,7 @@ describe('MAST panel server sort', () => {
       if (params.sort) {
         throw new JwstLabApiError(
           `sort must be an observation column (optionally with -), not '${params.sort}'`,
-          { status: 400, reason: 'bad_request' }
+          { status: 400, reason: 'bad_request', field: 'sort' }
         );
       }
       return makeSearchResult(
@@ -397,11 +453,10 @@ describe('MAST panel without live events', () => {
   it('follows the download by asking for the jobs', async () => {
     const client = mastClient();
     client.searchAnswer = async () => makeSearchResult([makeObservation(1)]);
-    client.productsAnswer = async () => ({
-      rows: [makeProduct('a_cal.fits', { recommended: true, size: 10 })],
-      total: 1,
-      columns: []
-    });
+    client.productsAnswer = async () =>
+      makeProductsResult([
+        makeProduct('a_cal.fits', { recommended: true, size: 10 })
+      ]);
     const events = new FakeEvents();
     events.connectionState = 'reconnecting';
     const panel = attach(new MastPanel({ client, events }));
@@ -483,17 +538,19 @@ describe('MAST panel products and download', () => {
         size: 30_000
       })
     ];
-    client.productsAnswer = async (_obsid, params) => ({
-      rows: products.filter(
-        row =>
-          (!params.product_type || row.productType === params.product_type) &&
-          (params.calib_level === undefined ||
-            row.calib_level === params.calib_level)
-      ),
-      total: products.length,
-      columns: [],
-      python: 'Observations.get_product_list("90000001")'
-    });
+    client.productsAnswer = async (_obsid, params) =>
+      makeProductsResult(
+        products.filter(
+          row =>
+            (!params.product_type || row.productType === params.product_type) &&
+            (params.calib_level === undefined ||
+              String(row.calib_level) === params.calib_level)
+        ),
+        {
+          total: products.length,
+          python: 'Observations.get_product_list("90000001")'
+        }
+      );
     const copied: string[] = [];
     const panel = attach(
       new MastPanel({
@@ -586,7 +643,7 @@ describe('MAST panel products and download', () => {
     ).toContainEqual([
       'listProducts',
       '90000001',
-      { product_type: undefined, calib_level: 3 }
+      { product_type: undefined, calib_level: '3' }
     ]);
     expect(query(panel, '.jp-JwstLab-selectionSummary').textContent).toBe(
       '3 selected (1 of them listed here) · 9.5 MB'
@@ -627,7 +684,7 @@ describe('MAST panel products and download', () => {
         status: 'queued',
         input: '2 products',
         pipeline: null,
-        output_dir: request.dest,
+        output_dir: request.dest ?? '',
         progress: {
           steps_total: 2,
           steps_done: 0,
@@ -822,11 +879,8 @@ describe('MAST panel products and download', () => {
     });
     await client.getInfo();
     client.searchAnswer = async () => makeSearchResult([makeObservation(1)]);
-    client.productsAnswer = async () => ({
-      rows: [makeProduct('a_cal.fits', { recommended: true })],
-      total: 1,
-      columns: []
-    });
+    client.productsAnswer = async () =>
+      makeProductsResult([makeProduct('a_cal.fits', { recommended: true })]);
     const panel = attach(new MastPanel({ client }));
     await searchReady(panel);
     changeValue(
@@ -862,7 +916,7 @@ describe('MAST token', () => {
     const state = new StateDB();
     const panel = attach(new MastPanel({ client }));
     const saved: string[] = [];
-    panel.model.saved.connect((_, value) => saved.push(JSON.stringify(value)));
+    panel.search.saved.connect((_, value) => saved.push(JSON.stringify(value)));
     await trackLastSearch(panel, state);
     await searchReady(panel);
     await waitFor(() =>
@@ -960,7 +1014,7 @@ describe('MAST last search', () => {
       )
     );
     // more rows than the page: the server sorts, from the first page
-    first.model.sort = { column: 'target_name', direction: 'descending' };
+    first.search.setSort({ column: 'target_name', direction: 'descending' });
     await waitFor(() =>
       expect(searchCalls(client).slice(-1)[0]).toEqual({
         ra: 269.7275,
@@ -1022,7 +1076,7 @@ describe('MAST last search', () => {
         sort: '-target_name'
       }
     ]);
-    expect(second.model.sort).toEqual({
+    expect(second.search.sort).toEqual({
       column: 'target_name',
       direction: 'descending'
     });

@@ -45,7 +45,7 @@ describe('JwstLabClient MAST and downloads', () => {
         radius: 0.05,
         instrument: undefined,
         filters: '',
-        calib_level: 3,
+        calib_level: '3',
         page: 2,
         page_size: 500,
         sort: '-t_min'

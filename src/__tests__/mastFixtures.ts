@@ -1,14 +1,15 @@
 import { ISignal, Signal } from '@lumino/signaling';
-import { Widget } from '@lumino/widgets';
 
 import type { ConnectionState, IEventsConnection } from '../api/events';
 import type {
   EventsStreamMessage,
+  IMastColumn,
+  IMastProductsResult,
   IMastSearchResult,
   MastRow
-} from '../api/types';
-import { MastPanel } from '../widgets/mast';
-import { FakeClient, makeInfo, waitFor } from './fixtures';
+} from '../api/models';
+import { MastPanel } from '../widgets/mast/panel';
+import { FakeClient, makeInfo, query, waitFor } from './fixtures';
 
 /** The columns the search route answers with, in its order. */
 export const OBSERVATION_COLUMNS = [
@@ -26,6 +27,15 @@ export const OBSERVATION_COLUMNS = [
   't_min',
   't_max'
 ];
+
+/** The types the server gives those columns (the others are strings). */
+const COLUMN_TYPES: Record<string, IMastColumn['type']> = {
+  s_ra: 'float',
+  s_dec: 'float',
+  calib_level: 'int',
+  t_min: 'float',
+  t_max: 'float'
+};
 
 /** An observation row like the server's, with `overrides`. */
 export function makeObservation(
@@ -60,9 +70,30 @@ export function makeSearchResult(
     total: options.total ?? rows.length,
     page: options.page ?? 1,
     page_size: options.page_size ?? 1000,
-    columns: OBSERVATION_COLUMNS.map(name => ({ name, type: 'str' })),
+    columns: OBSERVATION_COLUMNS.map(name => ({
+      name,
+      type: COLUMN_TYPES[name] ?? 'string'
+    })),
+    source: 'local',
+    notice: null,
     python:
       'from astroquery.mast import Observations\nObservations.query_criteria(target_name="DEMO-FIELD")'
+  };
+}
+
+/** A products answer (of observation `90000001`) holding `rows`. */
+export function makeProductsResult(
+  rows: MastRow[],
+  options: { total?: number; python?: string } = {}
+): IMastProductsResult {
+  return {
+    obsid: '90000001',
+    rows,
+    total: options.total ?? rows.length,
+    columns: [],
+    source: 'local',
+    python: options.python ?? '',
+    notice: null
   };
 }
 
@@ -119,40 +150,6 @@ export function mastClient(): FakeClient {
     features: ['info', 'events', 'mast', 'downloads', 'jobs']
   });
   return new FakeClient(() => Promise.resolve(info));
-}
-
-const attached: Widget[] = [];
-
-/** Attach a widget to the document; `detachAll` disposes it. */
-export function attach<T extends Widget>(widget: T): T {
-  Widget.attach(widget, document.body);
-  attached.push(widget);
-  return widget;
-}
-
-/** Dispose every attached widget. */
-export function detachAll(): void {
-  attached.splice(0).forEach(widget => widget.dispose());
-}
-
-/** The first element matching `selector` in `widget`, or a thrown error. */
-export function query<T extends Element = HTMLElement>(
-  widget: Widget,
-  selector: string
-): T {
-  const element = widget.node.querySelector<T>(selector);
-  if (!element) {
-    throw new Error(`no ${selector} in the panel`);
-  }
-  return element;
-}
-
-/** Every element matching `selector` in `widget`. */
-export function queryAll<T extends Element = HTMLElement>(
-  widget: Widget,
-  selector: string
-): T[] {
-  return Array.from(widget.node.querySelectorAll<T>(selector));
 }
 
 /** Wait until the panel's search form is enabled (the server answered /info). */

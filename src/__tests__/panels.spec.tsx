@@ -1,67 +1,25 @@
-import { ISignal, Signal } from '@lumino/signaling';
-import { Widget } from '@lumino/widgets';
-
-import type { ConnectionState, IEventsConnection } from '../api/events';
-import type { EventsStreamMessage, IServerInfo } from '../api/types';
-import { CrdsPanel } from '../widgets/crds';
-import { JobsPanel, JobStatusFilter } from '../widgets/jobs';
-import { IMastSearchRequest, MastPanel } from '../widgets/mast';
-import { changeValue, FakeClient, makeInfo, waitFor } from './fixtures';
-
-/** An events connection whose state the test sets. */
-class FakeEvents implements IEventsConnection {
-  connectionState: ConnectionState = 'idle';
-  readonly connectionStateChanged: ISignal<IEventsConnection, ConnectionState> =
-    new Signal(this);
-  readonly events: ISignal<IEventsConnection, EventsStreamMessage> = new Signal(
-    this
-  );
-
-  set(state: ConnectionState): void {
-    this.connectionState = state;
-    (
-      this.connectionStateChanged as Signal<IEventsConnection, ConnectionState>
-    ).emit(state);
-  }
-}
-
-/** A promise with its resolve and reject, to hold a fake server's answer. */
-function deferred<T>() {
-  let resolve!: (value: T) => void;
-  let reject!: (error: Error) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
+import type { IServerInfo } from '../api/models';
+import type { JobsFilter } from '../models/jobsModel';
+import { CrdsPanel } from '../widgets/crds/panel';
+import { JobsPanel } from '../widgets/jobs/panel';
+import { IMastSearchRequest, MastPanel } from '../widgets/mast/panel';
+import {
+  attach,
+  changeValue,
+  cleanUp,
+  deferred,
+  FakeClient,
+  makeInfo,
+  query,
+  waitFor
+} from './fixtures';
+import { FakeEvents } from './jobsFixtures';
 
 function answering(info: IServerInfo): FakeClient {
   return new FakeClient(() => Promise.resolve(info));
 }
 
-function query<T extends Element = HTMLElement>(
-  widget: Widget,
-  selector: string
-): T {
-  const element = widget.node.querySelector<T>(selector);
-  if (!element) {
-    throw new Error(`no ${selector} in the panel`);
-  }
-  return element;
-}
-
-const attached: Widget[] = [];
-
-function attach<T extends Widget>(widget: T): T {
-  Widget.attach(widget, document.body);
-  attached.push(widget);
-  return widget;
-}
-
-afterEach(() => {
-  attached.splice(0).forEach(widget => widget.dispose());
-});
+afterEach(cleanUp);
 
 /** Wait until the MAST form is rendered with no note about the server's capabilities. */
 async function mastSearchAvailable(panel: MastPanel): Promise<void> {
@@ -328,11 +286,11 @@ describe('CrdsPanel', () => {
 
 describe('JobsPanel', () => {
   it('filters by status and says so in the empty state', async () => {
-    const events = new FakeEvents();
+    const events = new FakeEvents('idle');
     const panel = attach(
       new JobsPanel({ client: answering(makeInfo()), events })
     );
-    const changes: JobStatusFilter[] = [];
+    const changes: JobsFilter[] = [];
     panel.statusFilterChanged.connect((_, value) => changes.push(value));
     expect(panel.id).toBe('jwst-lab-jobs-panel');
     expect(query(panel, 'h2.jp-JwstLab-panelTitle').textContent).toBe(
@@ -386,7 +344,7 @@ describe('JobsPanel', () => {
     const panel = attach(
       new JobsPanel({
         client: answering(makeInfo()),
-        events: new FakeEvents(),
+        events: new FakeEvents('idle'),
         statusFilter: 'running'
       })
     );
@@ -398,7 +356,7 @@ describe('JobsPanel', () => {
   });
 
   it('shows whether live updates flow', async () => {
-    const events = new FakeEvents();
+    const events = new FakeEvents('idle');
     const panel = attach(
       new JobsPanel({ client: answering(makeInfo()), events })
     );
@@ -416,7 +374,10 @@ describe('JobsPanel', () => {
 
   it('says the server does not run pipeline jobs yet', async () => {
     const panel = attach(
-      new JobsPanel({ client: answering(makeInfo()), events: new FakeEvents() })
+      new JobsPanel({
+        client: answering(makeInfo()),
+        events: new FakeEvents('idle')
+      })
     );
     await waitFor(() =>
       expect(query(panel, '.jp-JwstLab-capabilityNote').textContent).toBe(

@@ -2,25 +2,29 @@ import { nullTranslator } from '@jupyterlab/translation';
 import * as React from 'react';
 
 import { JwstLabApiError } from '../api/client';
-import type { IJobCreate, IJobRecord } from '../api/types';
-import { RunDialog, RunForm } from '../widgets/runDialog';
+import type { IJobCreate, IJobRecord } from '../api/models';
+import { RunFormModel } from '../run/runFormModel';
 import {
   associationLevel,
   buildRequest,
   defaultDraft,
-  fieldOfError,
+  formFieldOf,
   initialDraft,
   parseParam
-} from '../widgets/runForm';
-import { changeValue, FakeClient, makeJob, waitFor } from './fixtures';
+} from '../run/validation';
+import { RunDialog } from '../widgets/run/runDialog';
+import { RunForm } from '../widgets/run/runForm';
 import {
-  $,
+  changeValue,
   cleanUp,
-  image3Spec,
-  param,
-  pipelineClient,
-  render
-} from './jobsFixtures';
+  FakeClient,
+  makeJob,
+  own,
+  query as $,
+  render,
+  waitFor
+} from './fixtures';
+import { image3Spec, param, pipelineClient } from './jobsFixtures';
 
 const trans = nullTranslator.load('jwst_lab');
 
@@ -31,6 +35,7 @@ afterEach(cleanUp);
 
 interface IRendered {
   host: HTMLElement;
+  model: RunFormModel;
   submitted: IJobRecord[][];
   cancelled: number;
 }
@@ -42,19 +47,19 @@ function renderForm(
   level?: number,
   preferred?: string
 ): IRendered {
+  const model = own(
+    new RunFormModel({ client, trans, inputs, kind, level, preferred })
+  );
   const result: IRendered = {
     host: null as unknown as HTMLElement,
+    model,
     submitted: [],
     cancelled: 0
   };
   result.host = render(
     <RunForm
-      client={client}
+      model={model}
       trans={trans}
-      inputs={inputs}
-      kind={kind}
-      level={level}
-      preferred={preferred}
       onSubmitted={jobs => result.submitted.push(jobs)}
       onCancel={() => (result.cancelled += 1)}
     />
@@ -154,22 +159,24 @@ describe('run form logic', () => {
     ]);
   });
 
-  it('finds the field a server error names, and the association level', () => {
-    expect(
-      fieldOfError('steps.resample.pixfrac = 2 is above its maximum 1.0')
-    ).toBe('steps.resample.pixfrac');
-    expect(
-      fieldOfError(
-        "unknown parameter steps.resample.foo: resample has no parameter 'foo'"
-      )
-    ).toBe('steps.resample.foo');
-    expect(
-      fieldOfError("crds_context 'jwst_9.pmap' is not in the CRDS cache")
-    ).toBe('crds_context');
-    expect(
-      fieldOfError('output_dir must be a path relative to the server root')
-    ).toBe('output_dir');
-    expect(fieldOfError('association members missing: a.fits')).toBeNull();
+  it('finds the form field a server error names, and the association level', () => {
+    const spec = image3Spec();
+    expect(formFieldOf('steps.resample.pixfrac', spec)).toBe(
+      'steps.resample.pixfrac'
+    );
+    // A list item is the list's field.
+    expect(formFieldOf('steps.resample.output_shape[1]', spec)).toBe(
+      'steps.resample.output_shape'
+    );
+    expect(formFieldOf('crds_context', spec)).toBe('crds_context');
+    expect(formFieldOf('output_dir', spec)).toBe('output_dir');
+    // Fields the form does not show: a whole step, a parameter it hides, an unknown one.
+    expect(formFieldOf('steps.resample', spec)).toBeNull();
+    expect(formFieldOf('steps.resample.output_dir', spec)).toBeNull();
+    expect(formFieldOf('steps.resample.foo', spec)).toBeNull();
+    expect(formFieldOf('steps.nosuchstep.pixfrac', spec)).toBeNull();
+    expect(formFieldOf('pipeline', spec)).toBeNull();
+    expect(formFieldOf(null, spec)).toBeNull();
     expect(associationLevel(ASN_1)).toBe(3);
     expect(
       associationLevel('x/jw01-o001_20250101t000000_spec2_00001_asn.json')
@@ -314,10 +321,12 @@ describe('RunForm', () => {
   it('shows a server 400 next to the field it names and stays open', async () => {
     const client = pipelineClient();
     client.jobsApi.createJob = async () => {
-      throw new JwstLabApiError(
-        'steps.resample.pixfrac = 0.95 is above its maximum 0.9',
-        { status: 400, reason: 'bad_request' }
-      );
+      // The message names no field the way the form could parse: `field` does.
+      throw new JwstLabApiError('0.95 is above its maximum 0.9', {
+        status: 400,
+        reason: 'bad_request',
+        field: 'steps.resample.pixfrac'
+      });
     };
     const { host, submitted } = renderForm(client, [ASN_1]);
     await expand(host, 'source_catalog');
@@ -326,7 +335,7 @@ describe('RunForm', () => {
     await waitFor(() =>
       expect(
         $(host, '[data-param="pixfrac"] .jp-JwstLab-fieldError').textContent
-      ).toBe('steps.resample.pixfrac = 0.95 is above its maximum 0.9')
+      ).toBe('0.95 is above its maximum 0.9')
     );
     // The step with the problem opened by itself, and its field has the focus.
     await waitFor(() =>
@@ -343,7 +352,8 @@ describe('RunForm', () => {
       if (request.input === ASN_2 && calls === 2) {
         throw new JwstLabApiError('association members missing: x_cal.fits', {
           status: 400,
-          reason: 'bad_request'
+          reason: 'bad_request',
+          field: 'input'
         });
       }
       return makeJob({ id: `job-${calls}`, input: request.input });
@@ -364,6 +374,52 @@ describe('RunForm', () => {
     submit(host);
     await waitFor(() => expect(submitted).toHaveLength(1));
     expect(submitted[0].map(job => job.id)).toEqual(['job-1', 'job-3']);
+  });
+
+  it('shows a server 400 that names no field of the form as the general error', async () => {
+    const client = pipelineClient();
+    const answers = [
+      // No field at all.
+      new JwstLabApiError('the job store is busy, try again', {
+        status: 400,
+        reason: 'bad_request'
+      }),
+      // A field the form does not show, whose message mentions one it does.
+      new JwstLabApiError('steps.resample.pixfrac cannot be set with kind', {
+        status: 400,
+        reason: 'bad_request',
+        field: 'kind'
+      })
+    ];
+    client.jobsApi.createJob = async () => {
+      throw answers.shift()!;
+    };
+    const { host, submitted } = renderForm(client, [ASN_1]);
+    await waitForElement(host, '.jp-JwstLab-runSubmit:not([disabled])');
+    submit(host);
+    await waitFor(() =>
+      expect($(host, '.jp-JwstLab-runGeneralError').textContent).toBe(
+        'the job store is busy, try again'
+      )
+    );
+    expect(
+      host.querySelector('.jp-JwstLab-runParam .jp-JwstLab-fieldError')
+    ).toBeNull();
+    expect($(host, '.jp-JwstLab-runGeneralError').getAttribute('role')).toBe(
+      'alert'
+    );
+    submit(host);
+    await waitFor(() =>
+      expect($(host, '.jp-JwstLab-runGeneralError').textContent).toBe(
+        'steps.resample.pixfrac cannot be set with kind'
+      )
+    );
+    // Not placed at pixfrac, although the message names it.
+    await expand(host, 'resample');
+    expect(
+      host.querySelector('[data-param="pixfrac"] .jp-JwstLab-fieldError')
+    ).toBeNull();
+    expect(submitted).toEqual([]);
   });
 
   it('keeps Tab inside the dialog', async () => {

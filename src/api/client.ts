@@ -4,7 +4,9 @@ import { ISignal, Signal } from '@lumino/signaling';
 
 import { API_NAMESPACE, Feature, IJwstLabClient } from '../tokens';
 import { FRONTEND_VERSION } from '../version';
+import { errorMessage, JwstLabApiError } from './errors';
 import type {
+  IAssociation,
   ICrdsBestrefs,
   ICrdsBestrefsRequest,
   ICrdsContextList,
@@ -12,12 +14,13 @@ import type {
   ICrdsFetchRequest,
   ICrdsMapping,
   ICrdsStatus,
-  ICrdsTree
-} from './crdsTypes';
-import type {
+  ICrdsTree,
+  IDownloadCreated,
   IDownloadRequest,
   IErrorBody,
+  IJobCreate,
   IJobList,
+  IJobLog,
   IJobRecord,
   IListJobsOptions,
   IMastProductParams,
@@ -25,41 +28,14 @@ import type {
   IMastSearchParams,
   IMastSearchResult,
   IMastTokenState,
-  IServerInfo,
-  IVersionCheck,
-  IAssociation,
-  IJobCreate,
-  IJobLog,
   IPipelineList,
   IPipelineSpec,
-  IPreviewOptions
-} from './types';
+  IPreviewOptions,
+  IServerInfo,
+  IVersionCheck
+} from './models';
 
-/**
- * An error answered by the jwst-lab server, or the failure to reach it.
- *
- * `status` is the HTTP status (0 when the server could not be reached) and
- * `reason` the server's machine-readable code (e.g. `not_found`), or null
- * when the answer did not carry one.
- */
-export class JwstLabApiError extends Error {
-  /** Create an error from what the server answered. */
-  constructor(
-    message: string,
-    options: { status: number; reason: string | null }
-  ) {
-    super(message);
-    this.name = 'JwstLabApiError';
-    this.status = options.status;
-    this.reason = options.reason;
-  }
-
-  /** HTTP status; 0 when no answer arrived. */
-  readonly status: number;
-
-  /** Machine-readable reason code, or null. */
-  readonly reason: string | null;
-}
+export { JwstLabApiError } from './errors';
 
 /**
  * The client of the jwst-lab REST API: the only module that talks HTTP to the server.
@@ -244,7 +220,7 @@ export class JwstLabClient implements IJwstLabClient {
       response = await ServerConnection.makeRequest(url, {}, settings);
     } catch (error) {
       throw new JwstLabApiError(
-        `Cannot reach the Jupyter server: ${error instanceof Error ? error.message : error}`,
+        `Cannot reach the Jupyter server: ${errorMessage(error)}`,
         { status: 0, reason: 'network_error' }
       );
     }
@@ -260,7 +236,7 @@ export class JwstLabClient implements IJwstLabClient {
   /**
    * Search MAST observations: `GET /mast/observations`. Needs the `mast` feature.
    *
-   * @throws {JwstLabApiError} 400 naming a bad field, 404 for an unknown target, 502 when MAST failed.
+   * @throws {JwstLabApiError} 400 naming a bad field, 404 naming `target` for a target the resolver does not know, 502 when MAST failed.
    */
   searchObservations(params: IMastSearchParams): Promise<IMastSearchResult> {
     return this.request<IMastSearchResult>(
@@ -312,8 +288,8 @@ export class JwstLabClient implements IJwstLabClient {
    *
    * @throws {JwstLabApiError} 400 when the folder is outside the root or nothing is asked for.
    */
-  createDownload(request: IDownloadRequest): Promise<IJobRecord> {
-    return this.request<IJobRecord>('downloads', {
+  createDownload(request: IDownloadRequest): Promise<IDownloadCreated> {
+    return this.request<IDownloadCreated>('downloads', {
       method: 'POST',
       body: JSON.stringify(request)
     });
@@ -463,9 +439,13 @@ namespace Private {
   ): JwstLabApiError {
     const fallback = response.statusText || `HTTP error ${response.status}`;
     if (isErrorBody(body)) {
+      // `field` names the request field at fault (a 400, or a 404 about one
+      // field such as an unknown `target`); the view places the message there.
+      const field: unknown = body.field;
       return new JwstLabApiError(body.message || fallback, {
         status: response.status,
-        reason: typeof body.reason === 'string' ? body.reason : null
+        reason: typeof body.reason === 'string' ? body.reason : null,
+        field: typeof field === 'string' && field !== '' ? field : null
       });
     }
     return new JwstLabApiError(fallback, {

@@ -8,7 +8,7 @@ import type {
   EventsStreamMessage,
   IEventsDroppedMessage,
   IHelloMessage
-} from './types';
+} from './models';
 
 /**
  * State of the events websocket.

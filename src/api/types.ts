@@ -1,411 +1,1917 @@
 /**
- * Shapes of the JSON the jwst-lab server sends; `api/openapi.yaml` is the
- * reference. Field names keep the server's snake_case.
+ * GENERATED FILE, DO NOT EDIT: `jlpm gen:types` (scripts/gen-types.mjs)
+ * writes it from api/openapi.yaml; a test fails when it differs from what the
+ * spec generates. Change the spec (and the server's models), then run
+ * `jlpm gen:types`. Friendly names for these types: src/api/models.ts.
  */
 
-/** How CRDS finds reference files: `serverless` means no CRDS server, cache only. */
-export type CrdsMode = 'serverless' | 'auto' | 'local' | 'remote';
-
-/** Where the CRDS context comes from. */
-export type CrdsContextSource = 'configured' | 'environment' | 'operational';
-
-/** CRDS configuration as the server resolved it. */
-export interface ICrdsInfo {
-  mode: CrdsMode;
-  /** The CRDS cache folder, or null when none is configured. */
-  path: string | null;
-  server_url: string | null;
-  /** The pinned context (e.g. `jwst_0541.pmap`), or null for the operational one. */
-  context: string | null;
-  context_source: CrdsContextSource;
+export interface paths {
+  '/info': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Versions and configuration of this server
+     * @description Versions of jwst-lab and of the libraries it drives, read from installed
+     *     package metadata (the server never imports jwst). The front end compares
+     *     `version` with its own and warns when they differ.
+     */
+    get: operations['getInfo'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/events': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Websocket of live events
+     * @description Upgrade to a websocket. The server sends `{"type": "hello", "version"}`
+     *     first, then every event as `{"type", "seq", "time", ...payload}` in
+     *     order. `{"type": "events.dropped", "count": N}` means this client was too
+     *     slow and missed N events: it should reload state over REST. A client may
+     *     send the text `ping`; the server answers `{"type": "pong"}`.
+     *
+     *     Job events: `job.created` and `job.updated` (`{job_id, job}` with the
+     *     whole record), `job.progress` (`{job_id, progress}`), `job.log`
+     *     (`{job_id, lines: [{text, level}]}`, level `INFO`/`WARNING`/`ERROR`/...
+     *     or null), `job.deleted` (`{job_id}`).
+     */
+    get: operations['subscribeEvents'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/pipelines': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Installed pipelines and steps
+     * @description Every stpipe pipeline and step jwst ships: alias, class, whether it is a
+     *     pipeline, its level (1, 2, 3; null for single steps), the association
+     *     types and file suffixes it accepts, and its steps. Computed once per
+     *     jwst version in a subprocess and cached on disk (the first call after
+     *     an upgrade takes ~10 s).
+     */
+    get: operations['listPipelines'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/pipelines/{alias}/spec': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Parameters of a pipeline and of each of its steps */
+    get: operations['getPipelineSpec'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/associations': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** An association file read and validated */
+    get: operations['readAssociation'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/jobs': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Jobs, newest first */
+    get: operations['listJobs'];
+    put?: never;
+    /**
+     * Run a pipeline on an input under the server root
+     * @description Validates the pipeline, the input (inside the root; an association
+     *     must be valid and all its members present), the `steps` parameters
+     *     (known names, types, bounds) and the CRDS context, then queues the
+     *     job. By default it writes into its own new folder
+     *     `<input folder>/<stage>_<job id>/`; an explicit `output_dir` must be
+     *     a new or empty folder.
+     */
+    post: operations['createJob'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/jobs/{job_id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        job_id: components['parameters']['JobId'];
+      };
+      cookie?: never;
+    };
+    /** One job with progress, outputs and provenance */
+    get: operations['getJob'];
+    put?: never;
+    post?: never;
+    /** Delete a finished job's record and log (outputs stay) */
+    delete: operations['deleteJob'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/jobs/{job_id}/cancel': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        job_id: components['parameters']['JobId'];
+      };
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Cancel a queued or running job
+     * @description A queued job is cancelled at once. A running job's process group gets
+     *     SIGTERM, then SIGKILL after a grace period; the job becomes
+     *     `cancelled` when its runner has ended (watch `job.updated`).
+     */
+    post: operations['cancelJob'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/jobs/{job_id}/rerun': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        job_id: components['parameters']['JobId'];
+      };
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** The same job again (pipeline, input, steps, CRDS context used) */
+    post: operations['rerunJob'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/jobs/{job_id}/log': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        job_id: components['parameters']['JobId'];
+      };
+      cookie?: never;
+    };
+    /**
+     * The job's log from a byte offset
+     * @description While the job runs only complete lines are returned; continue from
+     *     `next_offset`. `done` is true once the job has ended and the whole
+     *     log has been read.
+     */
+    get: operations['getJobLog'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/previews': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * PNG quick look of a 2-D image under the root
+     * @description 8-bit greyscale PNG of the first 2-D image (the `SCI` extension when
+     *     there is one) of a FITS file such as an `i2d`, `cal` or `rate`,
+     *     block-averaged so that its longest side is at most `max_size`.
+     */
+    get: operations['getPreview'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/mast/observations': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Search MAST (or the local archive) for observations
+     * @description Criteria as MAST understands them: `collection` defaults to `JWST`
+     *     (`all` widens it); `instrument=MIRI` matches `MIRI/IMAGE` etc.;
+     *     `filters` matches any token of MAST's `F150W;CLEAR` values; `t_min` /
+     *     `t_max` are ISO dates (observations overlapping the range); a `target`
+     *     is resolved to coordinates by MAST's name resolver (cone of `radius`
+     *     degrees, default 0.2), and the local archive also matches its recorded
+     *     `target_name` ignoring case and spaces. Results are paged (`total` is
+     *     the full count, never capped). Backend: `archive_backend` (`auto` =
+     *     MAST, else the local archive when MAST does not answer), or
+     *     `source=mast|local` per request. `python` is the equivalent astroquery
+     *     code.
+     */
+    get: operations['searchObservations'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/mast/observations/{obsid}/products': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The products of one observation
+     * @description MAST's `Mast.Caom.Products` rows (a level 3 observation lists its
+     *     members' products too). Guide-star products are hidden unless
+     *     `include_guidestar=true`. Local-archive rows also carry `local_path`.
+     */
+    get: operations['listProducts'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/mast/token': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Whether a MAST token is set (never the token) */
+    get: operations['getMastToken'];
+    /**
+     * Keep a MAST token server-side (memory, or the system keyring)
+     * @description The token is never returned by any route, logged, or put in an error or a job record.
+     */
+    put: operations['setMastToken'];
+    post?: never;
+    /** Forget the MAST token */
+    delete: operations['deleteMastToken'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/downloads': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Start a download job for MAST or local-archive products
+     * @description Queues a job of kind `download` (it shows in `GET /jobs` and the Jobs
+     *     panel like pipeline runs). Give `products` (dataURIs) or `obsids` (with
+     *     optional `product_filters`, e.g. `{"productSubGroupDescription": ["CAL"]}`).
+     *     Files go to `dest/<obs_collection>/<obs_id>/<productFilename>`; `dest`
+     *     is relative to the server root (default `download_dir`) and must stay
+     *     inside it, symbolic links included.
+     *
+     *     The job fetches `max_parallel_downloads` files at once, writes each to
+     *     `<file>.part`, resumes partial files with HTTP range requests, retries
+     *     transient errors with backoff, verifies sizes (and checksums when the
+     *     source gives them) before renaming into place, skips files already
+     *     complete and records what it fetched in `dest/jwst_lab_manifest.json`.
+     *     Progress events carry `bytes_done`, `bytes_total`, `files_done`,
+     *     `files_total`. A download whose process died with the server is queued
+     *     again when the server restarts and resumes its partial files. A cancel
+     *     deletes the partial files. Download jobs always run on the server's host
+     *     (never on a remote Dask worker); the MAST token reaches the download
+     *     process through its environment only.
+     */
+    post: operations['createDownload'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/crds/status': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * CRDS mode, cache, server and effective context
+     * @description Always 200: problems are reported in the body. `fix` says exactly
+     *     what to set when the cache is unusable or the server does not answer.
+     */
+    get: operations['getCrdsStatus'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/crds/contexts': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The context history, then cached contexts absent from it
+     * @description From the CRDS server when it answers, else from the cache's
+     *     `server_config`. Newest first. 503 when the cache is unusable,
+     *     502 when the server does not answer in remote mode.
+     */
+    get: operations['listCrdsContexts'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/crds/contexts/{context}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A context's tree: instruments → reference types → rmaps */
+    get: operations['getCrdsContextTree'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/crds/mappings/{mapping}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * One mapping parsed into a table (header, columns, one row per rule)
+     * @description `mapping` must be a plain CRDS JWST mapping name (no path, no `..`,
+     *     no other observatory): 400 otherwise, 404 when it is not cached.
+     */
+    get: operations['getCrdsMapping'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/crds/bestrefs': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Best references for a FITS/ASDF file under the root or a header
+     * @description Every reference type the context defines for the file's instrument,
+     *     with its file or why there is none (`n/a`, `no_match`,
+     *     `missing_parkey`, `error`), whether it is cached, and the bytes still
+     *     to fetch (`null`: unknown, e.g. offline). Computed by crds in a worker
+     *     process, never in the server.
+     */
+    post: operations['getCrdsBestReferences'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/crds/fetch': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Sync the references a file or association needs into the CRDS cache (a job)
+     * @description Creates a job of kind `crds_fetch`, listed in `/jobs` like any job.
+     *     It runs in its own process with the real `crds` client: best
+     *     references of the file (or of every member of an association) at the
+     *     context, then crds's own sync (`dump_references`, size and sha1
+     *     checked) of those not yet cached; cached ones are skipped. Progress is
+     *     files and bytes done/total; cancel with `POST /jobs/{id}/cancel`.
+     *     Needs a CRDS server and a writable cache.
+     */
+    post: operations['fetchCrdsReferences'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/crds/diff': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** What changed between two contexts */
+    get: operations['getCrdsDiff'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
-
-/** The job database: usable, rebuilt at start-up, or unusable (job routes answer 503). */
-export type JobStoreState = 'ok' | 'repaired' | 'unusable';
-
-/** `GET /info` `job_store`: the state of the server's job database. */
-export interface IJobStoreInfo {
-  /** The database file (or the `db_url` that names none). */
-  path: string;
-  state: JobStoreState;
-  /** What happened and what to do, for people; null when the state is `ok`. */
-  message: string | null;
-  /** Where a damaged file was moved (it is never deleted nor overwritten). */
-  moved_to: string | null;
-  /** Jobs put back into a new database, from the damaged file and the jobs' journals. */
-  restored: number;
-  /** Job records that could not be read (set aside, not listed). */
-  skipped: number;
+export type webhooks = Record<string, never>;
+export interface components {
+  schemas: {
+    /** @description One URL path segment; an encoded `/` or `\`, `.`, `..`, or more than 255 characters is a 400 */
+    PathSegment: string;
+    /** @description A path relative to the server root (`/`-separated, no `..`, not absolute, each name at most 255 bytes); a path that leaves the root, symbolic links included, is a 400 */
+    RelativePath: string;
+    /**
+     * @description A CRDS JWST pipeline context (a `.pmap`), e.g. `jwst_1234.pmap`: the pattern and
+     *     length the server checks (`core/crds.py` `CONTEXT_NAME`); take them from here.
+     * @example jwst_0541.pmap
+     */
+    CrdsContextName: string;
+    CrdsStatus: {
+      /** @enum {string} */
+      mode: 'serverless' | 'auto' | 'local' | 'remote';
+      cache: {
+        path: string | null;
+        usable: boolean;
+        readonly: boolean;
+        mappings: number;
+        references: number;
+      };
+      server: {
+        url: string | null;
+        configured: boolean;
+        /** @description null: not asked (no server configured) */
+        reachable: boolean | null;
+        error: string | null;
+      };
+      context: string | null;
+      /** @enum {string} */
+      context_reason: 'pinned' | 'operational' | 'latest cached' | 'none';
+      /**
+       * @description Where a pinned context comes from (`configured`, `environment`); otherwise the same as `context_reason`
+       * @enum {string}
+       */
+      context_source:
+        'configured' | 'environment' | 'operational' | 'latest cached' | 'none';
+      operational_context: string | null;
+      ok: boolean;
+      usable: boolean;
+      problems: string[];
+      fix: string | null;
+    };
+    CrdsContext: {
+      context: string;
+      date: string | null;
+      description: string | null;
+      /** @enum {string} */
+      status: 'operational' | 'archived' | 'not cached' | 'cached only';
+      cached: boolean;
+      in_history: boolean;
+      effective: boolean;
+    };
+    CrdsContextList: {
+      /** @enum {string} */
+      source: 'server' | 'cache';
+      operational_context: string | null;
+      effective_context: string | null;
+      history_count: number;
+      contexts: components['schemas']['CrdsContext'][];
+    };
+    CrdsTree: {
+      context: string;
+      /** @description name, mapping, instrument, filekind, parkeys, classes, derived_from, description, comment, sha1sum, extra */
+      header: Record<string, unknown>;
+      counts: {
+        imaps: number;
+        rmaps: number;
+        references: number;
+      };
+      instruments: {
+        instrument: string;
+        imap: string;
+        types: {
+          reftype: string;
+          description: string;
+          rmap: string | null;
+          /** @description `rmap`, or `N/A` / `OMIT` when the type does not apply */
+          status: string;
+          rules: number;
+          references: number;
+        }[];
+      }[];
+    };
+    CrdsMapping: {
+      name: string;
+      /** @enum {string} */
+      kind: 'pipeline' | 'instrument' | 'reference';
+      /** @description name, mapping, instrument, filekind, parkeys, classes, derived_from, description, comment, sha1sum, extra */
+      header: Record<string, unknown>;
+      columns: string[];
+      /** @description One row per selector rule (Match/UseAfter flattened), values in column order */
+      rows: string[][];
+      text_descr: string | null;
+    };
+    /** @description Exactly one of `path` and `header` */
+    CrdsBestrefsRequest: {
+      /** @description A FITS or ASDF file, relative to the server root */
+      path?: string | null;
+      /** @description Keyword → value (FITS keywords or datamodel paths such as META.INSTRUMENT.NAME) */
+      header?: Record<string, unknown> | null;
+      /** @description A .pmap; null (or empty) for the effective context */
+      context?: components['schemas']['CrdsContextName'] | null;
+    };
+    CrdsFetchRequest: {
+      /** @description A FITS/ASDF file or an association (.json), relative to the server root */
+      path: string;
+      /** @description A .pmap; null (or empty) for the effective context */
+      context?: components['schemas']['CrdsContextName'] | null;
+    };
+    CrdsBestrefs: {
+      context: string;
+      instrument: string;
+      /** @description crds's processing mode: `local` (rules from the cache) or `remote` */
+      mode: string;
+      types: {
+        reftype: string;
+        description: string;
+        reference: string | null;
+        /** @enum {string} */
+        status: 'found' | 'n/a' | 'no_match' | 'missing_parkey' | 'error';
+        reason: string | null;
+        cached: boolean | null;
+        size: number | null;
+      }[];
+      found: number;
+      cached: number;
+      missing: number;
+      /** @description null: unknown (offline) */
+      bytes_to_fetch: number | null;
+      /** @description `requested`, `pinned`, `operational` or `latest cached` */
+      context_reason: string;
+      /** @description What the references are for; `path` (a file) or `header_keys` (the number of keys of a header) */
+      source: {
+        path?: string;
+        header_keys?: number;
+      };
+      cache_path: string | null;
+      readonly: boolean;
+    };
+    CrdsDiff: {
+      old: string;
+      new: string;
+      added_references: string[];
+      deleted_references: string[];
+      replaced_references: {
+        old: string;
+        new: string;
+        rmap: string | null;
+        selector: string[];
+      }[];
+      added_mappings: string[];
+      deleted_mappings: string[];
+      replaced_mappings: {
+        old: string;
+        new: string;
+      }[];
+      affected: {
+        instrument: string;
+        types: string[];
+      }[];
+      changes: {
+        mappings: string[];
+        rmap: string | null;
+        selector: string[];
+        change: string;
+      }[];
+    };
+    Error: {
+      /** @description What went wrong, for a person (which field and why, for a 400) */
+      message: string;
+      /** @description A short machine-readable code, e.g. `bad_request`, `not_found` */
+      reason: string | null;
+      /**
+       * @description The request field at fault, when one is, so the front end can place the message:
+       *     a dotted path into the body (`steps.resample.pixfrac`, `products.3`, `body` for
+       *     the body as a whole), or a query or path parameter's name. Always present on a
+       *     400; on a 404 it names the path parameter (`job_id`, `obsid`, `context`,
+       *     `mapping`, `alias`) or the field (`path`, `input`, `target`, ...) that names
+       *     nothing; on a 403 or 413 the field, when one is at fault. Absent otherwise.
+       */
+      field?: string;
+    };
+    CrdsInfo: {
+      /**
+       * @description `serverless`: no CRDS server configured, cache only
+       * @enum {string}
+       */
+      mode: 'serverless' | 'auto' | 'local' | 'remote';
+      /** @description The CRDS cache folder (crds_path, else CRDS_PATH) */
+      path: string | null;
+      server_url: string | null;
+      /** @description The pinned context, or null for the operational one */
+      context: string | null;
+      /** @enum {string} */
+      context_source: 'configured' | 'environment' | 'operational';
+    };
+    InfoResponse: {
+      /** @description The jwst-lab server version */
+      version: string;
+      /** @description Versions by distribution name; null when not installed */
+      versions: {
+        [key: string]: string | null;
+      };
+      /** @enum {string} */
+      archive_backend: 'auto' | 'mast' | 'local';
+      /** @enum {string} */
+      executor: 'local' | 'dask';
+      max_concurrent_jobs: number;
+      crds: components['schemas']['CrdsInfo'];
+      /**
+       * @description The route groups this server provides; enable a control only when its group is
+       *     listed (a front end newer than its server then degrades instead of meeting 404s):
+       *     `info` (`GET /info`), `events` (the `/events` websocket), `pipelines`
+       *     (`/pipelines`, `/pipelines/{alias}/spec`, `/associations`), `jobs` (`/jobs` and
+       *     below), `previews` (`GET /previews`, PNG quick looks of 2-D images), `mast`
+       *     (`/mast/observations`, their products, `/mast/token`), `downloads`
+       *     (`POST /downloads`), `crds` (`/crds/status`, contexts, mappings, bestrefs, diff),
+       *     `crds_fetch` (`POST /crds/fetch`).
+       */
+      features: (
+        | 'info'
+        | 'events'
+        | 'pipelines'
+        | 'jobs'
+        | 'previews'
+        | 'crds'
+        | 'crds_fetch'
+        | 'downloads'
+        | 'mast'
+      )[];
+      job_store: components['schemas']['JobStoreInfo'];
+    };
+    JobStoreInfo: {
+      /** @description The database file (or the `db_url` that names none) */
+      path: string;
+      /**
+       * @description `ok`, rebuilt at start-up (`repaired`), or `unusable`
+       * @enum {string}
+       */
+      state: 'ok' | 'repaired' | 'unusable';
+      /** @description What happened and what to do, for people; null when the state is `ok` */
+      message: string | null;
+      /** @description Where a damaged file was moved (it is never deleted nor overwritten) */
+      moved_to: string | null;
+      /** @description Jobs put back into a new database, from the damaged file and the jobs' journals */
+      restored: number;
+      /** @description Job records that could not be read (set aside, not listed) */
+      skipped: number;
+    };
+    /** @description One parameter from stpipe's configobj spec */
+    ParamSpec: {
+      /** @description configobj type, e.g. `float`, `integer`, `boolean`, `string`, `option`, `float_list` */
+      type: string;
+      default: unknown;
+      /** @description The default as written in the spec */
+      default_repr: unknown;
+      min: number | null;
+      max: number | null;
+      choices: unknown[] | null;
+      help: string;
+      /** @description The raw spec line, e.g. `float(min=0.0, max=1.0, default=1.0)` */
+      check: string;
+      /** @description A parameter every stpipe step has (skip, save_results, ...) */
+      common: boolean;
+      /** @description Set by jwst-lab itself (output_dir, ...) or never settable (step hooks); a job may not set it */
+      managed: boolean;
+      /**
+       * @description A file the step reads or writes (found from the spec's type, name and help):
+       *     its value is a path relative to the server root and must stay inside it
+       * @enum {string|null}
+       */
+      path: 'read' | 'write' | null;
+    };
+    PipelineSummary: {
+      alias: string;
+      class_name: string;
+      is_pipeline: boolean;
+      level: number | null;
+      asn_types: string[];
+      suffixes: string[];
+      steps: string[];
+      doc: string;
+    };
+    PipelineList: {
+      pipelines: components['schemas']['PipelineSummary'][];
+      versions: {
+        [key: string]: string;
+      };
+    };
+    StepSpec: {
+      alias: string;
+      class_name: string;
+      doc: string;
+      params: {
+        [key: string]: components['schemas']['ParamSpec'];
+      };
+    };
+    PipelineSpec: components['schemas']['PipelineSummary'] & {
+      params: {
+        [key: string]: components['schemas']['ParamSpec'];
+      };
+      step_specs: components['schemas']['StepSpec'][];
+    };
+    Association: {
+      path: string;
+      asn_type: string | null;
+      asn_rule: string | null;
+      asn_id: string | null;
+      asn_pool: string | null;
+      program: string | null;
+      target: string | null;
+      /** @enum {integer} */
+      level: 2 | 3;
+      /** @description The calwebb pipelines that run this association type */
+      pipelines: string[];
+      products: {
+        name: string | null;
+        members: {
+          expname: string;
+          exptype: string;
+          exists: boolean;
+        }[];
+      }[];
+      members_total: number;
+      members_missing: string[];
+      /** @description Members that cannot be used, and why (missing, outside the root, `$`/`~` in the name, ...) */
+      members_refused: {
+        expname: string;
+        problem: string;
+      }[];
+    };
+    JobCreate: {
+      /**
+       * @default pipeline
+       * @enum {string}
+       */
+      kind?: 'pipeline';
+      /** @description A pipeline alias (`calwebb_image3`) or a step alias */
+      pipeline: string;
+      /** @description Association or exposure file, relative to the server root */
+      input: string;
+      /** @description `{step: {parameter: value}}`, e.g. `{"resample": {"pixfrac": 0.8}, "source_catalog": {"skip": true}}` */
+      steps?: {
+        [key: string]: Record<string, unknown>;
+      };
+      /** @description Pin a CRDS context, e.g. `jwst_1234.pmap`; null (or empty) for the server's */
+      crds_context?: components['schemas']['CrdsContextName'] | null;
+      /** @description A new or empty folder relative to the root; default `<input folder>/<stage>_<job id>` */
+      output_dir?: string | null;
+    };
+    /** @description Steps done out of the total and the step running now; jobs that move bytes (downloads, CRDS fetches) also count bytes and files (`steps_*` then count files) */
+    JobProgress: {
+      steps_total: number;
+      steps_done: number;
+      current_step: string | null;
+      skipped_steps: string[];
+      bytes_done?: number | null;
+      bytes_total?: number | null;
+      files_done?: number | null;
+      files_total?: number | null;
+      files_failed?: number | null;
+      current_file?: string | null;
+    };
+    JobCommands: {
+      /** @description Copy as strun (a shell command for the server root) */
+      strun: string;
+      /** @description Copy as Python (notebook code) */
+      python: string;
+    };
+    DownloadInfo: {
+      source: string;
+      /** @description The destination folder, relative to the root */
+      dest: string;
+      files_total: number;
+      bytes_total: number;
+      /** @description The dataURIs asked for (the first 1000) */
+      products: string[];
+      obsids: string[];
+      product_filters: Record<string, unknown>;
+      /** @description The manifest the runner writes, relative to the root */
+      manifest: string;
+      /** @description Server restarts the job survived (each resumed its partial files) */
+      resumes: number;
+    };
+    CrdsFetchInfo: {
+      context: string;
+      /** @description Why this context (`requested`, `operational`, ...) */
+      context_reason: string | null;
+      /** @description The data files whose references are fetched */
+      files: number;
+      /** @description Cache paths of the references fetched */
+      fetched: string[];
+      /** @description References already in the cache */
+      skipped: string[];
+      failed: {
+        reference: string;
+        error: string;
+      }[];
+      /** @description Server restarts the job survived (a fetch whose process ended with the server is queued again) */
+      resumes: number;
+    };
+    Job: {
+      id: string;
+      /** @enum {string} */
+      kind: 'pipeline' | 'download' | 'crds_fetch';
+      /** @enum {string} */
+      status:
+        | 'queued'
+        | 'running'
+        | 'succeeded'
+        | 'failed'
+        | 'cancelled'
+        | 'interrupted';
+      /** Format: date-time */
+      created: string;
+      /** Format: date-time */
+      started: string | null;
+      /** Format: date-time */
+      finished: string | null;
+      /** Format: date-time */
+      updated: string | null;
+      /** @description The input file; for downloads, what is fetched (obsids or file names) */
+      input: string;
+      /** @description The pipeline alias; null for downloads */
+      pipeline: string | null;
+      /** @description As requested */
+      steps: {
+        [key: string]: Record<string, unknown>;
+      };
+      /** @description Fully merged parameters once the run has started: `{class, pipeline, steps}` (also the ASDF parameter file in output_dir) */
+      params: Record<string, unknown> | null;
+      crds_context_requested: string | null;
+      crds_context_used: string | null;
+      /** @description Short alias of crds_context_used */
+      crds_context: string | null;
+      output_dir: string;
+      /** @description The equivalent `strun` argument list (paths relative to the root) */
+      argv: string[];
+      commands: components['schemas']['JobCommands'];
+      rerun_of: string | null;
+      versions: {
+        [key: string]: string | null;
+      };
+      progress: components['schemas']['JobProgress'];
+      /** @description Files the job produced, relative to the root */
+      outputs: string[];
+      /** @description Files a failed (or cancelled) job left in its output folder; they may be incomplete */
+      partial_outputs: string[];
+      /** @description What the output listing left out and why (symbolic links, unreadable folders, ...) */
+      warnings: string[];
+      exit_code: number | null;
+      /** @description For a failed job, the error and the last error lines of the log */
+      error: string | null;
+      executor: string;
+      /** @description Download jobs only (absent for the others) */
+      download?: components['schemas']['DownloadInfo'];
+      /** @description CRDS fetch jobs only (absent for the others) */
+      crds_fetch?: components['schemas']['CrdsFetchInfo'];
+    };
+    MastColumn: {
+      name: string;
+      /** @enum {string} */
+      type: 'string' | 'int' | 'float' | 'boolean';
+    };
+    MastSearchResponse: {
+      /** @description Rows keyed by MAST's CAOM column names (obs_id, obsid, target_name, s_ra, s_dec, instrument_name, filters, proposal_id, calib_level, dataRights, t_min, t_max, ...); masked values and NaN are null */
+      rows: {
+        [key: string]: unknown;
+      }[];
+      /** @description All matching observations (not only this page) */
+      total: number;
+      page: number;
+      page_size: number;
+      columns: components['schemas']['MastColumn'][];
+      /** @enum {string} */
+      source: 'mast' | 'local';
+      /** @description The equivalent astroquery code */
+      python: string;
+      /** @description Set when auto fell back to the local archive */
+      notice: string | null;
+    };
+    MastProductsResponse: {
+      obsid: string;
+      /** @description Mast.Caom.Products rows (obsID, obs_id, dataURI, productFilename, productType, productSubGroupDescription, productGroupDescription, calib_level, size, dataRights, ...; local rows add local_path) */
+      rows: {
+        [key: string]: unknown;
+      }[];
+      total: number;
+      columns: components['schemas']['MastColumn'][];
+      /** @enum {string} */
+      source: 'mast' | 'local';
+      python: string;
+      /** @description Set when auto fell back to the local archive */
+      notice: string | null;
+    };
+    MastTokenSet: {
+      /** @description 8-1024 printable characters, no spaces (surrounding spaces are stripped) */
+      token: string;
+    };
+    MastTokenState: {
+      set: boolean;
+      /** @enum {string} */
+      storage: 'memory' | 'keyring';
+      expires: string | null;
+    };
+    DownloadCreate: {
+      /**
+       * @description Where the products come from; default the server's archive_backend
+       * @enum {string|null}
+       */
+      source?: 'mast' | 'local' | null;
+      /** @description dataURIs, e.g. `mast:JWST/product/jw01234001001_02101_00001_mirimage_cal.fits` */
+      products?: string[] | null;
+      /** @description Observations (MAST `obsid` or `obs_id`) whose products to fetch */
+      obsids?: string[] | null;
+      /** @description With `obsids`; column → value or list of values, as astroquery's `filter_products` */
+      product_filters?: Record<string, unknown>;
+      /** @description Folder relative to the server root; default `download_dir` */
+      dest?: string | null;
+    };
+    DownloadCreated: components['schemas']['Job'] & {
+      /** @description The equivalent astroquery code (Copy as Python) */
+      python: string;
+    };
+    JobList: {
+      jobs: components['schemas']['Job'][];
+      total: number;
+      page: number;
+      page_size: number;
+    };
+    JobLog: {
+      text: string;
+      next_offset: number;
+      done: boolean;
+    };
+    Event: {
+      type: string;
+      seq?: number;
+      /** @description Unix time in seconds */
+      time?: number;
+    } & {
+      [key: string]: unknown;
+    };
+  };
+  responses: {
+    /** @description Bad input (400, naming the `field`), not found (404), state conflict (409), request too large (413), upstream failed (502), dependency missing (503) */
+    Error: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        'application/json': components['schemas']['Error'];
+      };
+    };
+    /**
+     * @description The job database cannot be used: reason `job_store_unusable` (a folder or an
+     *     unreadable file at its path, a newer schema, another program's database, `db_url`
+     *     not SQLite; the message says where and what to do, as `GET /info` `job_store` does)
+     *     or `job_store_error` (it failed just now: locked, I/O error; retry); or a dependency
+     *     the request needs is missing (`dependency_missing`, e.g. jwst for pipeline jobs).
+     */
+    Unavailable: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        'application/json': components['schemas']['Error'];
+      };
+    };
+    /** @description Not authenticated, or not authorized on the `jwst_lab` resource */
+    Forbidden: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        'application/json': components['schemas']['Error'];
+      };
+    };
+  };
+  parameters: {
+    JobId: components['schemas']['PathSegment'];
+  };
+  requestBodies: never;
+  headers: {
+    /**
+     * @description The URL of the new job (`GET` it, or follow `job.updated` events)
+     * @example /jwst-lab/jobs/0123456789ab
+     */
+    JobLocation: string;
+  };
+  pathItems: never;
 }
-
-/** `GET /info`: what the server is and how it is configured. */
-export interface IServerInfo {
-  /** The jwst-lab server version. */
-  version: string;
-  /** Versions by distribution name; null when the package is not installed. */
-  versions: Record<string, string | null>;
-  archive_backend: 'auto' | 'mast' | 'local';
-  executor: 'local' | 'dask';
-  max_concurrent_jobs: number;
-  crds: ICrdsInfo;
-  /** Route groups this server implements, e.g. `info`, `events`. */
-  features: string[];
-  /** The job database's state; absent from older servers, null without a job store. */
-  job_store?: IJobStoreInfo | null;
+export type $defs = Record<string, never>;
+export interface operations {
+  getInfo: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Server information */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['InfoResponse'];
+        };
+      };
+      403: components['responses']['Forbidden'];
+    };
+  };
+  subscribeEvents: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Switching protocols; events follow as JSON text messages */
+      101: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Event'];
+        };
+      };
+      /** @description Not a websocket upgrade (no `Upgrade: websocket` / `Connection: Upgrade`); `field` is `Upgrade` */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      403: components['responses']['Forbidden'];
+    };
+  };
+  listPipelines: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The catalog */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PipelineList'];
+        };
+      };
+      403: components['responses']['Forbidden'];
+      503: components['responses']['Error'];
+    };
+  };
+  getPipelineSpec: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description e.g. `calwebb_image3`, or a step alias such as `resample` */
+        alias: components['schemas']['PathSegment'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The parameter specs (type, default, bounds, choices, help) */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PipelineSpec'];
+        };
+      };
+      400: components['responses']['Error'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['Error'];
+      503: components['responses']['Error'];
+    };
+  };
+  readAssociation: {
+    parameters: {
+      query: {
+        /**
+         * @description Path of the `*_asn.json` file relative to the server root
+         * @example obs/jw01234-o001_image3_00001_asn.json
+         */
+        path: components['schemas']['RelativePath'];
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Type, products, members and whether each member exists */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Association'];
+        };
+      };
+      400: components['responses']['Error'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['Error'];
+    };
+  };
+  listJobs: {
+    parameters: {
+      query?: {
+        /** @description One status or several, comma-separated (an unknown status is a 400) */
+        status?: string;
+        /** @description One job kind (an unknown kind is a 400) */
+        kind?: 'pipeline' | 'download' | 'crds_fetch';
+        page?: number;
+        page_size?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A page of jobs */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['JobList'];
+        };
+      };
+      400: components['responses']['Error'];
+      403: components['responses']['Forbidden'];
+      503: components['responses']['Unavailable'];
+    };
+  };
+  createJob: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *       "pipeline": "calwebb_image3",
+         *       "input": "obs/jw01234-o001_image3_00001_asn.json",
+         *       "steps": {
+         *         "resample": {
+         *           "pixfrac": 0.8
+         *         }
+         *       }
+         *     }
+         */
+        'application/json': components['schemas']['JobCreate'];
+      };
+    };
+    responses: {
+      /** @description The new job (status `queued`) */
+      201: {
+        headers: {
+          Location: components['headers']['JobLocation'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Job'];
+        };
+      };
+      400: components['responses']['Error'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['Error'];
+      409: components['responses']['Error'];
+      413: components['responses']['Error'];
+      503: components['responses']['Unavailable'];
+    };
+  };
+  getJob: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        job_id: components['parameters']['JobId'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The job */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Job'];
+        };
+      };
+      400: components['responses']['Error'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['Error'];
+      503: components['responses']['Unavailable'];
+    };
+  };
+  deleteJob: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        job_id: components['parameters']['JobId'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Deleted */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      400: components['responses']['Error'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['Error'];
+      409: components['responses']['Error'];
+      503: components['responses']['Unavailable'];
+    };
+  };
+  cancelJob: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        job_id: components['parameters']['JobId'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Cancellation accepted; the current record */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Job'];
+        };
+      };
+      400: components['responses']['Error'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['Error'];
+      409: components['responses']['Error'];
+      503: components['responses']['Unavailable'];
+    };
+  };
+  rerunJob: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        job_id: components['parameters']['JobId'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The new job; `rerun_of` names the original */
+      201: {
+        headers: {
+          Location: components['headers']['JobLocation'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Job'];
+        };
+      };
+      400: components['responses']['Error'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['Error'];
+      409: components['responses']['Error'];
+      413: components['responses']['Error'];
+      503: components['responses']['Unavailable'];
+    };
+  };
+  getJobLog: {
+    parameters: {
+      query?: {
+        offset?: number;
+      };
+      header?: never;
+      path: {
+        job_id: components['parameters']['JobId'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A chunk of the log */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['JobLog'];
+        };
+      };
+      400: components['responses']['Error'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['Error'];
+      503: components['responses']['Unavailable'];
+    };
+  };
+  getPreview: {
+    parameters: {
+      query: {
+        /** @example obs/jw01234001001_02101_00001_nrcb1_cal.fits */
+        path: components['schemas']['RelativePath'];
+        stretch?: 'asinh' | 'zscale' | 'linear';
+        max_size?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The quick look */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'image/png': string;
+        };
+      };
+      400: components['responses']['Error'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['Error'];
+    };
+  };
+  searchObservations: {
+    parameters: {
+      query?: {
+        /** @description A target name (resolved to coordinates) */
+        target?: string;
+        /** @description ICRS degrees, with dec */
+        ra?: number;
+        dec?: number;
+        /** @description Cone radius in degrees */
+        radius?: number;
+        /** @description JWST, all, or another MAST collection */
+        collection?: string;
+        /**
+         * @description Instrument (prefix of instrument_name, e.g. MIRI or MIRI/IMAGE)
+         * @example NIRCAM
+         */
+        instrument?: string;
+        /**
+         * @description Filter names, comma-separated; any token matches
+         * @example F150W
+         */
+        filters?: string;
+        /**
+         * @description Program number, e.g. 1075
+         * @example 1234
+         */
+        proposal_id?: string;
+        /** @description Levels 0-4, comma-separated */
+        calib_level?: string;
+        data_rights?: 'PUBLIC' | 'EXCLUSIVE_ACCESS' | 'RESTRICTED';
+        /** @description ISO date (2023-01-31) or date-time (2023-01-31T12:00:00, optional Z or +hh:mm) */
+        t_min?: string;
+        /** @description ISO date (2023-01-31) or date-time (2023-01-31T12:00:00, optional Z or +hh:mm) */
+        t_max?: string;
+        include_guidestar?: boolean;
+        source?: 'mast' | 'local';
+        page?: number;
+        page_size?: number;
+        /** @description A column, '-' in front for descending (local archive: the whole result; MAST: within the page, as MAST pages unsorted) */
+        sort?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description One page of observations */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MastSearchResponse'];
+        };
+      };
+      400: components['responses']['Error'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['Error'];
+      502: components['responses']['Error'];
+    };
+  };
+  listProducts: {
+    parameters: {
+      query?: {
+        /** @description SCIENCE, AUXILIARY, INFO, ... comma-separated */
+        product_type?: string;
+        /** @description Levels, comma-separated */
+        calib_level?: string;
+        /** @description productSubGroupDescription values (CAL, I2D, RATE, UNCAL, ASN, ...) */
+        subgroup?: string;
+        /** @description Only Minimum Recommended Products */
+        mrp_only?: boolean;
+        include_guidestar?: boolean;
+        source?: 'mast' | 'local';
+      };
+      header?: never;
+      path: {
+        /**
+         * @description MAST obsid (or, locally, obs_id)
+         * @example jw01234001001_02101_00001_nrcb1
+         */
+        obsid: components['schemas']['PathSegment'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The products */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MastProductsResponse'];
+        };
+      };
+      400: components['responses']['Error'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['Error'];
+      502: components['responses']['Error'];
+    };
+  };
+  getMastToken: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Token state */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MastTokenState'];
+        };
+      };
+      403: components['responses']['Forbidden'];
+    };
+  };
+  setMastToken: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *       "token": "0123456789abcdef0123456789abcdef"
+         *     }
+         */
+        'application/json': components['schemas']['MastTokenSet'];
+      };
+    };
+    responses: {
+      /** @description Token state */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MastTokenState'];
+        };
+      };
+      400: components['responses']['Error'];
+      403: components['responses']['Forbidden'];
+      413: components['responses']['Error'];
+    };
+  };
+  deleteMastToken: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Forgotten (or none was set) */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      403: components['responses']['Forbidden'];
+    };
+  };
+  createDownload: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *       "products": [
+         *         "mast:JWST/product/jw01234001001_02101_00001_nrcb1_cal.fits"
+         *       ],
+         *       "dest": "mast_downloads"
+         *     }
+         */
+        'application/json': components['schemas']['DownloadCreate'];
+      };
+    };
+    responses: {
+      /** @description The queued job, with `python`, the equivalent astroquery code */
+      201: {
+        headers: {
+          Location: components['headers']['JobLocation'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['DownloadCreated'];
+        };
+      };
+      400: components['responses']['Error'];
+      /**
+       * @description Not authorized; or (reason `token_required`) exclusive-access MAST
+       *     products were asked for and no MAST token is set (`PUT /mast/token`);
+       *     or (reason `token_refused`) MAST refused them with the token set.
+       *     MAST products named by dataURI are checked with `HEAD` requests
+       *     before the job is created (sizes for the disk check, 404, 401/403).
+       */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      404: components['responses']['Error'];
+      409: components['responses']['Error'];
+      /** @description Reason `insufficient_storage`: the disk has less free space than the download needs; or (reason `payload_too_large`) the request body is over 16 MiB */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      502: components['responses']['Error'];
+      503: components['responses']['Unavailable'];
+    };
+  };
+  getCrdsStatus: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The CRDS status */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CrdsStatus'];
+        };
+      };
+      403: components['responses']['Forbidden'];
+    };
+  };
+  listCrdsContexts: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The contexts */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CrdsContextList'];
+        };
+      };
+      403: components['responses']['Forbidden'];
+      502: components['responses']['Error'];
+      503: components['responses']['Error'];
+    };
+  };
+  getCrdsContextTree: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        context: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The tree */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CrdsTree'];
+        };
+      };
+      400: components['responses']['Error'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['Error'];
+      503: components['responses']['Error'];
+    };
+  };
+  getCrdsMapping: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        mapping: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The mapping table */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CrdsMapping'];
+        };
+      };
+      400: components['responses']['Error'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['Error'];
+      503: components['responses']['Error'];
+    };
+  };
+  getCrdsBestReferences: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *       "path": "obs/jw01234001001_02101_00001_nrcb1_cal.fits",
+         *       "context": "jwst_0541.pmap"
+         *     }
+         */
+        'application/json': components['schemas']['CrdsBestrefsRequest'];
+      };
+    };
+    responses: {
+      /** @description The best references */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CrdsBestrefs'];
+        };
+      };
+      400: components['responses']['Error'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['Error'];
+      413: components['responses']['Error'];
+      502: components['responses']['Error'];
+      503: components['responses']['Error'];
+    };
+  };
+  fetchCrdsReferences: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *       "path": "obs/jw01234-o001_image3_00001_asn.json"
+         *     }
+         */
+        'application/json': components['schemas']['CrdsFetchRequest'];
+      };
+    };
+    responses: {
+      /** @description The job, queued */
+      201: {
+        headers: {
+          Location: components['headers']['JobLocation'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Job'];
+        };
+      };
+      400: components['responses']['Error'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['Error'];
+      /** @description No CRDS server is configured (reason `crds_serverless`; set crds_server_url) or the cache is read-only (reason `crds_readonly`; CRDS_READONLY_CACHE or not writable) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      413: components['responses']['Error'];
+      502: components['responses']['Error'];
+      503: components['responses']['Error'];
+    };
+  };
+  getCrdsDiff: {
+    parameters: {
+      query: {
+        /** @example jwst_0540.pmap */
+        old: components['schemas']['CrdsContextName'];
+        /** @example jwst_0541.pmap */
+        new: components['schemas']['CrdsContextName'];
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The differences, from crds's own diff machinery */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CrdsDiff'];
+        };
+      };
+      400: components['responses']['Error'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['Error'];
+      503: components['responses']['Error'];
+    };
+  };
 }
-
-/** The body of every 4xx/5xx answer. */
-export interface IErrorBody {
-  message: string;
-  reason: string | null;
-}
-
-/** The outcome of comparing the front end's version with the server's. */
-export interface IVersionCheck {
-  /** True when both versions are equal. */
-  compatible: boolean;
-  frontend: string;
-  server: string;
-  info: IServerInfo;
-}
-
-/** First message on the events websocket. */
-export interface IHelloMessage {
-  type: 'hello';
-  version: string;
-}
-
-/** An event the server published: job state changes, progress, log lines. */
-export interface IServerEvent {
-  type: string;
-  /** Increases by one per event the server published. */
-  seq: number;
-  /** Unix time in seconds. */
-  time: number;
-  [key: string]: unknown;
-}
-
-/** Sent in place of events a slow client missed: reload state over REST. */
-export interface IEventsDroppedMessage {
-  type: 'events.dropped';
-  count: number;
-}
-
-/** What the `events` signal of the events stream carries. */
-export type EventsStreamMessage = IServerEvent | IEventsDroppedMessage;
-
-/** Whether a job runs a pipeline, downloads data or fetches CRDS references. */
-export type JobKind = 'pipeline' | 'download' | 'crds_fetch';
-
-/** The life cycle of a job; the last four are final. */
-export type JobStatus =
-  'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'interrupted';
-
-/** How far a job got. */
-export interface IJobProgress {
-  /** Steps the pipeline will run, or null while unknown. */
-  steps_total: number | null;
-  steps_done: number;
-  current_step: string | null;
-  skipped_steps: string[];
-  /** Download jobs: bytes and files transferred so far and in all (null while unknown). */
-  bytes_done?: number;
-  bytes_total?: number | null;
-  files_done?: number;
-  files_total?: number | null;
-  files_failed?: number | null;
-  /** Download jobs: a file being fetched now. */
-  current_file?: string | null;
-}
-
-/** What a download job fetches (the `download` member of its record). */
-export interface IDownloadInfo {
-  source: MastSource;
-  /** Destination folder relative to the server root. */
-  dest: string;
-  files_total: number;
-  bytes_total: number;
-  products: string[];
-  obsids: string[];
-  product_filters: Record<string, unknown>;
-  /** The manifest of fetched files, relative to the server root. */
-  manifest: string;
-  /** How many server restarts the download resumed after. */
-  resumes: number;
-}
-
-/** One job as the server stores it; unknown extra fields are kept as they come. */
-export interface IJobRecord {
-  id: string;
-  kind: JobKind;
-  status: JobStatus;
-  /** ISO timestamps, or null when the moment did not come yet. */
-  created: string | null;
-  started: string | null;
-  finished: string | null;
-  updated: string | null;
-  /** The input file, relative to the server's root directory. */
-  input: string | null;
-  /** The pipeline (e.g. `calwebb_image3`), or null for downloads. */
-  pipeline: string | null;
-  steps?: unknown;
-  params?: unknown;
-  crds_context_requested?: string | null;
-  crds_context_used?: string | null;
-  crds_context?: string | null;
-  output_dir?: string | null;
-  argv?: string[];
-  commands?: { strun: string; python: string };
-  rerun_of?: string | null;
-  versions?: Record<string, string | null>;
-  progress: IJobProgress;
-  outputs: string[];
-  /** Files a job that did not succeed left in its output folder (maybe incomplete). */
-  partial_outputs?: string[];
-  /** What the output listing left out and why (symbolic links, unreadable folders). */
-  warnings?: string[];
-  exit_code: number | null;
-  error: string | null;
-  executor?: string;
-  [key: string]: unknown;
-}
-
-/** `GET /jobs`: one page of jobs, newest first. */
-export interface IJobList {
-  jobs: IJobRecord[];
-  total: number;
-  page: number;
-  page_size: number;
-}
-
-/** What `listJobs` asks for. */
-export interface IListJobsOptions {
-  /** Only jobs in these states; all jobs when empty or absent. */
-  status?: JobStatus | JobStatus[];
-  /** 1-based page number (server default 1). */
-  page?: number;
-  /** Jobs per page (server default 100). */
-  pageSize?: number;
-}
-
-/** Which archive answers a MAST request: MAST itself or the server's local archive. */
-export type MastSource = 'mast' | 'local';
-
-/** One cell of a MAST row: masked values and NaN arrive as null. */
-export type MastValue = string | number | boolean | null;
-
-/** One row of a MAST table, keyed by MAST's column names (`obs_id`, `s_ra`, ...). */
-export type MastRow = Record<string, MastValue>;
-
-/** A column of a MAST table: its name, and its type when the server says it. */
-export interface IMastColumn {
-  name: string;
-  type?: string | null;
-  [key: string]: unknown;
-}
-
-/** `GET /mast/observations` query: a target or coordinates, and criteria. */
-export interface IMastSearchParams {
-  /** A target name for the name resolver. */
-  target?: string;
-  /** ICRS coordinates in degrees (both or neither). */
-  ra?: number;
-  dec?: number;
-  /** Cone radius in degrees. */
-  radius?: number;
-  instrument?: string;
-  filters?: string;
-  proposal_id?: string;
-  calib_level?: number;
-  data_rights?: string;
-  /** ISO dates. */
-  t_min?: string;
-  t_max?: string;
-  source?: MastSource;
-  /** 1-based page number. */
-  page?: number;
-  page_size?: number;
-  /** A column name, `-` in front for descending. */
-  sort?: string;
-}
-
-/** `GET /mast/observations`: one page of observations. */
-export interface IMastSearchResult {
-  rows: MastRow[];
-  total: number;
-  page: number;
-  page_size: number;
-  /** Column names, or column descriptions with their types. */
-  columns: (string | IMastColumn)[];
-  /** The equivalent astroquery code. */
-  python?: string;
-  /** Which archive answered. */
-  source?: MastSource;
-  /** Something the user should know about the answer (e.g. MAST was down, the local archive answered). */
-  notice?: string | null;
-  [key: string]: unknown;
-}
-
-/** `GET /mast/observations/{obsid}/products` query. */
-export interface IMastProductParams {
-  product_type?: string;
-  calib_level?: number;
-  subgroup?: string;
-  /** Only MAST's "Minimum Recommended Products". */
-  mrp_only?: boolean;
-  source?: MastSource;
-}
-
-/** `GET /mast/observations/{obsid}/products`: the products of an observation. */
-export interface IMastProductsResult {
-  rows: MastRow[];
-  total: number;
-  columns: (string | IMastColumn)[];
-  python?: string;
-  source?: MastSource;
-  notice?: string | null;
-  [key: string]: unknown;
-}
-
-/** `GET /mast/token`: whether a MAST token is set; the token itself is never sent back. */
-export interface IMastTokenState {
-  set: boolean;
-  /** When the token expires (ISO), or null when unknown. */
-  expires?: string | null;
-  /** Where the server keeps it. */
-  storage?: 'memory' | 'keyring';
-  /** Download jobs only. */
-  download?: IDownloadInfo | null;
-  [key: string]: unknown;
-}
-
-/** `POST /downloads`: products (by dataURI) to fetch into a folder under the server root. */
-export interface IDownloadRequest {
-  source?: MastSource;
-  /** dataURIs; or give `obsids` (and optionally `product_filters`) instead. */
-  products?: string[];
-  obsids?: string[];
-  /** With `obsids`: column → value or values, as astroquery's `filter_products`. */
-  product_filters?: Record<string, unknown>;
-  /** Folder relative to the server root; the server's `download_dir` when absent. */
-  dest?: string;
-}
-
-/** How far a download job got. */
-export interface IDownloadProgress {
-  bytes_done: number;
-  bytes_total: number | null;
-  files_done: number;
-  files_total: number | null;
-}
-
-/** One parameter of a pipeline or step, from stpipe's configobj spec. */
-export interface IParamSpec {
-  /** configobj type: `float`, `integer`, `boolean`, `string`, `option`, `float_list`, ... */
-  type: string;
-  default: unknown;
-  /** The default as written in the spec (`None` for none). */
-  default_repr?: unknown;
-  /** Bounds of a number; bounds of the length of a list type. */
-  min?: number | null;
-  max?: number | null;
-  /** Allowed values of an `option`. */
-  choices?: unknown[] | null;
-  help?: string;
-  /** The raw spec line, e.g. `float(min=0.0, max=1.0, default=1.0)`. */
-  check?: string;
-  /** A parameter every stpipe step has (skip, save_results, ...). */
-  common?: boolean;
-  /** Set by jwst-lab itself (output_dir, ...) or never settable (hooks): a job may not set it. */
-  managed?: boolean;
-  /** A file the step reads or writes: a path relative to the server root, kept inside it. */
-  path?: 'read' | 'write' | null;
-}
-
-/** `GET /pipelines`: one pipeline or step. */
-export interface IPipelineSummary {
-  alias: string;
-  class_name: string;
-  is_pipeline: boolean;
-  /** 1, 2 or 3 for calwebb pipelines; null for single steps. */
-  level: number | null;
-  /** Association types it runs, e.g. `image3`. */
-  asn_types: string[];
-  /** Exposure file suffixes it runs, e.g. `_rate.fits`. */
-  suffixes: string[];
-  steps: string[];
-  doc?: string;
-}
-
-/** `GET /pipelines`. */
-export interface IPipelineList {
-  pipelines: IPipelineSummary[];
-  versions: Record<string, string>;
-}
-
-/** One step of a pipeline spec with its parameters. */
-export interface IStepSpec {
-  alias: string;
-  class_name: string;
-  doc?: string;
-  params: Record<string, IParamSpec>;
-}
-
-/** `GET /pipelines/{alias}/spec`. */
-export interface IPipelineSpec extends IPipelineSummary {
-  params: Record<string, IParamSpec>;
-  step_specs: IStepSpec[];
-}
-
-/** One member of an association product. */
-export interface IAssociationMember {
-  expname: string;
-  exptype: string;
-  exists: boolean;
-}
-
-/** `GET /associations?path=`: an association read and validated. */
-export interface IAssociation {
-  path: string;
-  asn_type: string | null;
-  asn_rule?: string | null;
-  asn_id?: string | null;
-  asn_pool?: string | null;
-  program?: string | null;
-  target?: string | null;
-  level: number;
-  /** The calwebb pipelines that run this association type. */
-  pipelines: string[];
-  products: { name: string | null; members: IAssociationMember[] }[];
-  members_total: number;
-  members_missing: string[];
-}
-
-/** `POST /jobs`: run a pipeline on one input. */
-export interface IJobCreate {
-  kind?: 'pipeline';
-  pipeline: string;
-  /** Relative to the server root. */
-  input: string;
-  /** `{step: {parameter: value}}`; `{step: {skip: true}}` skips a step. */
-  steps?: Record<string, Record<string, unknown>>;
-  /** Pin a CRDS context; the server's default when absent. */
-  crds_context?: string | null;
-  /** A new or empty folder relative to the root; the job's own folder when absent. */
-  output_dir?: string | null;
-}
-
-/** `GET /jobs/{id}/log?offset=`. */
-export interface IJobLog {
-  text: string;
-  next_offset: number;
-  done: boolean;
-}
-
-/** `GET /previews` options. */
-export interface IPreviewOptions {
-  stretch?: 'asinh' | 'zscale' | 'linear';
-  max_size?: number;
-}
-
-export type * from './crdsTypes';

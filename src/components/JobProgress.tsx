@@ -1,20 +1,8 @@
 import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
-import type { IJobRecord } from '../api/types';
-
-/** Bytes for people: `512 B`, `3.4 MB`, `1.20 GB`. */
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000;
-    unit += 1;
-  }
-  const digits = unit === 0 ? 0 : value < 10 ? 2 : value < 100 ? 1 : 0;
-  return `${value.toFixed(digits)} ${units[unit]}`;
-}
+import type { IJobRecord } from '../api/models';
+import { formatBytes } from './format';
 
 /** What a job's progress bar shows: a fraction (null: indeterminate) and its text. */
 export function progressOf(
@@ -51,7 +39,8 @@ export function progressOf(
       label: trans.__('Bytes downloaded')
     };
   }
-  const total = progress.steps_total;
+  // No step count yet (0, or left out) reads as "not known yet".
+  const total = progress.steps_total ? progress.steps_total : null;
   const done =
     total === null ? progress.steps_done : Math.min(progress.steps_done, total);
   const step = progress.current_step;

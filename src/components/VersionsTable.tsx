@@ -1,7 +1,8 @@
 import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
-import type { IServerInfo } from '../api/types';
+import type { IServerInfo } from '../api/models';
+import { KeyValueTable } from './KeyValueTable';
 
 /** Props of {@link VersionsTable}. */
 export interface IVersionsTableProps {
@@ -30,16 +31,5 @@ export function VersionsTable({
     [trans.__('CRDS mode'), info.crds.mode],
     [trans.__('Server features'), info.features.join(', ')]
   ];
-  return (
-    <table className="jp-JwstLab-versionsTable">
-      <tbody>
-        {rows.map(([name, value]) => (
-          <tr key={name}>
-            <th scope="row">{name}</th>
-            <td>{value}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
-  );
+  return <KeyValueTable className="jp-JwstLab-versionsTable" rows={rows} />;
 }

@@ -1,5 +1,7 @@
 import * as React from 'react';
 
+import { useElementHeight } from './useElementHeight';
+
 /** Which way a column is sorted. */
 export type SortDirection = 'ascending' | 'descending';
 
@@ -15,9 +17,9 @@ export interface IVirtualColumn<T> {
   id: string;
   /** Header text. */
   label: string;
-  /** Width in pixels (default 100). */
+  /** Width in pixels; without widths the columns size to their content. */
   width?: number;
-  /** Whether the header sorts by this column (default true). */
+  /** Whether the header sorts by this column (default true, when the table sorts). */
   sortable?: boolean;
   /** Right-align numbers. */
   align?: 'start' | 'end';
@@ -25,6 +27,8 @@ export interface IVirtualColumn<T> {
   title?: string;
   /** The cell's content. */
   render: (row: T, index: number) => React.ReactNode;
+  /** Tooltip of a cell (e.g. its whole text when it is cut). */
+  cellTitle?: (row: T) => string | undefined;
 }
 
 /** Properties of a `VirtualTable`. */
@@ -37,21 +41,27 @@ export interface IVirtualTableProps<T> {
   label: string;
   /** Height of every row in pixels (default 24). */
   rowHeight?: number;
-  /** Height of the scrolling viewport in pixels (default 320). */
+  /** Height of the scrolling viewport in pixels; the stylesheet's when absent. */
   height?: number;
-  /** Rows rendered above and below the visible ones (default 8). */
+  /** Rows rendered above and below the visible ones (default 10). */
   overscan?: number;
   sort?: ISortState | null;
   onSortChange?: (sort: ISortState) => void;
-  /** Called when a row is clicked or Enter is pressed on it. */
+  /**
+   * Called when a row is clicked or Enter is pressed on it. With it, rows are
+   * focusable (arrow keys move between them) and the table is a grid.
+   */
   onActivate?: (row: T, index: number) => void;
   /** The key of the highlighted row. */
   activeKey?: string | null;
   /** Extra class names of a row (e.g. to mark exclusive-access data). */
-  rowClassName?: (row: T) => string | undefined;
-  /** Extra class of the table. */
+  rowClassName?: (row: T, index: number) => string | undefined;
+  /** Extra class of the scrolling container. */
   className?: string;
 }
+
+/** Rows assumed visible before the viewport's height is known (e.g. in tests). */
+const DEFAULT_WINDOW = 60;
 
 /** The rows to render for a scroll position: a window around what is visible. */
 export function visibleRange(
@@ -69,10 +79,11 @@ export function visibleRange(
 }
 
 /**
- * A table that renders only the rows in view (plus a few), so it stays fast
- * with tens of thousands of rows: the body is a tall spacer and the rendered
- * rows are positioned where they belong. Headers are sticky and sort on click;
- * arrow keys move between rows and Enter activates one.
+ * The one table of the front end: a real `<table>` that renders only the rows
+ * in view (plus `overscan`), so it stays fast with tens of thousands of rows.
+ * Spacer rows above and below keep the scroll bar true to the full length.
+ * Headers are sticky and sort on click; with `onActivate`, arrow keys move
+ * between rows and Enter or Space activates one.
  */
 export function VirtualTable<T>(props: IVirtualTableProps<T>): JSX.Element {
   const {
@@ -81,8 +92,8 @@ export function VirtualTable<T>(props: IVirtualTableProps<T>): JSX.Element {
     rowKey,
     label,
     rowHeight = 24,
-    height = 320,
-    overscan = 8,
+    height,
+    overscan = 10,
     sort,
     onSortChange,
     onActivate,
@@ -91,43 +102,22 @@ export function VirtualTable<T>(props: IVirtualTableProps<T>): JSX.Element {
     className
   } = props;
   const scroller = React.useRef<HTMLDivElement>(null);
-  const [scrollTop, setScrollTop] = React.useState(0);
-  const [viewport, setViewport] = React.useState(height);
+  const measured = useElementHeight(scroller);
+  // Where the user scrolled this row set to: a new row set starts at the top.
+  const [scroll, setScroll] = React.useState({ rows, top: 0 });
   const [focusIndex, setFocusIndex] = React.useState<number | null>(null);
-
-  const measure = React.useCallback(() => {
-    const node = scroller.current;
-    if (!node) {
-      return;
-    }
-    setScrollTop(node.scrollTop);
-    // jsdom and hidden panels report 0: keep the configured height then.
-    setViewport(node.clientHeight > 0 ? node.clientHeight : height);
-  }, [height]);
-
-  React.useEffect(() => {
-    measure();
-    const node = scroller.current;
-    if (!node || typeof ResizeObserver === 'undefined') {
-      return;
-    }
-    const observer = new ResizeObserver(() => measure());
-    observer.observe(node);
-    return () => observer.disconnect();
-  }, [measure]);
+  const interactive = onActivate !== undefined;
+  const scrollTop = scroll.rows === rows ? scroll.top : 0;
+  const viewport =
+    measured > 0 ? measured : (height ?? DEFAULT_WINDOW * rowHeight);
 
   // A new row set starts at the top.
   React.useEffect(() => {
     const node = scroller.current;
-    if (
-      node &&
-      node.scrollTop !== 0 &&
-      rows.length * rowHeight < node.scrollTop
-    ) {
+    if (node && node.scrollTop !== 0) {
       node.scrollTop = 0;
-      setScrollTop(0);
     }
-  }, [rows, rowHeight]);
+  }, [rows]);
 
   const { start, end } = visibleRange(
     scrollTop,
@@ -136,11 +126,19 @@ export function VirtualTable<T>(props: IVirtualTableProps<T>): JSX.Element {
     rows.length,
     overscan
   );
-  const totalWidth = columns.reduce(
-    (sum, column) => sum + (column.width ?? 100),
-    0
-  );
-  const template = columns.map(column => `${column.width ?? 100}px`).join(' ');
+
+  // Focus the row the keyboard moved to, once it is rendered.
+  React.useEffect(() => {
+    if (focusIndex === null) {
+      return;
+    }
+    scroller.current
+      ?.querySelector<HTMLElement>(`tr[data-index="${focusIndex}"]`)
+      ?.focus({ preventScroll: true });
+  }, [focusIndex, start, end]);
+
+  const onScroll = (event: React.UIEvent<HTMLDivElement>) =>
+    setScroll({ rows, top: event.currentTarget.scrollTop });
 
   const focusRow = (index: number) => {
     const node = scroller.current;
@@ -149,26 +147,15 @@ export function VirtualTable<T>(props: IVirtualTableProps<T>): JSX.Element {
     }
     const target = Math.max(0, Math.min(rows.length - 1, index));
     setFocusIndex(target);
-    // Bring the row into view, then focus it once rendered.
+    // Bring the row into view below the sticky header; it is focused once rendered.
     const top = target * rowHeight;
-    const headerHeight = rowHeight;
     if (top < node.scrollTop) {
       node.scrollTop = top;
-    } else if (top + rowHeight > node.scrollTop + viewport - headerHeight) {
-      node.scrollTop = top + rowHeight - viewport + headerHeight;
+    } else if (top + 2 * rowHeight > node.scrollTop + viewport) {
+      node.scrollTop = top + 2 * rowHeight - viewport;
     }
-    setScrollTop(node.scrollTop);
+    setScroll({ rows, top: node.scrollTop });
   };
-
-  React.useEffect(() => {
-    if (focusIndex === null) {
-      return;
-    }
-    const element = scroller.current?.querySelector<HTMLElement>(
-      `[data-index="${focusIndex}"]`
-    );
-    element?.focus({ preventScroll: true });
-  }, [focusIndex, start, end]);
 
   const onRowKeyDown = (event: React.KeyboardEvent, index: number) => {
     const page = Math.max(1, Math.floor(viewport / rowHeight) - 1);
@@ -189,124 +176,152 @@ export function VirtualTable<T>(props: IVirtualTableProps<T>): JSX.Element {
     }
   };
 
+  const widths = columns.every(column => column.width !== undefined);
+  const totalWidth = columns.reduce(
+    (sum, column) => sum + (column.width ?? 0),
+    0
+  );
+  const endClass = (column: IVirtualColumn<T>) =>
+    column.align === 'end' ? 'jp-mod-end' : undefined;
+  const spacer = (size: number, key: string) =>
+    size > 0 ? (
+      <tr
+        key={key}
+        aria-hidden="true"
+        className="jp-JwstLab-vtableSpacer"
+        style={{ height: size }}
+      >
+        <td colSpan={columns.length} />
+      </tr>
+    ) : null;
+
   const rendered: JSX.Element[] = [];
   for (let index = start; index < end; index++) {
     const row = rows[index];
     const key = rowKey(row, index);
-    const extra = rowClassName?.(row);
+    const active = activeKey === key;
+    const extra = rowClassName?.(row, index);
     rendered.push(
-      <div
+      <tr
         key={key}
-        role="row"
         aria-rowindex={index + 2}
-        aria-selected={activeKey === key}
+        aria-selected={interactive ? active : undefined}
         data-index={index}
         data-key={key}
         tabIndex={
-          focusIndex === index || (focusIndex === null && index === 0) ? 0 : -1
+          !interactive
+            ? undefined
+            : focusIndex === index || (focusIndex === null && index === 0)
+              ? 0
+              : -1
         }
-        className={
-          'jp-JwstLab-vtableRow' +
-          (activeKey === key ? ' jp-mod-active' : '') +
-          (extra ? ` ${extra}` : '')
+        className={[
+          'jp-JwstLab-vtableRow',
+          active ? 'jp-mod-active' : '',
+          interactive ? 'jp-mod-interactive' : '',
+          extra ?? ''
+        ]
+          .filter(Boolean)
+          .join(' ')}
+        style={{ height: rowHeight }}
+        onClick={
+          interactive
+            ? () => {
+                setFocusIndex(index);
+                onActivate(row, index);
+              }
+            : undefined
         }
-        style={{
-          top: index * rowHeight,
-          height: rowHeight,
-          gridTemplateColumns: template
-        }}
-        onClick={() => {
-          setFocusIndex(index);
-          onActivate?.(row, index);
-        }}
-        onKeyDown={event => onRowKeyDown(event, index)}
+        onKeyDown={
+          interactive ? event => onRowKeyDown(event, index) : undefined
+        }
       >
         {columns.map(column => (
-          <div
+          <td
             key={column.id}
-            role="cell"
-            className={
-              'jp-JwstLab-vtableCell' +
-              (column.align === 'end' ? ' jp-mod-end' : '')
-            }
+            className={endClass(column)}
+            title={column.cellTitle?.(row)}
           >
             {column.render(row, index)}
-          </div>
+          </td>
         ))}
-      </div>
+      </tr>
     );
   }
 
   return (
     <div
       ref={scroller}
-      className={'jp-JwstLab-vtable' + (className ? ` ${className}` : '')}
-      style={{ height }}
-      role="table"
-      aria-label={label}
-      aria-rowcount={rows.length + 1}
-      onScroll={measure}
+      className={['jp-JwstLab-vtable', className].filter(Boolean).join(' ')}
+      style={height === undefined ? undefined : { height }}
+      // Without focusable rows, the container takes the focus so keys scroll it.
+      tabIndex={interactive ? undefined : 0}
+      data-rows={rows.length}
+      onScroll={onScroll}
     >
-      <div
-        role="row"
-        aria-rowindex={1}
-        className="jp-JwstLab-vtableHeader"
-        style={{
-          gridTemplateColumns: template,
-          width: totalWidth,
-          height: rowHeight
-        }}
+      <table
+        role={interactive ? 'grid' : undefined}
+        aria-label={label}
+        aria-rowcount={rows.length + 1}
+        className={widths ? 'jp-mod-fixed' : undefined}
+        style={widths ? { width: totalWidth } : undefined}
       >
-        {columns.map(column => {
-          const sorted = sort?.column === column.id ? sort.direction : null;
-          const sortable = (column.sortable ?? true) && onSortChange;
-          return (
-            <div
-              key={column.id}
-              role="columnheader"
-              aria-sort={sorted ?? 'none'}
-              className={
-                'jp-JwstLab-vtableHeaderCell' +
-                (column.align === 'end' ? ' jp-mod-end' : '')
-              }
-              data-column={column.id}
-              title={column.title}
-            >
-              {sortable ? (
-                <button
-                  type="button"
-                  className="jp-JwstLab-vtableSort"
-                  onClick={() =>
-                    onSortChange({
-                      column: column.id,
-                      direction:
-                        sorted === 'ascending' ? 'descending' : 'ascending'
-                    })
-                  }
+        {widths && (
+          <colgroup>
+            {columns.map(column => (
+              <col key={column.id} style={{ width: column.width }} />
+            ))}
+          </colgroup>
+        )}
+        <thead>
+          <tr aria-rowindex={1} style={{ height: rowHeight }}>
+            {columns.map(column => {
+              const sortable = (column.sortable ?? true) && onSortChange;
+              const sorted = sort?.column === column.id ? sort.direction : null;
+              return (
+                <th
+                  key={column.id}
+                  scope="col"
+                  aria-sort={sortable ? (sorted ?? 'none') : undefined}
+                  className={endClass(column)}
+                  data-column={column.id}
+                  title={column.title ?? column.label}
                 >
-                  {column.label}
-                  <span className="jp-JwstLab-vtableSortMark" aria-hidden>
-                    {sorted === 'ascending'
-                      ? ' ▲'
-                      : sorted === 'descending'
-                        ? ' ▼'
-                        : ''}
-                  </span>
-                </button>
-              ) : (
-                column.label
-              )}
-            </div>
-          );
-        })}
-      </div>
-      <div
-        role="rowgroup"
-        className="jp-JwstLab-vtableBody"
-        style={{ height: rows.length * rowHeight, width: totalWidth }}
-      >
-        {rendered}
-      </div>
+                  {sortable ? (
+                    <button
+                      type="button"
+                      className="jp-JwstLab-vtableSort"
+                      onClick={() =>
+                        onSortChange({
+                          column: column.id,
+                          direction:
+                            sorted === 'ascending' ? 'descending' : 'ascending'
+                        })
+                      }
+                    >
+                      {column.label}
+                      <span className="jp-JwstLab-vtableSortMark" aria-hidden>
+                        {sorted === 'ascending'
+                          ? ' ▲'
+                          : sorted === 'descending'
+                            ? ' ▼'
+                            : ''}
+                      </span>
+                    </button>
+                  ) : (
+                    column.label
+                  )}
+                </th>
+              );
+            })}
+          </tr>
+        </thead>
+        <tbody className="jp-JwstLab-vtableBody">
+          {spacer(start * rowHeight, 'before')}
+          {rendered}
+          {spacer((rows.length - end) * rowHeight, 'after')}
+        </tbody>
+      </table>
     </div>
   );
 }
@@ -356,4 +371,19 @@ export function sortRows<T>(
     return sign * compareValues(a.key, b.key) || a.index - b.index;
   });
   return keyed.map(entry => entry.row);
+}
+
+/** Rows whose cells contain every word of `search` (case-insensitive). */
+export function filterRows(
+  rows: readonly string[][],
+  search: string
+): readonly string[][] {
+  const words = search.toLowerCase().split(/\s+/).filter(Boolean);
+  if (words.length === 0) {
+    return rows;
+  }
+  return rows.filter(row => {
+    const text = row.join('\u0000').toLowerCase();
+    return words.every(word => text.includes(word));
+  });
 }

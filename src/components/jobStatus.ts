@@ -1,7 +1,7 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
-import type { JobStatus } from '../api/types';
+import type { JobStatus } from '../api/models';
 import type { StatusTone } from './StatusBadge';
 
 /** The colour of a job status. */
@@ -49,9 +49,14 @@ export function useNow(interval: number): number {
     if (interval <= 0) {
       return;
     }
-    setNow(Date.now());
-    const timer = setInterval(() => setNow(Date.now()), interval);
-    return () => clearInterval(timer);
+    const tick = () => setNow(Date.now());
+    // Now at once (the time kept since the last render may be old), then every `interval`.
+    const first = setTimeout(tick, 0);
+    const timer = setInterval(tick, interval);
+    return () => {
+      clearTimeout(first);
+      clearInterval(timer);
+    };
   }, [interval]);
   return now;
 }

@@ -1,6 +1,7 @@
 import { nullTranslator, TranslationBundle } from '@jupyterlab/translation';
 
-import type { IMastSearchParams } from '../api/types';
+import type { IProblem } from '../api/errors';
+import type { IMastSearchParams } from '../api/models';
 import { TRANSLATION_DOMAIN } from '../tokens';
 import { parseTargetQuery } from './targetQuery';
 
@@ -13,8 +14,20 @@ export const DEFAULT_RADIUS_DEG = 0.05;
 /** JWST instruments, as the search's `instrument` parameter names them. */
 export const INSTRUMENTS = ['MIRI', 'NIRCAM', 'NIRSPEC', 'NIRISS', 'FGS'];
 
-/** Values of MAST's `dataRights` the form can ask for. */
-export const DATA_RIGHTS = ['PUBLIC', 'EXCLUSIVE_ACCESS', 'RESTRICTED'];
+/** Values of MAST's `dataRights` the form can ask for (the search's `data_rights`). */
+export const DATA_RIGHTS: readonly MastDataRights[] = [
+  'PUBLIC',
+  'EXCLUSIVE_ACCESS',
+  'RESTRICTED'
+];
+
+/** A `data_rights` value of the search. */
+export type MastDataRights = NonNullable<IMastSearchParams['data_rights']>;
+
+/** Whether `value` is one of the search's `data_rights` values. */
+function isDataRights(value: string): value is MastDataRights {
+  return (DATA_RIGHTS as readonly string[]).includes(value);
+}
 
 /** Calibration levels of MAST products (0 planned … 4 high-level). */
 export const CALIB_LEVELS = ['1', '2', '3', '4'];
@@ -158,10 +171,17 @@ export function buildSearch(
     }
   }
   if (form.calib_level) {
-    params.calib_level = Number(form.calib_level);
+    params.calib_level = form.calib_level;
   }
   if (form.data_rights) {
-    params.data_rights = form.data_rights;
+    if (isDataRights(form.data_rights)) {
+      params.data_rights = form.data_rights;
+    } else {
+      errors.data_rights = trans.__(
+        'Data rights are one of %1.',
+        DATA_RIGHTS.join(', ')
+      );
+    }
   }
   for (const field of ['t_min', 't_max'] as const) {
     const value = form[field].trim();
@@ -212,24 +232,14 @@ const SERVER_FIELDS: Record<string, MastFormField> = {
 };
 
 /**
- * Place a 400 answer's message next to the fields it names. The server names
- * the field first (`radius: must be ...`, several joined by `; `); parts that
- * name no form field go to `form`.
+ * Where a server error about the search goes: next to the form field its
+ * `field` names (`ra` and `dec` are the target's), or as the form's general
+ * error when it names no form field or none at all.
  */
-export function fieldErrorsFromMessage(message: string): MastFormErrors {
-  const errors: MastFormErrors = {};
-  const add = (field: MastFormField | 'form', text: string) => {
-    errors[field] = errors[field] ? `${errors[field]} ${text}` : text;
-  };
-  for (const part of message.split(/;\s+/)) {
-    const text = part.trim();
-    if (!text) {
-      continue;
-    }
-    const head = /^([A-Za-z_][\w.[\]]*)\s*[:\s]/.exec(text);
-    const names = head ? head[1].split(/[.[\]]+/).filter(Boolean) : [];
-    const field = names.map(name => SERVER_FIELDS[name]).find(Boolean);
-    add(field ?? 'form', text);
-  }
-  return errors;
+export function formErrorsOf(problem: IProblem): MastFormErrors {
+  const head = problem.field?.split(/[.[]/)[0] ?? '';
+  const field = Object.prototype.hasOwnProperty.call(SERVER_FIELDS, head)
+    ? SERVER_FIELDS[head]
+    : 'form';
+  return { [field]: problem.message };
 }

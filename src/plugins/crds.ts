@@ -7,23 +7,27 @@ import { ICommandPalette, WidgetTracker } from '@jupyterlab/apputils';
 import { IFileBrowserFactory } from '@jupyterlab/filebrowser';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { ReadonlyJSONObject } from '@lumino/coreutils';
+import type { IDisposable } from '@lumino/disposable';
 import * as React from 'react';
 
+import type { IEventsConnection } from '../api/events';
+import { CrdsBestrefsModel } from '../crds/bestrefsModel';
+import { CrdsDiffModel } from '../crds/diffModel';
+import { CrdsTreeModel } from '../crds/treeModel';
 import { crdsIcon } from '../icons';
 import {
   CommandIds,
   Features,
   IJwstLabClient,
+  IJwstLabEvents,
   PluginIds,
   TRANSLATION_DOMAIN
 } from '../tokens';
-import { CrdsPanel } from '../widgets/crds';
-import {
-  CrdsBestrefsView,
-  CrdsDiffView,
-  CrdsTreeView,
-  CrdsViewWidget
-} from '../widgets/crds/views';
+import { CrdsBestrefsView } from '../widgets/crds/bestrefs';
+import { CrdsDiffView } from '../widgets/crds/diff';
+import { CrdsPanel } from '../widgets/crds/panel';
+import { CrdsTreeView } from '../widgets/crds/tree';
+import { CrdsViewWidget } from '../widgets/crds/viewWidget';
 import { addSidebarPanel } from './sidebar';
 
 /** Commands of the CRDS browser. */
@@ -47,6 +51,7 @@ export const crdsPlugin: JupyterFrontEndPlugin<void> = {
   autoStart: true,
   requires: [IJwstLabClient],
   optional: [
+    IJwstLabEvents,
     ICommandPalette,
     ILayoutRestorer,
     ITranslator,
@@ -55,6 +60,7 @@ export const crdsPlugin: JupyterFrontEndPlugin<void> = {
   activate: (
     app: JupyterFrontEnd,
     client: IJwstLabClient,
+    events: IEventsConnection | null,
     palette: ICommandPalette | null,
     restorer: ILayoutRestorer | null,
     translator: ITranslator | null,
@@ -81,7 +87,7 @@ export const crdsPlugin: JupyterFrontEndPlugin<void> = {
         className: string;
         args: ReadonlyJSONObject;
       },
-      element: () => React.ReactElement
+      create: () => { model: IDisposable; element: React.ReactElement }
     ) => {
       const tracker = trackers.get(command)!;
       const existing = tracker.find(widget => widget.key === view.key);
@@ -89,7 +95,7 @@ export const crdsPlugin: JupyterFrontEndPlugin<void> = {
         app.shell.activateById(existing.id);
         return existing;
       }
-      const widget = new CrdsViewWidget({ ...view, element: element() });
+      const widget = new CrdsViewWidget({ ...view, ...create() });
       void tracker.add(widget);
       app.shell.add(widget, 'main');
       app.shell.activateById(widget.id);
@@ -116,18 +122,22 @@ export const crdsPlugin: JupyterFrontEndPlugin<void> = {
             className: 'jp-JwstLab-crdsTreeWidget',
             args: { context }
           },
-          () =>
-            React.createElement(CrdsTreeView, {
+          () => {
+            const model = new CrdsTreeModel({
               client,
               context,
-              trans,
               initial: {
                 instrument: args.instrument
                   ? String(args.instrument)
                   : undefined,
                 reftype: args.reftype ? String(args.reftype) : undefined
               }
-            })
+            });
+            return {
+              model,
+              element: React.createElement(CrdsTreeView, { model, trans })
+            };
+          }
         );
       }
     });
@@ -153,13 +163,13 @@ export const crdsPlugin: JupyterFrontEndPlugin<void> = {
             className: 'jp-JwstLab-crdsDiffWidget',
             args: { old: oldContext, new: newContext }
           },
-          () =>
-            React.createElement(CrdsDiffView, {
-              client,
-              oldContext,
-              newContext,
-              trans
-            })
+          () => {
+            const model = new CrdsDiffModel({ client, oldContext, newContext });
+            return {
+              model,
+              element: React.createElement(CrdsDiffView, { model, trans })
+            };
+          }
         );
       }
     });
@@ -199,13 +209,17 @@ export const crdsPlugin: JupyterFrontEndPlugin<void> = {
               className: 'jp-JwstLab-crdsBestrefsWidget',
               args: { path }
             },
-            () =>
-              React.createElement(CrdsBestrefsView, {
-                client,
-                path,
-                trans,
-                onJob: () => void commands.execute(CommandIds.openJobs)
-              })
+            () => {
+              const model = new CrdsBestrefsModel({ client, events, path });
+              return {
+                model,
+                element: React.createElement(CrdsBestrefsView, {
+                  model,
+                  trans,
+                  onJob: () => void commands.execute(CommandIds.openJobs)
+                })
+              };
+            }
           );
         }
       }

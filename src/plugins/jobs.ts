@@ -7,7 +7,6 @@ import {
   Clipboard,
   Dialog,
   ICommandPalette,
-  MainAreaWidget,
   Notification,
   showDialog,
   WidgetTracker
@@ -19,11 +18,10 @@ import {
   nullTranslator,
   TranslationBundle
 } from '@jupyterlab/translation';
-import { imageIcon, jsonIcon, ReactWidget } from '@jupyterlab/ui-components';
-import * as React from 'react';
+import { imageIcon, jsonIcon } from '@jupyterlab/ui-components';
 
 import type { IEventsConnection } from '../api/events';
-import type { EventsStreamMessage, IJobRecord } from '../api/types';
+import type { EventsStreamMessage } from '../api/models';
 import { jobsIcon } from '../icons';
 import {
   CommandIds,
@@ -33,16 +31,14 @@ import {
   PluginIds,
   TRANSLATION_DOMAIN
 } from '../tokens';
-import {
-  FINAL_STATUSES,
-  IJobDetailActions,
-  JobDetailWidget,
-  QuickLook
-} from '../widgets/jobDetail';
-import { isJobStatusFilter, JobsPanel } from '../widgets/jobs';
-import { baseName, normalizeJob } from '../widgets/jobsModel';
-import { RunDialog } from '../widgets/runDialog';
-import { associationLevel, RunInputKind } from '../widgets/runForm';
+import { baseName } from '../components/format';
+import { isFinal, jobOfEvent } from '../models/jobRecord';
+import { isJobsFilter } from '../models/jobsModel';
+import { associationLevel, RunInputKind } from '../run/validation';
+import { IJobDetailActions, JobDetailWidget } from '../widgets/jobs/detail';
+import { JobsPanel } from '../widgets/jobs/panel';
+import { QuickLookWidget } from '../widgets/jobs/quickLook';
+import { RunDialog } from '../widgets/run/runDialog';
 import { addSidebarPanel } from './sidebar';
 
 /** State database key of the Jobs panel's status filter. */
@@ -326,14 +322,7 @@ export const jobsPlugin: JupyterFrontEndPlugin<void> = {
           ? [String(args.path)]
           : selectedPaths(/_(i2d|cal|crf|s2d|rate)\.fits$/);
         for (const path of paths) {
-          const content = ReactWidget.create(
-            React.createElement(QuickLook, { client, path, trans })
-          );
-          content.addClass('jp-JwstLab-quickLookContent');
-          const widget = new MainAreaWidget({ content });
-          widget.title.label = trans.__('Quick Look: %1', baseName(path));
-          widget.title.icon = imageIcon;
-          app.shell.add(widget, 'main');
+          app.shell.add(new QuickLookWidget({ client, path, trans }), 'main');
         }
       }
     });
@@ -363,7 +352,7 @@ export const jobsPlugin: JupyterFrontEndPlugin<void> = {
         state.fetch(SELECTED_JOB_KEY)
       ])
         .then(([filter, selected]) => {
-          if (isJobStatusFilter(filter)) {
+          if (isJobsFilter(filter)) {
             panel.statusFilter = filter;
           }
           if (typeof selected === 'string' && panel.selectedJob === null) {
@@ -392,14 +381,8 @@ export function watchJobEnds(
       if (message.type !== 'job.updated') {
         return;
       }
-      const job: IJobRecord | null = normalizeJob(
-        (message as { job?: unknown }).job
-      );
-      if (
-        !job ||
-        !FINAL_STATUSES.includes(job.status) ||
-        notified.has(job.id)
-      ) {
+      const job = jobOfEvent(message);
+      if (!job || !isFinal(job.status) || notified.has(job.id)) {
         return;
       }
       notified.add(job.id);

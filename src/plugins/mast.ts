@@ -11,7 +11,7 @@ import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
 import type { IEventsConnection } from '../api/events';
 import { mastIcon } from '../icons';
-import { trackLastSearch } from '../mast/state';
+import { trackLastSearch } from '../mast/lastSearch';
 import {
   CommandIds,
   IJwstLabClient,
@@ -19,7 +19,8 @@ import {
   PluginIds,
   TRANSLATION_DOMAIN
 } from '../tokens';
-import { DEFAULT_RADIUS_DEG, MastPanel } from '../widgets/mast';
+import { DEFAULT_RADIUS_DEG } from '../mast/form';
+import { MastPanel } from '../widgets/mast/panel';
 import { addSidebarPanel } from './sidebar';
 
 /**

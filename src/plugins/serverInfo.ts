@@ -9,7 +9,8 @@ import { CommandRegistry } from '@lumino/commands';
 import * as React from 'react';
 
 import { JwstLabApiError } from '../api/client';
-import type { IVersionCheck } from '../api/types';
+import { errorMessage } from '../api/errors';
+import type { IVersionCheck } from '../api/models';
 import { VersionsTable } from '../components/VersionsTable';
 import { CommandIds, IJwstLabClient } from '../tokens';
 
@@ -72,8 +73,10 @@ function handshakeErrorMessage(
       'The jwst-lab server extension is not running (GET /jwst-lab/info answered 404). Check "jupyter server extension list", then restart the server.'
     );
   }
-  const message = error instanceof Error ? error.message : String(error);
-  return trans.__('jwst-lab cannot read its server information: %1', message);
+  return trans.__(
+    'jwst-lab cannot read its server information: %1',
+    errorMessage(error)
+  );
 }
 
 /** Show the server's versions and configuration in a dialog. */

@@ -1,13 +1,21 @@
-import { ITranslator } from '@jupyterlab/translation';
+import {
+  ITranslator,
+  nullTranslator,
+  TranslationBundle
+} from '@jupyterlab/translation';
 import { LabIcon, ReactWidget, SidePanel } from '@jupyterlab/ui-components';
 import { Panel, Widget } from '@lumino/widgets';
 import * as React from 'react';
 
+import { ServerInfoModel } from '../models/serverInfo';
+import { IJwstLabClient, TRANSLATION_DOMAIN } from '../tokens';
+
 /**
- * A jwst-lab sidebar panel: an `<h2>` title in the header and a React body.
+ * A jwst-lab sidebar panel: an `<h2>` title in the header and a React body,
+ * with what the server provides (`serverInfo`), which every panel needs.
  *
- * Subclasses render the body in `renderBody()` and call `updateBody()` when
- * the state it reads changes.
+ * Subclasses give the body in `renderBody()`; the components in it follow
+ * their models with `useModel`, so nothing has to ask for a new render.
  */
 export abstract class JwstLabSidePanel extends SidePanel {
   /** Create the panel with its id, title and sidebar icon. */
@@ -17,29 +25,44 @@ export abstract class JwstLabSidePanel extends SidePanel {
       header: new Panel(),
       translator: options.translator
     });
+    const trans = (options.translator ?? nullTranslator).load(
+      TRANSLATION_DOMAIN
+    );
+    this.jwstTrans = trans;
+    this.client = options.client;
+    this.serverInfo = new ServerInfoModel(options.client);
     this.id = options.id;
     this.addClass('jp-JwstLab-panel');
     this.title.icon = options.icon;
-    this.title.caption = options.caption;
+    this.title.caption = options.caption(trans);
 
     const heading = document.createElement('h2');
     heading.className = 'jp-JwstLab-panelTitle';
-    heading.textContent = options.label;
+    heading.textContent = options.label(trans);
     this.header.addWidget(new Widget({ node: heading }));
 
-    this._body = new Private.BodyWidget(() => this.renderBody());
-    this.content.addWidget(this._body);
+    this.content.addWidget(new Private.BodyWidget(() => this.renderBody()));
+  }
+
+  /** The REST client the panel's models use. */
+  readonly client: IJwstLabClient;
+
+  /** What the server provides (`GET /info`). */
+  readonly serverInfo: ServerInfoModel;
+
+  dispose(): void {
+    if (this.isDisposed) {
+      return;
+    }
+    this.serverInfo.dispose();
+    super.dispose();
   }
 
   /** The React element of the panel's body. */
   protected abstract renderBody(): React.ReactElement;
 
-  /** Render the body again. */
-  protected updateBody(): void {
-    this._body.update();
-  }
-
-  private _body: Private.BodyWidget;
+  /** jwst-lab's strings in the user's language. */
+  protected readonly jwstTrans: TranslationBundle;
 }
 
 /** The namespace for `JwstLabSidePanel` statics. */
@@ -49,11 +72,12 @@ export namespace JwstLabSidePanel {
     /** Widget id; also the `data-id` of the sidebar tab. */
     id: string;
     /** Text of the panel's `<h2>`. */
-    label: string;
+    label: (trans: TranslationBundle) => string;
     /** Tooltip of the sidebar tab. */
-    caption: string;
+    caption: (trans: TranslationBundle) => string;
     /** Icon of the sidebar tab. */
     icon: LabIcon;
+    client: IJwstLabClient;
     translator?: ITranslator;
   }
 }

@@ -16,8 +16,8 @@ import math
 import random
 from pathlib import Path
 
-from jwst_lab.core.archive import OBS_FIELDS
-from jwst_lab.core.archive import PRODUCT_FIELDS as ARCHIVE_PRODUCT_FIELDS
+from jwst_lab.core.mast_vocabulary import OBS_FIELDS
+from jwst_lab.core.mast_vocabulary import PRODUCT_FIELDS as MAST_PRODUCT_FIELDS
 
 HERE = Path(__file__).resolve().parent
 NOTE = "SYNTHETIC: written by tests/data/mast/make_synthetic.py, not captured from MAST"
@@ -35,9 +35,9 @@ MODES = [
     ("NIRISS/SOSS", ["CLEAR;GR700XD"], "timeseries"),
 ]
 # MAST's CAOM observation and product columns (the real captures' order and types),
-# the same lists the local archive answers with.
+# the same lists both backends answer with.
 FIELDS = list(OBS_FIELDS)
-PRODUCT_FIELDS = list(ARCHIVE_PRODUCT_FIELDS)
+PRODUCT_FIELDS = list(MAST_PRODUCT_FIELDS)
 
 
 def observations(n: int = 240) -> list[dict]:

@@ -1,0 +1,196 @@
+import type {
+  ICrdsMapping,
+  ICrdsTree,
+  ICrdsTreeInstrument,
+  ICrdsTreeType
+} from '../api/models';
+import { filterRows } from '../components/VirtualTable';
+import { ILoadable, Loader } from '../models/loadable';
+import { Model } from '../models/model';
+import type { IJwstLabClient } from '../tokens';
+
+/** One rmap's rules (`GET /crds/mappings/{mapping}`) and the search over them. */
+export class CrdsRulesModel extends Model {
+  /** Create the model and ask for the mapping. */
+  constructor(options: { client: IJwstLabClient; mapping: string }) {
+    super();
+    this._client = options.client;
+    this.mapping = options.mapping;
+    void this.reload();
+  }
+
+  /** The rmap's name. */
+  readonly mapping: string;
+
+  /** The mapping's request. */
+  get state(): ILoadable<ICrdsMapping> {
+    return this._loader.state;
+  }
+
+  /** Ask for the mapping again. */
+  async reload(): Promise<void> {
+    await this._loader.load(() => this._client.getCrdsMapping(this.mapping), {
+      keepValue: false
+    });
+  }
+
+  /** The search text: rules holding every word are shown. */
+  get search(): string {
+    return this._search;
+  }
+
+  setSearch(search: string): void {
+    this._search = search;
+    this.emitChanged();
+  }
+
+  /** The rules matching the search. */
+  get rows(): readonly string[][] {
+    const all = this._loader.state.value?.rows ?? EMPTY;
+    if (this._rows?.all !== all || this._rows.search !== this._search) {
+      this._rows = {
+        all,
+        search: this._search,
+        value: filterRows(all, this._search)
+      };
+    }
+    return this._rows.value;
+  }
+
+  private readonly _client: IJwstLabClient;
+  private readonly _loader = new Loader<ICrdsMapping>(() => this.emitChanged());
+  private _search = '';
+  private _rows: {
+    all: readonly string[][];
+    search: string;
+    value: readonly string[][];
+  } | null = null;
+}
+
+/**
+ * A context's tree (`GET /crds/contexts/{context}`): instruments, their
+ * reference types, and the rules of the type chosen.
+ */
+export class CrdsTreeModel extends Model {
+  /** Create the model and ask for the tree. */
+  constructor(options: CrdsTreeModel.IOptions) {
+    super();
+    this._client = options.client;
+    this.context = options.context;
+    this._instrument = options.initial?.instrument ?? null;
+    this._reftype = options.initial?.reftype ?? null;
+    void this.reload();
+  }
+
+  /** The context shown. */
+  readonly context: string;
+
+  /** The tree's request. */
+  get state(): ILoadable<ICrdsTree> {
+    return this._loader.state;
+  }
+
+  /** Ask for the tree again. */
+  async reload(): Promise<void> {
+    await this._loader.load(() => this._client.getCrdsTree(this.context), {
+      keepValue: false
+    });
+    this._syncRules();
+  }
+
+  /** The instrument shown (the first one until one is chosen), or null before the tree. */
+  get instrument(): ICrdsTreeInstrument | null {
+    const tree = this._loader.state.value;
+    if (!tree) {
+      return null;
+    }
+    return (
+      tree.instruments.find(item => item.instrument === this._instrument) ??
+      tree.instruments[0] ??
+      null
+    );
+  }
+
+  /** Show an instrument's reference types. */
+  setInstrument(instrument: string): void {
+    this._instrument = instrument;
+    this._reftype = null;
+    this._syncRules();
+  }
+
+  /** The reference type chosen, or null. */
+  get reftype(): string | null {
+    return this._reftype;
+  }
+
+  /** Show a reference type's rules. */
+  setReftype(reftype: string): void {
+    this._reftype = reftype;
+    this._syncRules();
+  }
+
+  /** The filter text of the reference types. */
+  get typeFilter(): string {
+    return this._typeFilter;
+  }
+
+  setTypeFilter(filter: string): void {
+    this._typeFilter = filter;
+    this.emitChanged();
+  }
+
+  /** The chosen instrument's reference types matching the filter. */
+  get types(): ICrdsTreeType[] {
+    const needle = this._typeFilter.toLowerCase();
+    return (this.instrument?.types ?? []).filter(item =>
+      `${item.reftype} ${item.description}`.toLowerCase().includes(needle)
+    );
+  }
+
+  /** The chosen type's rules, or null when no type with rules is chosen. */
+  get rules(): CrdsRulesModel | null {
+    return this._rules;
+  }
+
+  dispose(): void {
+    if (this.isDisposed) {
+      return;
+    }
+    this._rules?.dispose();
+    super.dispose();
+  }
+
+  /** Follow the chosen type: its rules model, asked for when the type changes. */
+  private _syncRules(): void {
+    const rmap =
+      this.instrument?.types.find(item => item.reftype === this._reftype)
+        ?.rmap ?? null;
+    if (this._rules?.mapping !== rmap) {
+      this._rules?.dispose();
+      this._rules = rmap
+        ? new CrdsRulesModel({ client: this._client, mapping: rmap })
+        : null;
+    }
+    this.emitChanged();
+  }
+
+  private readonly _client: IJwstLabClient;
+  private readonly _loader = new Loader<ICrdsTree>(() => this.emitChanged());
+  private _instrument: string | null;
+  private _reftype: string | null;
+  private _typeFilter = '';
+  private _rules: CrdsRulesModel | null = null;
+}
+
+/** The namespace for `CrdsTreeModel` statics. */
+export namespace CrdsTreeModel {
+  /** Options to create a tree. */
+  export interface IOptions {
+    client: IJwstLabClient;
+    context: string;
+    /** Instrument and type to open first (e.g. restored from a previous session). */
+    initial?: { instrument?: string; reftype?: string };
+  }
+}
+
+const EMPTY: string[][] = [];

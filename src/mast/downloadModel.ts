@@ -1,0 +1,204 @@
+import { IProblem, problemOf } from '../api/errors';
+import type {
+  IDownloadProgress,
+  IJobRecord,
+  JobStatus,
+  MastSource
+} from '../api/models';
+import { transferProgress } from '../models/jobRecord';
+import { JobTracker } from '../models/jobTracker';
+import { Model } from '../models/model';
+import type { IJwstLabClient } from '../tokens';
+
+/** Where a download is: not started, being created, or its job's state. */
+export type DownloadStatus = 'idle' | 'starting' | JobStatus;
+
+/** The folder shared by every path (POSIX, relative), or '' when none. */
+export function commonFolder(paths: readonly string[]): string {
+  if (paths.length === 0) {
+    return '';
+  }
+  const split = paths.map(path => path.split('/').slice(0, -1));
+  const first = split[0];
+  let length = first.length;
+  for (const parts of split.slice(1)) {
+    let index = 0;
+    while (
+      index < length &&
+      index < parts.length &&
+      parts[index] === first[index]
+    ) {
+      index++;
+    }
+    length = index;
+  }
+  return first.slice(0, length).join('/');
+}
+
+/**
+ * The MAST panel's download: the destination folder field, and the download
+ * job it started, followed by a `JobTracker` until it ends.
+ */
+export class MastDownloadModel extends Model {
+  /** Create the model; nothing is downloading. */
+  constructor(options: MastDownloadModel.IOptions) {
+    super();
+    this._client = options.client;
+    this._jobs = options;
+  }
+
+  /** The destination folder field, as typed. */
+  get dest(): string {
+    return this._dest;
+  }
+
+  /** Set the destination folder as the user typed it. */
+  setDest(value: string): void {
+    this._dest = value;
+    this._destEdited = true;
+    this.emitChanged();
+  }
+
+  /** Offer a default destination (settings or file browser); the user's own choice wins. */
+  setDefaultDest(value: string): void {
+    if (this._destEdited || value === this._dest) {
+      return;
+    }
+    this._dest = value;
+    this.emitChanged();
+  }
+
+  /** Where the download is. */
+  get status(): DownloadStatus {
+    return this._tracker?.job?.status ?? this._status;
+  }
+
+  /** Whether a download is being created or its job has not ended. */
+  get isBusy(): boolean {
+    const status = this.status;
+    return status === 'starting' || status === 'queued' || status === 'running';
+  }
+
+  /** The download's job, or null before the server created it. */
+  get job(): IJobRecord | null {
+    return this._tracker?.job ?? null;
+  }
+
+  /** Bytes and files transferred so far, or null while unknown. */
+  get progress(): IDownloadProgress | null {
+    return this._progress;
+  }
+
+  /** Why the download could not start, failed, or could not be cancelled; or null. */
+  get error(): IProblem | null {
+    if (this._error) {
+      return this._error;
+    }
+    const message = this.job?.error;
+    return message ? { message, status: 0, reason: null, field: null } : null;
+  }
+
+  /** The equivalent astroquery code of the download, when the server sent it. */
+  get python(): string | null {
+    return this._python;
+  }
+
+  /** Where the downloaded files are: the folder their paths share, else the destination. */
+  get folder(): string {
+    const job = this.job;
+    const outputs = (job?.outputs ?? []).filter(path => !path.startsWith('/'));
+    const folder = typeof job?.output_dir === 'string' ? job.output_dir : '';
+    return (
+      commonFolder(outputs) ||
+      (folder && folder !== '.' && !folder.startsWith('/') ? folder : '') ||
+      this._asked
+    );
+  }
+
+  /** Download `products` (dataURIs) into the destination folder. */
+  async start(products: readonly string[], source?: MastSource): Promise<void> {
+    if (products.length === 0 || this.isBusy) {
+      return;
+    }
+    const dest = this._dest.trim().replace(/^\/+/, '').replace(/\/+$/, '');
+    this._follow(null);
+    this._status = 'starting';
+    this._asked = dest;
+    this._error = null;
+    this._progress = null;
+    this._python = null;
+    this.emitChanged();
+    try {
+      const job = await this._client.createDownload({
+        products: [...products],
+        ...(dest ? { dest } : {}),
+        ...(source ? { source } : {})
+      });
+      // The code of the request as the server answered it (job records do not repeat it).
+      this._python = job.python || null;
+      this._follow(new JobTracker({ ...this._jobs, job }));
+    } catch (error) {
+      this._status = 'failed';
+      this._error = problemOf(error);
+    }
+    this.emitChanged();
+  }
+
+  /** Cancel the running download (`POST /jobs/{id}/cancel`). */
+  async cancel(): Promise<void> {
+    const tracker = this._tracker;
+    if (!tracker?.job || tracker.isFinal) {
+      return;
+    }
+    try {
+      tracker.apply(await this._client.cancelJob(tracker.id));
+    } catch (error) {
+      this._error = problemOf(error);
+      this.emitChanged();
+    }
+  }
+
+  dispose(): void {
+    if (this.isDisposed) {
+      return;
+    }
+    this._follow(null);
+    super.dispose();
+  }
+
+  private _follow(tracker: JobTracker | null): void {
+    this._tracker?.dispose();
+    this._tracker = tracker;
+    tracker?.changed.connect(this._onJob, this);
+    if (tracker) {
+      this._onJob();
+    }
+  }
+
+  private _onJob(): void {
+    const job = this._tracker?.job;
+    this._progress = transferProgress(job?.progress) ?? this._progress;
+    if (job?.error) {
+      // The job's own error replaces an older one (e.g. a failed cancel).
+      this._error = null;
+    }
+    this.emitChanged();
+  }
+
+  private readonly _client: IJwstLabClient;
+  private readonly _jobs: JobTracker.IContext;
+  private _dest = '';
+  private _destEdited = false;
+  private _asked = '';
+  private _status: DownloadStatus = 'idle';
+  private _tracker: JobTracker | null = null;
+  private _progress: IDownloadProgress | null = null;
+  private _error: IProblem | null = null;
+  private _python: string | null = null;
+}
+
+/** The namespace for `MastDownloadModel` statics. */
+export namespace MastDownloadModel {
+  /** Options to create the model: where the download job is followed. */
+  export type IOptions = JobTracker.IContext;
+}

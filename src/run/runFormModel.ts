@@ -1,0 +1,409 @@
+import { nullTranslator, TranslationBundle } from '@jupyterlab/translation';
+import { ISignal, Signal } from '@lumino/signaling';
+
+import { errorMessage, problemOf } from '../api/errors';
+import type {
+  IAssociation,
+  IJobRecord,
+  IPipelineSpec,
+  IPipelineSummary
+} from '../api/models';
+import { baseName } from '../components/format';
+import { ILoadable, Loader } from '../models/loadable';
+import { Model } from '../models/model';
+import { IJwstLabClient, TRANSLATION_DOMAIN } from '../tokens';
+import {
+  batchOutputDir,
+  buildRequest,
+  fieldKey,
+  FieldErrors,
+  formFieldOf,
+  initialDraft,
+  IRunDraft,
+  ParamDraft,
+  pipelinesForSuffix,
+  RunInputKind
+} from './validation';
+
+/**
+ * The run dialog's state: the inputs still to run and the jobs already
+ * created, the pipelines that suit the inputs, the chosen pipeline's spec and
+ * the values typed for it, and the problems to show.
+ *
+ * Problems are placed where they belong: the form's own checks at their
+ * fields; a server error at the field its `field` names (a step parameter,
+ * `crds_context`, `output_dir`), at the input it concerns (`input`), or as
+ * the form's general error when it names no field the form shows.
+ */
+export class RunFormModel extends Model {
+  /** Create the model and ask which pipelines suit the inputs. */
+  constructor(options: RunFormModel.IOptions) {
+    super();
+    this._client = options.client;
+    this._trans = options.trans ?? nullTranslator.load(TRANSLATION_DOMAIN);
+    this.inputs = [...options.inputs];
+    this.kind = options.kind;
+    this._level = options.level;
+    this._preferred = options.preferred;
+    this._pending = [...options.inputs];
+    void this._loadPipelines();
+  }
+
+  /** The files to run on, relative to the server root: one job each. */
+  readonly inputs: readonly string[];
+
+  /** What the inputs are: associations, or uncal / rate exposures. */
+  readonly kind: RunInputKind;
+
+  /** The CRDS context the server uses when none is pinned, when it said so. */
+  get serverContext(): string | null {
+    return this._client.info?.crds.context ?? null;
+  }
+
+  /** Emitted with a field's key when the view should focus it (a problem is there). */
+  get focusRequested(): ISignal<this, string> {
+    return this._focusRequested;
+  }
+
+  /** The inputs that have no job yet. */
+  get pending(): readonly string[] {
+    return this._pending;
+  }
+
+  /** The jobs created so far (a batch may stop half-way). */
+  get created(): readonly IJobRecord[] {
+    return this._created;
+  }
+
+  /** The pipelines that suit the inputs, the preferred one first. */
+  get pipelines(): ILoadable<string[]> {
+    return this._pipelines.state;
+  }
+
+  /** Each association input as read by the server, or why it cannot be read. */
+  get associations(): Readonly<Record<string, IAssociation | string>> {
+    return this._associations;
+  }
+
+  /** The chosen pipeline ('' until the pipelines arrived). */
+  get pipeline(): string {
+    return this._pipeline;
+  }
+
+  /** Choose a pipeline: its spec is asked for and the values start again from its defaults. */
+  setPipeline(alias: string): void {
+    if (alias === this._pipeline) {
+      return;
+    }
+    this._pipeline = alias;
+    this._draft = null;
+    this._errors = {};
+    this._generalError = null;
+    void this._loadSpec();
+  }
+
+  /** The chosen pipeline's spec. */
+  get spec(): ILoadable<IPipelineSpec> {
+    return this._spec.state;
+  }
+
+  /** The values typed, or null until the spec arrived. */
+  get draft(): IRunDraft | null {
+    return this._draft;
+  }
+
+  /** Whether the form can be filled in (the spec and its values are there). */
+  get ready(): boolean {
+    return this._spec.state.value !== null && this._draft !== null;
+  }
+
+  /** Problems by field (`steps.<step>.<param>`, `crds_context`, `output_dir`). */
+  get errors(): FieldErrors {
+    return this._errors;
+  }
+
+  /** A problem that belongs to no field the form shows, or null. */
+  get generalError(): string | null {
+    return this._generalError;
+  }
+
+  /** Problems of single inputs (e.g. an association with missing members). */
+  get inputErrors(): Readonly<Record<string, string>> {
+    return this._inputErrors;
+  }
+
+  /** Whether jobs are being created. */
+  get submitting(): boolean {
+    return this._submitting;
+  }
+
+  /** Whether a step's parameters are shown (they also are when one has a problem). */
+  isExpanded(step: string): boolean {
+    return this._expanded[step] ?? false;
+  }
+
+  /** Show or hide a step's parameters. */
+  toggleStep(step: string): void {
+    this._expanded = { ...this._expanded, [step]: !this.isExpanded(step) };
+    this.emitChanged();
+  }
+
+  /** Set what the user entered for a step parameter; its problem goes away. */
+  setParam(step: string, name: string, value: ParamDraft): void {
+    if (!this._draft) {
+      return;
+    }
+    this._draft = {
+      ...this._draft,
+      params: {
+        ...this._draft.params,
+        [step]: { ...this._draft.params[step], [name]: value }
+      }
+    };
+    this._clearError(fieldKey(step, name));
+    this.emitChanged();
+  }
+
+  /** Skip a step, or run it. */
+  setSkip(step: string, skip: boolean): void {
+    if (!this._draft) {
+      return;
+    }
+    this._draft = {
+      ...this._draft,
+      skip: { ...this._draft.skip, [step]: skip }
+    };
+    this.emitChanged();
+  }
+
+  /** Pin a CRDS context (empty for the server's). */
+  setCrdsContext(value: string): void {
+    if (!this._draft) {
+      return;
+    }
+    this._draft = { ...this._draft, crdsContext: value };
+    this._clearError('crds_context');
+    this.emitChanged();
+  }
+
+  /** Choose the output folder (empty for each job's own new folder). */
+  setOutputDir(value: string): void {
+    if (!this._draft) {
+      return;
+    }
+    this._draft = { ...this._draft, outputDir: value };
+    this._clearError('output_dir');
+    this.emitChanged();
+  }
+
+  /**
+   * Check the values, then create one job per pending input. Resolves with
+   * every job created (this time and before) once each input has its job, or
+   * null when something is left to fix (the problems are in the model).
+   */
+  async submit(): Promise<IJobRecord[] | null> {
+    const spec = this._spec.state.value;
+    const draft = this._draft;
+    if (!spec || !draft || this._submitting || this._pending.length === 0) {
+      return null;
+    }
+    const request = buildRequest(spec, draft);
+    if ('errors' in request) {
+      this._errors = request.errors;
+      this._generalError = null;
+      this._focus(Object.keys(request.errors)[0]);
+      this.emitChanged();
+      return null;
+    }
+    this._errors = {};
+    this._generalError = null;
+    this._inputErrors = {};
+    this._submitting = true;
+    this.emitChanged();
+    const pending = this._pending;
+    const batch = pending.length > 1;
+    const made: IJobRecord[] = [];
+    const inputErrors: Record<string, string> = {};
+    const errors: FieldErrors = {};
+    let general: string | null = null;
+    for (const input of pending) {
+      try {
+        made.push(
+          await this._client.createJob({
+            pipeline: spec.alias,
+            input,
+            steps: request.steps,
+            crds_context: request.crds_context,
+            output_dir: batchOutputDir(request.output_dir, input, batch)
+          })
+        );
+      } catch (error) {
+        const problem = problemOf(error);
+        if (problem.field === 'input') {
+          // This input's own problem: the others may still run.
+          inputErrors[input] = problem.message;
+          continue;
+        }
+        const field = formFieldOf(problem.field, spec);
+        if (field) {
+          errors[field] = problem.message;
+        } else {
+          general = problem.message;
+        }
+        // The same values go to every input: asking again would only repeat it.
+        break;
+      }
+    }
+    this._submitting = false;
+    this._created = [...this._created, ...made];
+    const createdInputs = new Set(made.map(job => job.input));
+    this._pending = pending.filter(input => !createdInputs.has(input));
+    if (this._pending.length === 0) {
+      this.emitChanged();
+      return [...this._created];
+    }
+    this._inputErrors = inputErrors;
+    this._errors = errors;
+    this._generalError = general;
+    const first = Object.keys(errors)[0];
+    if (first) {
+      this._focus(first);
+    }
+    this.emitChanged();
+    return null;
+  }
+
+  private _focus(key: string): void {
+    const step = key.startsWith('steps.') ? key.split('.')[1] : null;
+    if (step && !this.isExpanded(step)) {
+      this._expanded = { ...this._expanded, [step]: true };
+    }
+    this._focusRequested.emit(key);
+  }
+
+  private _clearError(key: string): void {
+    if (key in this._errors) {
+      const next = { ...this._errors };
+      delete next[key];
+      this._errors = next;
+    }
+  }
+
+  private async _loadPipelines(): Promise<void> {
+    const problem = await this._pipelines.load(() => this._suitedPipelines());
+    const names = this._pipelines.state.value;
+    if (problem === null && names && names.length > 0) {
+      this.setPipeline(names[0]);
+    }
+  }
+
+  /** The pipelines that run every input, the preferred one first. */
+  private async _suitedPipelines(): Promise<string[]> {
+    const trans = this._trans;
+    const inputs = this.inputs;
+    const list = await this._client.listPipelines();
+    let names: string[];
+    if (this.kind === 'association') {
+      const read = await Promise.all(
+        inputs.map(input =>
+          this._client.readAssociation(input).then(
+            asn => asn as IAssociation | string,
+            error => errorMessage(error)
+          )
+        )
+      );
+      const byInput: Record<string, IAssociation | string> = {};
+      inputs.forEach((input, index) => (byInput[input] = read[index]));
+      this._associations = byInput;
+      const valid = read.filter(
+        (asn): asn is IAssociation => typeof asn !== 'string'
+      );
+      if (valid.length === 0) {
+        throw new Error(
+          typeof read[0] === 'string'
+            ? read[0]
+            : trans.__('The association cannot be read.')
+        );
+      }
+      // Pipelines that run every readable association of the batch.
+      const installed = new Set(list.pipelines.map(p => p.alias));
+      names = valid[0].pipelines.filter(
+        alias =>
+          installed.has(alias) &&
+          valid.every(asn => asn.pipelines.includes(alias))
+      );
+      if (names.length === 0) {
+        throw new Error(
+          trans.__(
+            'No installed pipeline runs %1 associations.',
+            valid[0].asn_type ?? '?'
+          )
+        );
+      }
+    } else {
+      const offered = list.pipelines.filter(
+        (p: IPipelineSummary) =>
+          this._level === undefined || p.level === this._level
+      );
+      names = pipelinesForSuffix(offered, inputs[0]);
+      if (names.length === 0) {
+        throw new Error(
+          trans.__('No installed pipeline runs %1.', baseName(inputs[0]))
+        );
+      }
+    }
+    const preferred = this._preferred;
+    if (preferred && names.includes(preferred)) {
+      names = [preferred, ...names.filter(name => name !== preferred)];
+    }
+    return names;
+  }
+
+  private async _loadSpec(): Promise<void> {
+    const alias = this._pipeline;
+    const problem = await this._spec.load(
+      () => this._client.getPipelineSpec(alias),
+      { keepValue: false }
+    );
+    const spec = this._spec.state.value;
+    if (problem === null && spec) {
+      this._draft = initialDraft(spec);
+      this.emitChanged();
+    }
+  }
+
+  private readonly _client: IJwstLabClient;
+  private readonly _trans: TranslationBundle;
+  private readonly _level: number | undefined;
+  private readonly _preferred: string | undefined;
+  private readonly _pipelines = new Loader<string[]>(() => this.emitChanged());
+  private readonly _spec = new Loader<IPipelineSpec>(() => this.emitChanged());
+  private _associations: Record<string, IAssociation | string> = {};
+  private _pending: string[];
+  private _created: IJobRecord[] = [];
+  private _pipeline = '';
+  private _draft: IRunDraft | null = null;
+  private _errors: FieldErrors = {};
+  private _generalError: string | null = null;
+  private _inputErrors: Record<string, string> = {};
+  private _submitting = false;
+  private _expanded: Record<string, boolean> = {};
+  private _focusRequested = new Signal<this, string>(this);
+}
+
+/** The namespace for `RunFormModel` statics. */
+export namespace RunFormModel {
+  /** Options to create a run form. */
+  export interface IOptions {
+    client: IJwstLabClient;
+    /** The files to run on, relative to the server root: one job each. */
+    inputs: readonly string[];
+    /** What the inputs are: associations, or uncal / rate exposures. */
+    kind: RunInputKind;
+    /** Only pipelines of this level are offered (e.g. 2 for rate files), when given. */
+    level?: number;
+    /** The pipeline chosen first when it suits the inputs (e.g. `calwebb_detector1`). */
+    preferred?: string;
+    trans?: TranslationBundle;
+  }
+}

@@ -1,0 +1,256 @@
+import { ITranslator, TranslationBundle } from '@jupyterlab/translation';
+import { ISignal, Signal } from '@lumino/signaling';
+import * as React from 'react';
+
+import type { IEventsConnection } from '../../api/events';
+import type { MastRow } from '../../api/models';
+import {
+  CapabilityNote,
+  capabilityNotice
+} from '../../components/CapabilityNote';
+import { mastIcon } from '../../icons';
+import { MastDownloadModel } from '../../mast/downloadModel';
+import { DEFAULT_RADIUS_DEG } from '../../mast/form';
+import { MastProductsModel } from '../../mast/productsModel';
+import { IMastSavedSearch, MastSearchModel } from '../../mast/searchModel';
+import type { TargetQuery } from '../../mast/targetQuery';
+import { MastTokenModel } from '../../mast/tokenModel';
+import { useModel } from '../../models/useModel';
+import { Features, IJwstLabClient, PanelIds } from '../../tokens';
+import { JwstLabSidePanel } from '../panel';
+import { MastDownload } from './download';
+import { MastProducts } from './products';
+import { MastResults } from './results';
+import { MastSearchForm } from './searchForm';
+import { MastToken } from './token';
+
+/** A search the user submitted: a target to resolve or coordinates, and a cone radius. */
+export interface IMastSearchRequest {
+  target: Extract<TargetQuery, { kind: 'name' | 'coordinates' }>;
+  /** Cone radius in degrees. */
+  radius: number;
+}
+
+/**
+ * The MAST sidebar panel: a search form, the results (virtualised, sortable,
+ * paged by the server), an observation's products to tick, their download
+ * with its progress, and the MAST token.
+ *
+ * Its state is in four models: `search`, `products`, `download` and `token`.
+ * Controls that call the server are enabled only when the server lists the
+ * `mast` (search, token) and `downloads` features.
+ */
+export class MastPanel extends JwstLabSidePanel {
+  /** Create the panel. */
+  constructor(options: MastPanel.IOptions) {
+    super({
+      id: PanelIds.mast,
+      label: trans => trans.__('MAST Search'),
+      caption: trans =>
+        trans.__(
+          'MAST Search: find JWST observations by target or coordinates'
+        ),
+      icon: mastIcon,
+      client: options.client,
+      translator: options.translator
+    });
+    const client = options.client;
+    this._defaultRadius = options.defaultRadius ?? DEFAULT_RADIUS_DEG;
+    this._copy =
+      options.copy ?? (text => void navigator.clipboard?.writeText(text));
+    this._openFolder = options.openFolder ?? null;
+    this._defaultFolder = options.defaultFolder ?? (() => '');
+    this.search = new MastSearchModel({
+      client,
+      defaultRadius: this._defaultRadius,
+      trans: this.jwstTrans
+    });
+    this.products = new MastProductsModel({ client });
+    this.download = new MastDownloadModel({
+      client,
+      events: options.events ?? null
+    });
+    this.token = new MastTokenModel({ client });
+    this.addClass('jp-JwstLab-mastPanel');
+  }
+
+  /** The form and the page of observations. */
+  readonly search: MastSearchModel;
+
+  /** The open observation's products and the ticked ones. */
+  readonly products: MastProductsModel;
+
+  /** The destination folder and the download job. */
+  readonly download: MastDownloadModel;
+
+  /** Whether the server holds a MAST token. */
+  readonly token: MastTokenModel;
+
+  /** The radius the form starts with, in degrees. */
+  get defaultRadius(): number {
+    return this._defaultRadius;
+  }
+
+  set defaultRadius(degrees: number) {
+    if (degrees === this._defaultRadius) {
+      return;
+    }
+    this._defaultRadius = degrees;
+    this.search.setDefaultRadius(degrees);
+  }
+
+  /** Emitted when the user submits a valid search for a target or coordinates. */
+  get searchRequested(): ISignal<this, IMastSearchRequest> {
+    return this._searchRequested;
+  }
+
+  /**
+   * Put back a search saved before a reload and, once the server is known to
+   * provide MAST search, run it again at its page.
+   */
+  async restore(saved: IMastSavedSearch): Promise<void> {
+    let run = false;
+    try {
+      const info = this.client.info ?? (await this.client.getInfo());
+      run = info.features.includes(Features.mast);
+    } catch {
+      run = false;
+    }
+    await this.search.restore(saved, run);
+  }
+
+  /** Open an observation's products; the download folder defaults to the settings' or the file browser's. */
+  openObservation(row: MastRow): void {
+    this.download.setDefaultDest(this._defaultFolder());
+    void this.products.open(row);
+  }
+
+  dispose(): void {
+    if (this.isDisposed) {
+      return;
+    }
+    this.search.dispose();
+    this.products.dispose();
+    this.download.dispose();
+    this.token.dispose();
+    super.dispose();
+  }
+
+  protected renderBody(): React.ReactElement {
+    return (
+      <MastView
+        panel={this}
+        trans={this.jwstTrans}
+        copy={this._copy}
+        openFolder={this._openFolder}
+        onSearch={request => this._searchRequested.emit(request)}
+      />
+    );
+  }
+
+  private readonly _copy: (text: string) => void;
+  private readonly _openFolder: ((path: string) => void) | null;
+  private readonly _defaultFolder: () => string;
+  private _defaultRadius: number;
+  private _searchRequested = new Signal<this, IMastSearchRequest>(this);
+}
+
+/** The namespace for `MastPanel` statics. */
+export namespace MastPanel {
+  /** Options to create the MAST panel. */
+  export interface IOptions {
+    client: IJwstLabClient;
+    /** Job events, to follow downloads live (the panel polls without them). */
+    events?: IEventsConnection | null;
+    /** Initial search radius in degrees. */
+    defaultRadius?: number;
+    /** Copy text to the clipboard (default: the system clipboard). */
+    copy?: (text: string) => void;
+    /** Show a folder (relative to the server root) in the file browser. */
+    openFolder?: (path: string) => void;
+    /** The folder downloads go to unless the user picks one (relative to the root). */
+    defaultFolder?: () => string;
+    translator?: ITranslator;
+  }
+}
+
+interface IMastViewProps {
+  panel: MastPanel;
+  trans: TranslationBundle;
+  copy: (text: string) => void;
+  openFolder: ((path: string) => void) | null;
+  onSearch: (request: IMastSearchRequest) => void;
+}
+
+function MastView({
+  panel,
+  trans,
+  copy,
+  openFolder,
+  onSearch
+}: IMastViewProps): JSX.Element {
+  const { search, products, download, token } = panel;
+  const info = useModel(panel.serverInfo).state;
+  const error = useModel(search).error;
+  const notice = capabilityNotice(
+    info,
+    Features.mast,
+    trans.__('MAST search'),
+    trans
+  );
+  const downloadsNotice = capabilityNotice(
+    info,
+    Features.downloads,
+    trans.__('downloads'),
+    trans
+  );
+  const available = notice === null;
+
+  // Ask whether the server holds a token once it is known to provide MAST.
+  React.useEffect(() => {
+    if (available && token.state.status === 'idle') {
+      void token.refresh();
+    }
+  }, [available, token]);
+
+  return (
+    <div className="jp-JwstLab-mast">
+      <MastSearchForm
+        model={search}
+        trans={trans}
+        enabled={available}
+        onSearch={onSearch}
+      />
+      <CapabilityNote notice={notice} />
+      {error ? (
+        <div
+          className="jp-JwstLab-banner"
+          role="alert"
+          data-status={error.status}
+        >
+          {error.status === 502
+            ? trans.__('MAST did not answer as expected: %1', error.message)
+            : error.message}
+        </div>
+      ) : null}
+      <MastResults
+        search={search}
+        products={products}
+        trans={trans}
+        copy={copy}
+        onOpen={row => panel.openObservation(row)}
+      />
+      <MastProducts model={products} trans={trans} copy={copy} />
+      <MastDownload
+        model={download}
+        products={products}
+        source={search.params?.source}
+        trans={trans}
+        copy={copy}
+        notice={downloadsNotice}
+        openFolder={openFolder}
+      />
+      {available ? <MastToken model={token} trans={trans} /> : null}
+    </div>
+  );
+}

@@ -1,0 +1,272 @@
+import type { TranslationBundle } from '@jupyterlab/translation';
+import * as React from 'react';
+
+import type { MastRow } from '../../api/models';
+import { CopyPython } from '../../components/CopyButton';
+import { formatBytes } from '../../components/format';
+import { IVirtualColumn, VirtualTable } from '../../components/VirtualTable';
+import { CALIB_LEVELS } from '../../mast/form';
+import {
+  IProductFilters,
+  isRecommended,
+  MastProductsModel,
+  productKey,
+  productSize
+} from '../../mast/productsModel';
+import { useModel } from '../../models/useModel';
+import { fitHeight, formatCell } from './cells';
+
+/** Props of {@link MastProducts}. */
+export interface IMastProductsProps {
+  model: MastProductsModel;
+  trans: TranslationBundle;
+  copy: (text: string) => void;
+}
+
+/** Product types MAST uses. */
+const PRODUCT_TYPES = [
+  'SCIENCE',
+  'CALIBRATION',
+  'AUXILIARY',
+  'PREVIEW',
+  'THUMBNAIL',
+  'INFO'
+];
+
+/** The selected observation's products: filters, quick selection and the table. */
+export function MastProducts({
+  model: productsModel,
+  trans,
+  copy
+}: IMastProductsProps): JSX.Element | null {
+  const model = useModel(productsModel);
+  const observation = model.observation;
+  if (!observation) {
+    return null;
+  }
+  const products = model.state;
+  const rows = model.rows;
+  const selection = model.selection;
+  const shownSelected = rows.filter(row =>
+    selection.has(productKey(row))
+  ).length;
+  const recommended = rows.filter(isRecommended).length;
+  const columns: IVirtualColumn<MastRow>[] = [
+    {
+      id: '__select',
+      label: '',
+      width: 28,
+      sortable: false,
+      render: row => {
+        const key = productKey(row);
+        return (
+          <input
+            type="checkbox"
+            className="jp-JwstLab-productCheck"
+            tabIndex={-1}
+            aria-label={trans.__(
+              'Select %1',
+              String(row.productFilename ?? key)
+            )}
+            checked={selection.has(key)}
+            onClick={event => event.stopPropagation()}
+            onChange={event => model.toggle(key, event.target.checked)}
+          />
+        );
+      }
+    },
+    {
+      id: 'productFilename',
+      label: trans.__('File'),
+      width: 260,
+      sortable: false,
+      cellTitle: row => String(row.productFilename ?? ''),
+      render: row => (
+        <>
+          {isRecommended(row) ? (
+            <span
+              className="jp-JwstLab-recommendedMark"
+              title={trans.__('Recommended by MAST')}
+            >
+              ★{' '}
+            </span>
+          ) : null}
+          {String(row.productFilename ?? '')}
+        </>
+      )
+    },
+    {
+      id: 'productType',
+      label: trans.__('Type'),
+      width: 90,
+      sortable: false,
+      render: row => formatCell('productType', row.productType)
+    },
+    {
+      id: 'productSubGroupDescription',
+      label: trans.__('Subgroup'),
+      width: 70,
+      sortable: false,
+      render: row => formatCell('', row.productSubGroupDescription)
+    },
+    {
+      id: 'calib_level',
+      label: trans.__('Level'),
+      width: 50,
+      sortable: false,
+      align: 'end',
+      render: row => formatCell('calib_level', row.calib_level)
+    },
+    {
+      id: 'size',
+      label: trans.__('Size'),
+      width: 80,
+      sortable: false,
+      align: 'end',
+      render: row => (productSize(row) ? formatBytes(productSize(row)) : '')
+    }
+  ];
+
+  // A select filtering the products ('' for all); changing it lists them again.
+  const filter = (
+    key: keyof IProductFilters,
+    label: string,
+    values: readonly string[],
+    className: string
+  ) => (
+    <label className="jp-JwstLab-field jp-JwstLab-grow">
+      <span className="jp-JwstLab-fieldLabel">{label}</span>
+      <select
+        className={`${className} jp-mod-styled`}
+        value={model.filters[key]}
+        onChange={event => void model.setFilters({ [key]: event.target.value })}
+      >
+        <option value="">{trans.__('All')}</option>
+        {values.map(value => (
+          <option key={value} value={value}>
+            {value}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+
+  return (
+    <section
+      className="jp-JwstLab-mastProducts"
+      aria-label={trans.__('Products')}
+      aria-busy={products.status === 'loading'}
+    >
+      <div className="jp-JwstLab-toolbarRow">
+        <h3 className="jp-JwstLab-sectionTitle">
+          {trans.__(
+            'Products of %1',
+            String(observation.obs_id ?? observation.obsid)
+          )}
+        </h3>
+        <button
+          type="button"
+          className="jp-JwstLab-mastCloseProducts jp-mod-styled"
+          onClick={() => model.close()}
+        >
+          {trans.__('Close')}
+        </button>
+      </div>
+      <div className="jp-JwstLab-formRow">
+        {filter(
+          'productType',
+          trans.__('Product type'),
+          PRODUCT_TYPES,
+          'jp-JwstLab-productType'
+        )}
+        {filter(
+          'calibLevel',
+          trans.__('Level'),
+          CALIB_LEVELS,
+          'jp-JwstLab-productLevel'
+        )}
+      </div>
+      {products.value?.notice ? (
+        <p className="jp-JwstLab-mastNotice" role="note">
+          {products.value.notice}
+        </p>
+      ) : null}
+      {products.status === 'error' ? (
+        <div className="jp-JwstLab-banner" role="alert">
+          {trans.__(
+            'Cannot list the products: %1',
+            products.error?.message ?? ''
+          )}
+        </div>
+      ) : null}
+      {products.status === 'loading' && rows.length === 0 ? (
+        <p className="jp-JwstLab-mastStatus" role="status">
+          {trans.__('Listing products…')}
+        </p>
+      ) : null}
+      {products.status === 'ready' && rows.length === 0 ? (
+        <p className="jp-JwstLab-mastStatus">
+          {trans.__('No products match these filters.')}
+        </p>
+      ) : null}
+      {rows.length > 0 ? (
+        <>
+          <div className="jp-JwstLab-toolbarRow">
+            <div className="jp-JwstLab-buttonGroup">
+              <button
+                type="button"
+                className="jp-JwstLab-selectRecommended jp-mod-styled"
+                disabled={recommended === 0}
+                title={trans.__('Tick MAST\'s "Minimum Recommended Products"')}
+                onClick={() => model.selectRecommended()}
+              >
+                {trans.__('Recommended (%1)', recommended)}
+              </button>
+              <button
+                type="button"
+                className="jp-JwstLab-selectAll jp-mod-styled"
+                onClick={() => model.select(rows.map(productKey))}
+              >
+                {trans.__('All')}
+              </button>
+              <button
+                type="button"
+                className="jp-JwstLab-selectNone jp-mod-styled"
+                disabled={selection.size === 0}
+                onClick={() => model.select([])}
+              >
+                {trans.__('None')}
+              </button>
+            </div>
+            <CopyPython
+              code={products.value?.python}
+              copy={copy}
+              trans={trans}
+              what={trans.__('product list')}
+            />
+          </div>
+          <VirtualTable
+            className="jp-JwstLab-productTable"
+            label={trans.__('Products')}
+            rows={rows}
+            columns={columns}
+            rowKey={row => productKey(row)}
+            onActivate={row => model.toggle(productKey(row))}
+            rowClassName={row =>
+              selection.has(productKey(row)) ? 'jp-mod-selected' : undefined
+            }
+            height={fitHeight(rows.length, 200)}
+          />
+          <p className="jp-JwstLab-selectionSummary" role="status">
+            {trans.__(
+              '%1 selected (%2 of them listed here) · %3',
+              selection.size,
+              shownSelected,
+              formatBytes(model.selectionSize)
+            )}
+          </p>
+        </>
+      ) : null}
+    </section>
+  );
+}

@@ -1,0 +1,296 @@
+import type { TranslationBundle } from '@jupyterlab/translation';
+import * as React from 'react';
+
+import type { IAssociation, IParamSpec, IStepSpec } from '../../api/models';
+import { baseName } from '../../components/format';
+import {
+  editableParams,
+  fieldKey,
+  FieldErrors,
+  inputKind,
+  IRunDraft,
+  ParamDraft,
+  parseParam
+} from '../../run/validation';
+
+/** A stable, CSS-safe id of a form field. */
+export function fieldId(key: string): string {
+  return `jp-JwstLab-run-${key.replace(/[^\w-]/g, '-')}`;
+}
+
+/** The inputs still to run, with what the server said about each. */
+export function InputList(props: {
+  trans: TranslationBundle;
+  inputs: readonly string[];
+  associations: Readonly<Record<string, IAssociation | string>>;
+  inputErrors: Readonly<Record<string, string>>;
+}): JSX.Element {
+  const { trans, inputs, associations, inputErrors } = props;
+  return (
+    <ul className="jp-JwstLab-runInputs" aria-label={trans.__('Inputs')}>
+      {inputs.map(input => {
+        const asn = associations[input];
+        const problem =
+          inputErrors[input] ??
+          (typeof asn === 'string'
+            ? asn
+            : asn && asn.members_missing.length > 0
+              ? trans.__('Missing members: %1', asn.members_missing.join(', '))
+              : null);
+        return (
+          <li key={input} className="jp-JwstLab-runInput" title={input}>
+            <span className="jp-JwstLab-runInputName">{baseName(input)}</span>
+            {asn && typeof asn !== 'string' && (
+              <span className="jp-JwstLab-runInputMeta">
+                {trans.__(
+                  '%1 association, %2 members',
+                  asn.asn_type ?? '?',
+                  asn.members_total
+                )}
+              </span>
+            )}
+            {problem && (
+              <span className="jp-JwstLab-fieldError" role="alert">
+                {problem}
+              </span>
+            )}
+          </li>
+        );
+      })}
+    </ul>
+  );
+}
+
+/** Props of {@link StepFields}. */
+export interface IStepFieldsProps {
+  step: IStepSpec;
+  trans: TranslationBundle;
+  draft: IRunDraft;
+  errors: FieldErrors;
+  expanded: boolean;
+  onToggle: () => void;
+  onSkip: (skip: boolean) => void;
+  onParam: (name: string, value: ParamDraft) => void;
+}
+
+/** One step: its skip toggle, and its parameters behind a disclosure button. */
+export function StepFields(props: IStepFieldsProps): JSX.Element {
+  const { step, trans, draft, errors, expanded, onToggle, onSkip, onParam } =
+    props;
+  const params = editableParams(step);
+  const skip = draft.skip[step.alias] ?? false;
+  const stepErrors = params.filter(([name]) =>
+    Boolean(errors[fieldKey(step.alias, name)])
+  ).length;
+  const show = (expanded || stepErrors > 0) && !skip;
+  const panelId = fieldId(`step-${step.alias}-params`);
+  return (
+    <div
+      className="jp-JwstLab-runStep"
+      data-step={step.alias}
+      data-skipped={skip}
+    >
+      <div className="jp-JwstLab-runStepHeader">
+        <button
+          type="button"
+          className="jp-JwstLab-runStepToggle"
+          aria-expanded={show}
+          aria-controls={panelId}
+          disabled={skip || params.length === 0}
+          onClick={onToggle}
+          title={step.doc || step.class_name}
+        >
+          <span className="jp-JwstLab-runStepCaret" aria-hidden="true">
+            {show ? '▾' : '▸'}
+          </span>
+          <span className="jp-JwstLab-runStepName">{step.alias}</span>
+          {stepErrors > 0 && (
+            <span className="jp-JwstLab-fieldError">
+              {trans._n('%1 problem', '%1 problems', stepErrors)}
+            </span>
+          )}
+        </button>
+        <label className="jp-JwstLab-runSkip">
+          <input
+            type="checkbox"
+            checked={skip}
+            onChange={event => onSkip(event.target.checked)}
+            aria-label={trans.__('Skip %1', step.alias)}
+          />
+          {trans.__('Skip')}
+        </label>
+      </div>
+      {step.doc && <p className="jp-JwstLab-runStepDoc">{step.doc}</p>}
+      {show && (
+        <div id={panelId} className="jp-JwstLab-runParams">
+          {params.map(([name, spec]) => (
+            <ParamField
+              key={name}
+              id={fieldId(fieldKey(step.alias, name))}
+              name={name}
+              spec={spec}
+              trans={trans}
+              value={draft.params[step.alias]?.[name] ?? ''}
+              error={errors[fieldKey(step.alias, name)]}
+              onChange={value => onParam(name, value)}
+            />
+          ))}
+        </div>
+      )}
+    </div>
+  );
+}
+
+interface IParamFieldProps {
+  id: string;
+  name: string;
+  spec: IParamSpec;
+  trans: TranslationBundle;
+  value: ParamDraft;
+  error?: string;
+  onChange: (value: ParamDraft) => void;
+}
+
+/** The input of one parameter, with its help text, bounds and error. */
+function ParamField(props: IParamFieldProps): JSX.Element {
+  const { id, name, spec, trans, value, error, onChange } = props;
+  const kind = inputKind(spec);
+  const helpId = `${id}-help`;
+  const errorId = `${id}-error`;
+  const describedBy = [spec.help ? helpId : '', error ? errorId : '']
+    .filter(Boolean)
+    .join(' ');
+  const title = spec.check ? `${spec.help ?? ''}\n${spec.check}` : spec.help;
+  // Check while typing too, so the field shows the problem before submit.
+  const live =
+    !error && kind !== 'boolean' && value !== ''
+      ? parseParam(spec, value)
+      : null;
+  const shownError =
+    error ?? (live && 'error' in live ? `${name} ${live.error}` : undefined);
+  const common = {
+    id,
+    'aria-describedby': describedBy || undefined,
+    'aria-invalid': shownError ? true : undefined,
+    title: title || undefined
+  };
+  let input: JSX.Element;
+  if (kind === 'boolean') {
+    input = (
+      <input
+        {...common}
+        type="checkbox"
+        checked={value === true}
+        onChange={event => onChange(event.target.checked)}
+      />
+    );
+  } else if (kind === 'option') {
+    const choices = (spec.choices ?? []).map(choice => String(choice));
+    if (!choices.includes(String(value))) {
+      choices.unshift(String(value));
+    }
+    input = (
+      <select
+        {...common}
+        className="jp-mod-styled"
+        value={String(value)}
+        onChange={event => onChange(event.target.value)}
+      >
+        {choices.map(choice => (
+          <option key={choice} value={choice}>
+            {choice}
+          </option>
+        ))}
+      </select>
+    );
+  } else {
+    const bounds =
+      kind === 'list'
+        ? spec.min !== null && spec.min !== undefined
+          ? trans.__('comma-separated, %1–%2 values', spec.min, spec.max ?? '…')
+          : trans.__('comma-separated')
+        : spec.min !== null && spec.min !== undefined
+          ? spec.max !== null && spec.max !== undefined
+            ? `${spec.min} … ${spec.max}`
+            : `≥ ${spec.min}`
+          : spec.max !== null && spec.max !== undefined
+            ? `≤ ${spec.max}`
+            : '';
+    input = (
+      <input
+        {...common}
+        className="jp-mod-styled"
+        type="text"
+        inputMode={
+          kind === 'integer' || kind === 'float' ? 'decimal' : undefined
+        }
+        value={String(value)}
+        placeholder={
+          spec.path
+            ? trans.__('a file, relative to the server root')
+            : spec.default === null || spec.default === undefined
+              ? trans.__('None')
+              : bounds || undefined
+        }
+        onChange={event => onChange(event.target.value)}
+      />
+    );
+  }
+  return (
+    <div className="jp-JwstLab-runParam" data-param={name} data-kind={kind}>
+      <label className="jp-JwstLab-fieldLabel" htmlFor={id}>
+        {name}
+        <span className="jp-JwstLab-runParamType">{spec.type}</span>
+      </label>
+      {input}
+      {spec.help && (
+        <span id={helpId} className="jp-JwstLab-runParamHelp">
+          {spec.help}
+        </span>
+      )}
+      {shownError && (
+        <span id={errorId} className="jp-JwstLab-fieldError" role="alert">
+          {shownError}
+        </span>
+      )}
+    </div>
+  );
+}
+
+/** A text field with its help and its problem. */
+export function TextField(props: {
+  id: string;
+  label: string;
+  value: string;
+  placeholder: string;
+  help: string;
+  error?: string;
+  onChange: (value: string) => void;
+}): JSX.Element {
+  const { id, label, value, placeholder, help, error, onChange } = props;
+  return (
+    <div className="jp-JwstLab-field jp-JwstLab-runTextField">
+      <label className="jp-JwstLab-fieldLabel" htmlFor={id}>
+        {label}
+      </label>
+      <input
+        id={id}
+        className="jp-mod-styled"
+        type="text"
+        value={value}
+        placeholder={placeholder}
+        aria-describedby={`${id}-help${error ? ` ${id}-error` : ''}`}
+        aria-invalid={error ? true : undefined}
+        onChange={event => onChange(event.target.value)}
+      />
+      <span id={`${id}-help`} className="jp-JwstLab-runParamHelp">
+        {help}
+      </span>
+      {error && (
+        <span id={`${id}-error`} className="jp-JwstLab-fieldError" role="alert">
+          {error}
+        </span>
+      )}
+    </div>
+  );
+}
