@@ -7,6 +7,7 @@ jwst (seconds of start-up and hundreds of MB) into the server process.
 from __future__ import annotations
 
 import platform
+from dataclasses import asdict
 from functools import cache
 from importlib.metadata import PackageNotFoundError, version
 from typing import get_args
@@ -44,15 +45,8 @@ def component_versions() -> dict[str, str | None]:
 
 
 def job_store_info(health: StoreHealth) -> JobStoreInfo:
-    """What ``/info`` says about the job database, from the store's health."""
-    return JobStoreInfo(
-        path=health.path,
-        state=health.state,
-        message=health.message,
-        moved_to=health.moved_to,
-        restored=health.restored,
-        skipped=health.skipped,
-    )
+    """What ``/info`` says about the job database: the store's health, member for member."""
+    return JobStoreInfo.model_validate(asdict(health))
 
 
 def server_info(settings: Settings, job_store: StoreHealth) -> InfoResponse:

@@ -3,15 +3,17 @@
 The observation and product columns with their types (in the order MAST's
 answers list them), the collections and instruments a search may name, the
 ``dataRights`` and ``productType`` values, and how a few column values are
-written (program numbers, filter lists, times as MJD). Both backends answer
-with these names, the query models check against these values, and the demo
-and the synthetic test data are written with them. Nothing here reads files
+written (program numbers, filter lists, numbers, times as MJD). Both backends
+answer with these names, the query models check against these values, and the
+demo and the synthetic test data are written with them. Nothing here reads files
 or asks MAST, so anything may import it.
 """
 
 from __future__ import annotations
 
+import math
 import re
+from typing import Any
 
 #: JWST's collection (``obs_collection``), the one searched unless a request asks otherwise.
 JWST_COLLECTION = "JWST"
@@ -114,6 +116,15 @@ def split_filters(value: str | None) -> list[str]:
     if not value:
         return []
     return [token.strip().upper() for token in re.split(r"[;,]", value) if token.strip()]
+
+
+def finite_float(value: Any) -> float | None:
+    """A float column's value: ``value`` as a finite float; None for NaN, infinity or no number."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
 
 
 def mjd_from_iso(text: str) -> float:

@@ -137,17 +137,16 @@ class SafeRoot:
         self,
         parts: Sequence[str],
         *,
-        display: str,
-        create: bool,
-        entry: bool,
-        follow_last: bool,
-        missing_ok: bool,
+        create: bool = False,
+        entry: bool = False,
+        missing_ok: bool = False,
     ) -> _Walk | None:
         """Walk ``parts`` from the root (see the module docstring); None for a missing part.
 
         ``entry``: the last part is a name in the folder reached (returned
-        unopened), not a folder; ``follow_last`` follows it when it is a link.
+        unopened, or followed when it is a link), not a folder.
         """
+        display = _join(parts)
         stack = [os.open(self.real, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)]
         names: list[str] = []
         pending = deque(_components("/".join(parts)))
@@ -208,7 +207,7 @@ class SafeRoot:
                         info = os.stat(name, dir_fd=stack[-1], follow_symlinks=False)
                     except FileNotFoundError:
                         info = None
-                    if info is not None and follow_last and stat.S_ISLNK(info.st_mode):
+                    if info is not None and stat.S_ISLNK(info.st_mode):
                         target = _readlink(name, stack[-1])
                         if target is not None:
                             follow(name, target)
@@ -257,14 +256,7 @@ class SafeRoot:
         :class:`FileNotFoundError` or :class:`NotADirectoryError` otherwise.
         """
         relative = self.relative(path)
-        walk = self._walk(
-            relative.parts,
-            display=_join(relative.parts),
-            create=create,
-            entry=False,
-            follow_last=True,
-            missing_ok=False,
-        )
+        walk = self._walk(relative.parts, create=create)
         assert walk is not None
         return walk.folder
 
@@ -283,14 +275,7 @@ class SafeRoot:
                 continue
             folders.setdefault(relative.parent, []).append(relative.name)
         for parent, names in folders.items():
-            walk = self._walk(
-                parent.parts,
-                display=_join(parent.parts),
-                create=False,
-                entry=False,
-                follow_last=True,
-                missing_ok=True,
-            )
+            walk = self._walk(parent.parts, missing_ok=True)
             if walk is None:
                 continue
             links = []
@@ -303,14 +288,7 @@ class SafeRoot:
                 self._check_entry(parent / name)
 
     def _check_entry(self, relative: PurePosixPath) -> None:
-        walk = self._walk(
-            relative.parts,
-            display=_join(relative.parts),
-            create=False,
-            entry=True,
-            follow_last=True,
-            missing_ok=True,
-        )
+        walk = self._walk(relative.parts, entry=True, missing_ok=True)
         if walk is not None:
             walk.folder.close()
 

@@ -382,13 +382,7 @@ def populate_meta(model: Any, plan: ExposurePlan, seed: int) -> None:
     meta.exposure.zero_frame = False
     meta.exposure.count = plan.number
     meta.exposure.prime_parallel = "PRIME"
-    meta.subarray.name = inst.SUBARRAY_NAME
-    meta.subarray.xstart = inst.SUBARRAY_XSTART
-    meta.subarray.ystart = inst.SUBARRAY_YSTART
-    meta.subarray.xsize = inst.SUBARRAY_SIZE
-    meta.subarray.ysize = inst.SUBARRAY_SIZE
-    meta.subarray.fastaxis = 1
-    meta.subarray.slowaxis = 2
+    inst.set_subarray(meta)
     meta.dither.primary_type = "4-POINT-DITHER"
     meta.dither.position_number = plan.number
     meta.dither.total_points = len(inst.DITHER_OFFSETS)

@@ -8,6 +8,7 @@ Values are realistic for MIRI imaging but invented; none is a calibrated number.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 #: Bump whenever the generated content changes; a workspace made by another
 #: generator version is rebuilt instead of reused.
@@ -151,3 +152,17 @@ STAR_EDGE_MARGIN_PIX = 14.0
 #: First serial number of the demo's mappings and references (far above real ones).
 CRDS_SERIAL_BASE = 9000
 REFERENCE_USEAFTER = "2022-01-01T00:00:00"
+
+
+# --- datamodel metadata -----------------------------------------------------------
+
+
+def set_subarray(meta: Any) -> None:
+    """Describe the demo's subarray in a datamodel's ``meta`` (exposures and references alike)."""
+    meta.subarray.name = SUBARRAY_NAME
+    meta.subarray.xstart = SUBARRAY_XSTART
+    meta.subarray.ystart = SUBARRAY_YSTART
+    meta.subarray.xsize = SUBARRAY_SIZE
+    meta.subarray.ysize = SUBARRAY_SIZE
+    meta.subarray.fastaxis = 1
+    meta.subarray.slowaxis = 2

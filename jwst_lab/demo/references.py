@@ -128,17 +128,6 @@ def _common_meta(
     model.add_history_entry(inst.SYNTHETIC_NOTICE)
 
 
-def _subarray_meta(model: Any) -> None:
-    meta = model.meta
-    meta.subarray.name = inst.SUBARRAY_NAME
-    meta.subarray.xstart = inst.SUBARRAY_XSTART
-    meta.subarray.ystart = inst.SUBARRAY_YSTART
-    meta.subarray.xsize = inst.SUBARRAY_SIZE
-    meta.subarray.ysize = inst.SUBARRAY_SIZE
-    meta.subarray.fastaxis = 1
-    meta.subarray.slowaxis = 2
-
-
 def _dq_def() -> list[tuple[int, int, str, str]]:
     return [
         (0, DO_NOT_USE, "DO_NOT_USE", "Bad pixel, do not use"),
@@ -164,7 +153,7 @@ def write_mask(directory: Path, serial: int) -> Reference:
     name = reference_name("mask", serial, "fits")
     keys = selection("mask", subarray=SUBARRAY)
     model = datamodels.MaskModel(dq=detector().mask_dq(), dq_def=_dq_def())
-    _subarray_meta(model)
+    inst.set_subarray(model.meta)
     model.meta.exposure.type = inst.EXP_TYPE
     _common_meta(model, "mask", name, "bad pixel mask of the demo MIRI imager", keys)
     _save(model, directory, name)
@@ -181,7 +170,7 @@ def write_saturation(directory: Path, serial: int) -> Reference:
     model = datamodels.SaturationModel(
         data=det.saturation, dq=np.zeros(det.shape, np.uint32), dq_def=_dq_def()
     )
-    _subarray_meta(model)
+    inst.set_subarray(model.meta)
     _common_meta(model, "saturation", name, "saturation levels of the demo MIRI imager", keys)
     _save(model, directory, name)
     return Reference("saturation", name, "saturation levels", keys)
@@ -213,7 +202,7 @@ def write_reset(directory: Path, serial: int) -> Reference:
         dq=np.zeros(det.shape, np.uint32),
         dq_def=_dq_def(),
     )
-    _subarray_meta(model)
+    inst.set_subarray(model.meta)
     model.meta.exposure.ngroups = ramp.shape[1]
     model.meta.exposure.nints = 1
     _common_meta(model, "reset", name, "reset anomaly of the demo MIRI imager", keys)
@@ -234,7 +223,7 @@ def write_linearity(directory: Path, serial: int) -> Reference:
     model = datamodels.LinearityModel(
         coeffs=coeffs, dq=np.zeros(det.shape, np.uint32), dq_def=_dq_def()
     )
-    _subarray_meta(model)
+    inst.set_subarray(model.meta)
     model.meta.instrument.band = "N/A"
     _common_meta(model, "linearity", name, "non-linearity correction of the demo MIRI imager", keys)
     _save(model, directory, name)
@@ -281,7 +270,7 @@ def write_dark(directory: Path, serial: int) -> Reference:
         dq=np.zeros(dark.shape, np.uint32),
         dq_def=_dq_def(),
     )
-    _subarray_meta(model)
+    inst.set_subarray(model.meta)
     model.meta.exposure.ngroups = inst.NGROUPS
     model.meta.exposure.nframes = 1
     model.meta.exposure.groupgap = 0
@@ -299,7 +288,7 @@ def write_gain(directory: Path, serial: int) -> Reference:
     name = reference_name("gain", serial, "fits")
     keys = selection("gain", subarray=SUBARRAY)
     model = datamodels.GainModel(data=detector().gain)
-    _subarray_meta(model)
+    inst.set_subarray(model.meta)
     model.meta.bunit_data = "ELECTRONS/DN"
     _common_meta(model, "gain", name, "gain of the demo MIRI imager", keys)
     _save(model, directory, name)
@@ -318,7 +307,7 @@ def write_readnoise(directory: Path, serial: int) -> Reference:
     keys = selection("readnoise")
     cds_noise = (detector().read_noise * np.float32(math.sqrt(2.0))).astype(np.float32)
     model = datamodels.ReadnoiseModel(data=cds_noise)
-    _subarray_meta(model)
+    inst.set_subarray(model.meta)
     model.meta.exposure.readpatt = inst.READPATT
     model.meta.bunit_data = "DN"
     _common_meta(model, "readnoise", name, "read noise of the demo MIRI imager", keys)
@@ -383,7 +372,7 @@ def write_flat(directory: Path, serial: int, filter_name: str, *, old: bool) -> 
         dq=np.zeros(det.shape, np.uint32),
         dq_def=_dq_def(),
     )
-    _subarray_meta(model)
+    inst.set_subarray(model.meta)
     model.meta.exposure.type = inst.EXP_TYPE
     which = "first smooth-only" if old else "improved pixel-to-pixel"
     _common_meta(model, "flat", name, f"{which} {filter_name} flat of the demo MIRI imager", keys)

@@ -17,7 +17,6 @@ is in the cache, 1 some failed, 143 cancelled.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import time
@@ -37,10 +36,6 @@ def _say(text: str) -> None:
 
 def _emit(event: str, **payload: Any) -> None:
     _say(format_runner_event(event, **payload))
-
-
-def _write_result(path: Path, outcome: dict[str, Any]) -> None:
-    path.write_text(json.dumps(outcome, indent=1), encoding="utf-8")
 
 
 def needed_references(files: list[str], context: str) -> tuple[list[str], str]:
@@ -118,7 +113,7 @@ def run(spec: dict[str, Any]) -> int:
     except Exception as error:
         outcome.update(exit_code=1, error=f"cannot list the references: {error}")
         _say(f"ERROR {outcome['error']}")
-        _write_result(result_path, outcome)
+        runfiles.write_result(result_path, outcome)
         return 1
     total = sum(sizes.values())
     outcome["skipped"] = cached
@@ -127,17 +122,21 @@ def run(spec: dict[str, Any]) -> int:
     _say(f"{len(cached)} already cached, {len(missing)} to fetch ({total} bytes)")
     done = bytes_done = 0
     _emit("progress", files_total=len(missing), bytes_total=total, files_done=0, bytes_done=0)
+
+    def report(current_file: str | None = None) -> None:
+        _emit(
+            "progress",
+            files_total=len(missing),
+            bytes_total=total,
+            files_done=done,
+            bytes_done=bytes_done,
+            files_failed=len(outcome["failed"]),
+            current_file=current_file,
+        )
+
     try:
         for name in missing:
-            _emit(
-                "progress",
-                files_total=len(missing),
-                bytes_total=total,
-                files_done=done,
-                bytes_done=bytes_done,
-                files_failed=len(outcome["failed"]),
-                current_file=name,
-            )
+            report(current_file=name)
             for partial in remove_dead_partials(Path(config.locate_file(name, "jwst"))):
                 _say(f"removed {partial.name}, left by an interrupted fetch")
             try:
@@ -154,18 +153,11 @@ def run(spec: dict[str, Any]) -> int:
             bytes_done += size
             outcome["fetched"].append(str(local))
             _say(f"fetched {name} ({size} bytes) -> {local}")
-        _emit(
-            "progress",
-            files_total=len(missing),
-            bytes_total=total,
-            files_done=done,
-            bytes_done=bytes_done,
-            files_failed=len(outcome["failed"]),
-        )
+        report()
     except (SystemExit, KeyboardInterrupt):
         outcome.update(exit_code=runfiles.EXIT_TERMINATED, error="cancelled by the user")
         _say("cancelled")
-        _write_result(result_path, outcome)
+        runfiles.write_result(result_path, outcome)
         raise
     failed = outcome["failed"]
     code = 1 if failed else 0
@@ -175,23 +167,14 @@ def run(spec: dict[str, Any]) -> int:
         )
     outcome.update(exit_code=code, bytes=bytes_done, seconds=round(time.monotonic() - started, 3))
     _say(f"done: {done} fetched, {len(cached)} already cached, {len(failed)} failed")
-    _write_result(result_path, outcome)
+    runfiles.write_result(result_path, outcome)
     _emit("finished", exit_code=code, files_done=done, files_failed=len(failed))
     return code
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point: ``python -m jwst_lab.jobs.crds_fetch_runner <crds_fetch.json>``."""
-    args = sys.argv[1:] if argv is None else argv
-    if len(args) != 1:
-        print("usage: python -m jwst_lab.jobs.crds_fetch_runner <crds_fetch.json>", file=sys.stderr)
-        return 2
-    spec = json.loads(Path(args[0]).read_text(encoding="utf-8"))
-    with runfiles.recording(Path(spec["job_dir"])):
-        code = run(spec)
-        if code:
-            raise SystemExit(code)
-    return 0
+    return runfiles.main(argv, "python -m jwst_lab.jobs.crds_fetch_runner <crds_fetch.json>", run)
 
 
 if __name__ == "__main__":

@@ -43,7 +43,6 @@ Exit codes: 0 every file is in place, 1 some files failed, 143 cancelled.
 from __future__ import annotations
 
 import errno
-import json
 import os
 import shutil
 import sys
@@ -105,12 +104,6 @@ def _relative(root: Path, path: str) -> str:
         except ValueError:
             continue
     return path
-
-
-def _write_result(path: Path, result: dict[str, Any]) -> None:
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_text(json.dumps(result), encoding="utf-8")
-    temporary.replace(path)
 
 
 def _write_manifest(spec: dict[str, Any], root: Path, results: list[FileResult]) -> str | None:
@@ -203,7 +196,7 @@ def run(spec: dict[str, Any], token: str | None) -> int:
         removed = remove_parts(transfers, root=root)
         _say(f"cancelled; removed {removed} partial files")
         outcome.update(exit_code=runfiles.EXIT_TERMINATED, error="cancelled by the user")
-        _write_result(result_path, outcome)
+        runfiles.write_result(result_path, outcome)
         if isinstance(stop, SystemExit):
             raise
         return runfiles.EXIT_TERMINATED
@@ -228,25 +221,19 @@ def run(spec: dict[str, Any], token: str | None) -> int:
         seconds=round(seconds, 3),
     )
     outcome["error"] = _job_error(results, failed, manifest_error)
-    _write_result(result_path, outcome)
+    runfiles.write_result(result_path, outcome)
     _emit("finished", exit_code=code, files_done=len(ok), files_failed=len(failed))
     return code
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point: ``python -m jwst_lab.jobs.download_runner <download.json>``."""
-    args = sys.argv[1:] if argv is None else argv
-    if len(args) != 1:
-        print("usage: python -m jwst_lab.jobs.download_runner <download.json>", file=sys.stderr)
-        return 2
     token = os.environ.pop(TOKEN_ENV, None) or None
-    spec = json.loads(Path(args[0]).read_text(encoding="utf-8"))
-    job_dir = Path(spec["job_dir"])
-    with runfiles.recording(job_dir):
-        code = run(spec, token)
-        if code:
-            raise SystemExit(code)
-    return 0
+    return runfiles.main(
+        argv,
+        "python -m jwst_lab.jobs.download_runner <download.json>",
+        lambda spec: run(spec, token),
+    )
 
 
 if __name__ == "__main__":

@@ -4,7 +4,9 @@ A runner started by a previous server process is no longer that server's
 child, so ``wait()`` cannot tell how it ended. The runner therefore records
 its pid (with the kernel's start time of the process, which guards against a
 recycled pid) when it starts and its exit status when it ends; the executor
-reads them to re-attach after a restart. No tornado, no jwst here.
+reads them to re-attach after a restart. Every runner's entry point is
+:func:`main`; :func:`write_result` writes a ``result.json`` whole. No
+tornado, no jwst here.
 """
 
 from __future__ import annotations
@@ -15,10 +17,11 @@ import os
 import signal
 import socket
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 PID_NAME = "runner.pid"
 STATUS_NAME = "exit_status.json"
@@ -41,6 +44,11 @@ def _write_atomic(path: Path, text: str) -> None:
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     temporary.write_text(text, encoding="utf-8")
     temporary.replace(path)
+
+
+def write_result(path: Path, result: dict[str, Any]) -> None:
+    """Write a runner's ``result.json`` whole (a reader never sees half of it)."""
+    _write_atomic(path, json.dumps(result))
 
 
 def process_state(pid: int) -> tuple[str, int] | None:
@@ -154,3 +162,22 @@ def recording(job_dir: Path) -> Iterator[None]:
         sys.stderr.flush()
         write_exit_status(job_dir, code)
         signal.signal(signal.SIGTERM, previous)
+
+
+def main(argv: list[str] | None, usage: str, run: Callable[[dict[str, Any]], int]) -> int:
+    """A runner's entry point: ``run`` the spec named by the one argument, recording it.
+
+    ``usage`` is printed (exit code 2) unless there is exactly one argument.
+    The spec's ``job_dir`` gets the pid and exit status (:func:`recording`);
+    a non-zero code from ``run`` becomes the process's exit status.
+    """
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 1:
+        print(f"usage: {usage}", file=sys.stderr)
+        return 2
+    spec = json.loads(Path(args[0]).read_text(encoding="utf-8"))
+    with recording(Path(spec["job_dir"])):
+        code = run(spec)
+        if code:
+            raise SystemExit(code)
+    return 0

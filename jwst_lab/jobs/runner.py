@@ -13,7 +13,6 @@ the job's log file.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import time
@@ -146,28 +145,14 @@ def run(spec: dict[str, Any]) -> int:
         except Exception as error:
             result["params"] = None
             print(f"could not read back {param_file}: {error}", file=sys.stderr)
-    result_path = Path(spec["result_file"])
-    temporary = result_path.with_name(f".{result_path.name}.tmp")
-    temporary.write_text(json.dumps(_jsonable(result)), encoding="utf-8")
-    temporary.replace(result_path)
+    runfiles.write_result(Path(spec["result_file"]), _jsonable(result))
     _emit("finished", exit_code=code, crds_context_used=result["crds_context_used"])
     return code
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point: ``python -m jwst_lab.jobs.runner <job-spec.json>``."""
-    args = sys.argv[1:] if argv is None else argv
-    if len(args) != 1:
-        print("usage: python -m jwst_lab.jobs.runner <job-spec.json>", file=sys.stderr)
-        return 2
-    spec_path = Path(args[0])
-    spec = json.loads(spec_path.read_text(encoding="utf-8"))
-    job_dir = Path(spec["job_dir"])
-    with runfiles.recording(job_dir):
-        code = run(spec)
-        if code:
-            raise SystemExit(code)
-    return 0
+    return runfiles.main(argv, "python -m jwst_lab.jobs.runner <job-spec.json>", run)
 
 
 if __name__ == "__main__":

@@ -270,16 +270,24 @@ class JobStore:
     # --- opening, checking, repairing ---------------------------------------------
 
     def _open(self) -> None:
+        self._or_refuse(self._open_checked, "could not be opened", "Fix the cause")
+
+    def _or_refuse(self, attempt: Callable[[], None], failed: str, advice: str) -> None:
+        """Run ``attempt`` (open or repair); if it fails, refuse every operation from now on.
+
+        ``failed`` ends "The job database <path> ..." in the message and the log;
+        ``advice`` is what to do, before the way to use another file.
+        """
         try:
-            self._open_checked()
+            attempt()
         except _Unusable as error:
             self._refuse(str(error))
         except Exception as error:
-            # The server must start whatever the file holds; say what failed instead.
-            LOG.exception("the job database %s could not be opened", self.path)
+            # The server must go on whatever the file holds; say what failed instead.
+            LOG.exception("the job database %s %s", self.path, failed)
             self._refuse(
-                f"The job database {self.path} could not be opened ({error}). Jobs are "
-                f"unavailable. Fix the cause, or {_WHAT_TO_DO}"
+                f"The job database {self.path} {failed} ({error}). Jobs are unavailable. "
+                f"{advice}, or {_WHAT_TO_DO}"
             )
 
     def _open_checked(self) -> None:
@@ -544,29 +552,27 @@ class JobStore:
             if job_id not in journals:
                 self._write_journal(record, root)
         restored = len(chosen)
+        repair: str | None = None
         if why == "damaged":
-            self._health = StoreHealth(
-                path=str(self.path),
-                state="repaired",
-                message=(
-                    f"The job database {self.path} was damaged ({reason}). It was moved to "
-                    f"{moved} (kept for inspection; delete it once you have checked your jobs) "
-                    f"and a new database was created. {restored} jobs were restored "
-                    f"({len(from_file)} from readable rows of the damaged file, "
-                    f"{restored - len(from_file)} from {self._journals_place()}). "
-                    "Jobs that were neither readable nor journaled are not listed."
-                ),
-                moved_to=str(moved),
-                restored=restored,
+            repair = (
+                f"The job database {self.path} was damaged ({reason}). It was moved to "
+                f"{moved} (kept for inspection; delete it once you have checked your jobs) "
+                f"and a new database was created. {restored} jobs were restored "
+                f"({len(from_file)} from readable rows of the damaged file, "
+                f"{restored - len(from_file)} from {self._journals_place()}). "
+                "Jobs that were neither readable nor journaled are not listed."
             )
         elif restored:
+            repair = (
+                f"The job database {self.path} was missing or empty: a new one was created "
+                f"and {restored} jobs were restored from {self._journals_place()}."
+            )
+        if repair is not None:
             self._health = StoreHealth(
                 path=str(self.path),
                 state="repaired",
-                message=(
-                    f"The job database {self.path} was missing or empty: a new one was created "
-                    f"and {restored} jobs were restored from {self._journals_place()}."
-                ),
+                message=repair,
+                moved_to=str(moved) if why == "damaged" else None,
                 restored=restored,
             )
         if bad_journals:
@@ -820,17 +826,12 @@ class JobStore:
                         reason="job_store_error",
                     ) from None
                 LOG.warning("the job database %s failed while in use: %s", self.path, error)
-                try:
-                    self._repair(str(error))
-                except _Unusable as refusal:
-                    self._refuse(str(refusal))
-                except Exception as failure:
-                    LOG.exception("the job database %s could not be repaired", self.path)
-                    self._refuse(
-                        f"The job database {self.path} is damaged and could not be repaired "
-                        f"({failure}). Jobs are unavailable. Restart JupyterLab, or "
-                        f"{_WHAT_TO_DO}"
-                    )
+                reason = str(error)
+                self._or_refuse(
+                    lambda: self._repair(reason),
+                    "is damaged and could not be repaired",
+                    "Restart JupyterLab",
+                )
             try:
                 return action(self._require_db())
             except sqlite3.IntegrityError:

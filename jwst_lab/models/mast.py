@@ -36,7 +36,7 @@ from ..core.mast_vocabulary import (
     normalise_proposal,
     split_filters,
 )
-from .base import ApiModel, FieldError, integer_between, quoted
+from .base import ApiModel, FieldError, field_name, integer_between, quoted
 
 MastSource = Literal["mast", "local"]
 #: MAST's ``dataRights`` values (:data:`~jwst_lab.core.mast_vocabulary.DATA_RIGHTS`).
@@ -63,10 +63,6 @@ _TOKEN = re.compile(r"[A-Z0-9_\-]{1,40}")
 # --- query text → typed values (each names its parameter from the field it validates) ---
 
 
-def _name(info: ValidationInfo) -> str:
-    return info.field_name or "value"
-
-
 def _text(value: Any, info: ValidationInfo) -> Any:
     """Free text (names, lists): stripped; blank is None; only harmless characters."""
     if not isinstance(value, str):
@@ -76,7 +72,7 @@ def _text(value: Any, info: ValidationInfo) -> Any:
         return None
     if not _SAFE_TEXT.match(text):
         raise FieldError(
-            f"{_name(info)} contains characters that are not allowed (or is over 200): "
+            f"{field_name(info)} contains characters that are not allowed (or is over 200): "
             f"{quoted(text)}"
         )
     return text
@@ -92,10 +88,10 @@ def _degrees(value: Any, info: ValidationInfo) -> Any:
             value = float(text)
         except ValueError:
             raise FieldError(
-                f"{_name(info)} must be a number in degrees, not {quoted(text)}"
+                f"{field_name(info)} must be a number in degrees, not {quoted(text)}"
             ) from None
     if isinstance(value, float) and not math.isfinite(value):
-        raise FieldError(f"{_name(info)} must be a finite number")
+        raise FieldError(f"{field_name(info)} must be a finite number")
     return value
 
 
@@ -108,7 +104,7 @@ def _flag(value: Any, info: ValidationInfo) -> Any:
         return False
     if text in ("1", "true", "yes"):
         return True
-    raise FieldError(f"{_name(info)} must be true or false, not {quoted(text)}")
+    raise FieldError(f"{field_name(info)} must be true or false, not {quoted(text)}")
 
 
 def _levels(value: Any, info: ValidationInfo) -> Any:
@@ -124,7 +120,7 @@ def _levels(value: Any, info: ValidationInfo) -> Any:
     # str.isdigit() is true for '²', which int() refuses: ASCII digits only.
     if not all(_LEVEL.fullmatch(token) for token in tokens):
         raise FieldError(
-            f"{_name(info)} must be levels 0-4 separated by commas, not {quoted(shown)}"
+            f"{field_name(info)} must be levels 0-4 separated by commas, not {quoted(shown)}"
         )
     return tuple(sorted({int(token) for token in tokens}))
 
@@ -137,7 +133,7 @@ def _source(value: Any, info: ValidationInfo) -> Any:
     if not text:
         return None
     if text not in ("mast", "local"):
-        raise FieldError(f"{_name(info)} must be 'mast' or 'local', not {quoted(text)}")
+        raise FieldError(f"{field_name(info)} must be 'mast' or 'local', not {quoted(text)}")
     return text
 
 
@@ -154,7 +150,7 @@ def _iso_date(value: Any, info: ValidationInfo) -> Any:
         mjd_from_iso(text)
     except (ValueError, OverflowError):
         raise FieldError(
-            f"{_name(info)} must be an ISO date like 2023-01-31 (or 2023-01-31T12:00:00), "
+            f"{field_name(info)} must be an ISO date like 2023-01-31 (or 2023-01-31T12:00:00), "
             f"not {quoted(text)}"
         ) from None
     return text
@@ -183,7 +179,7 @@ def product_tokens(value: Any, name: str) -> tuple[str, ...]:
 
 
 def _tokens(value: Any, info: ValidationInfo) -> tuple[str, ...]:
-    return product_tokens(value, _name(info))
+    return product_tokens(value, field_name(info))
 
 
 def _filter_list(value: Any, info: ValidationInfo) -> Any:

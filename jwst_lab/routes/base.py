@@ -26,7 +26,7 @@ from jupyter_server.utils import url_escape, url_path_join
 from tornado import web
 
 from ..errors import BadRequest, JwstLabError, NotFound, PayloadTooLarge
-from ..models import ApiModel, ErrorResponse, Feature, parse_query, parse_request
+from ..models import ApiModel, ErrorResponse, Feature, JobRecord, parse_query, parse_request
 from ..services import SERVICES_KEY, Services
 
 M = TypeVar("M", bound=ApiModel)
@@ -283,9 +283,12 @@ class JwstLabHandler(ServicesMixin, APIHandler):
         self.set_header("Content-Type", "application/json")
         self.finish(body)
 
-    def jobs_url(self, job_id: str) -> str:
-        """The URL of a job (the ``Location`` of an answer that creates one)."""
-        return url_path_join(self.base_url, PREFIX, "jobs", url_escape(job_id))
+    def write_created(self, job: JobRecord) -> None:
+        """Answer 201 with a new job's record, its URL in ``Location``."""
+        self.set_header(
+            "Location", url_path_join(self.base_url, PREFIX, "jobs", url_escape(job.id))
+        )
+        self.write_model(job, status=201)
 
     # --- the one error translator -------------------------------------------
 

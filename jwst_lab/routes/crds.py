@@ -151,9 +151,7 @@ class CrdsFetchHandler(_CrdsBase):
         files = await self.run(_fetch_files, services.associations, root, path, request.path)
         plan = await self.run(self.crds.fetch_plan, files, request.context)
         job = await services.jobs.submit("crds_fetch", {"input_label": request.path, "plan": plan})
-        created = JobRecord.model_validate(job)
-        self.set_header("Location", self.jobs_url(created.id))
-        self.write_model(created, status=201)
+        self.write_created(JobRecord.model_validate(job))
 
 
 def _fetch_files(

@@ -46,6 +46,6 @@ class DownloadsHandler(JwstLabHandler):
                 "product_filters": selection.product_filters or None,
             },
         )
-        created = DownloadCreated.model_validate({**job, "python": job["commands"]["python"]})
-        self.set_header("Location", self.jobs_url(created.id))
-        self.write_model(created, status=201)
+        self.write_created(
+            DownloadCreated.model_validate({**job, "python": job["commands"]["python"]})
+        )

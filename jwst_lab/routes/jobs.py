@@ -41,8 +41,7 @@ class JobsHandler(_JobsBase):
         """Create a job → 201 with the job record."""
         request = self.parse_body(JobCreate)
         job = JobRecord.model_validate(await self.jobs.create(request.model_dump()))
-        self.set_header("Location", self.jobs_url(job.id))
-        self.write_model(job, status=201)
+        self.write_created(job)
 
 
 class JobHandler(_JobsBase):
@@ -84,8 +83,7 @@ class JobRerunHandler(_JobsBase):
     async def post(self, job_id: str) -> None:
         """Create the same job again (same pipeline, input, steps, CRDS context) → 201."""
         job = JobRecord.model_validate(await self.jobs.rerun(job_id))
-        self.set_header("Location", self.jobs_url(job.id))
-        self.write_model(job, status=201)
+        self.write_created(job)
 
 
 class JobLogHandler(_JobsBase):

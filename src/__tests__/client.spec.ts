@@ -2,43 +2,14 @@ import packageJson from '../../package.json';
 import { JwstLabApiError, JwstLabClient } from '../api/client';
 import type { IServerInfo } from '../api/models';
 import { FRONTEND_VERSION } from '../version';
-import { makeInfo, makeSettings } from './fixtures';
-
-/** A fetch that records requests and answers each with the next response. */
-function fakeFetch(...responses: (() => Response | Promise<Response>)[]) {
-  const requests: Request[] = [];
-  const fetch = jest.fn(async (request: Request) => {
-    requests.push(request);
-    const next = responses.shift();
-    if (!next) {
-      throw new Error(`unexpected request ${request.url}`);
-    }
-    return next();
-  });
-  return { fetch, requests };
-}
-
-function json(body: unknown, status = 200, statusText = ''): () => Response {
-  return () =>
-    new Response(JSON.stringify(body), {
-      status,
-      statusText,
-      headers: { 'Content-Type': 'application/json' }
-    });
-}
-
-function makeClient(
-  fetch: (request: Request) => Promise<Response>,
-  options: { token?: string; frontendVersion?: string } = {}
-) {
-  return new JwstLabClient({
-    serverSettings: makeSettings({
-      fetch: fetch as typeof window.fetch,
-      token: options.token ?? ''
-    }),
-    frontendVersion: options.frontendVersion ?? '0.1.0'
-  });
-}
+import {
+  fakeFetch,
+  httpClient,
+  json,
+  makeInfo,
+  makeJob,
+  makeSettings
+} from './fixtures';
 
 /** The error `promise` rejects with (fails when it resolves). */
 async function rejection(promise: Promise<unknown>): Promise<JwstLabApiError> {
@@ -55,7 +26,7 @@ describe('JwstLabClient.getInfo', () => {
   it('asks GET /jwst-lab/info and returns the parsed answer', async () => {
     const info = makeInfo();
     const { fetch, requests } = fakeFetch(json(info));
-    const client = makeClient(fetch, { token: 'secret' });
+    const client = httpClient(fetch, { token: 'secret' });
 
     await expect(client.getInfo()).resolves.toEqual(info);
 
@@ -70,7 +41,7 @@ describe('JwstLabClient.getInfo', () => {
   it('remembers the answer, announces it and answers hasFeature from it', async () => {
     const info = makeInfo({ features: ['info', 'events', 'mast'] });
     const { fetch } = fakeFetch(json(info));
-    const client = makeClient(fetch);
+    const client = httpClient(fetch);
     const announced: IServerInfo[] = [];
     client.infoChanged.connect((_, value) => announced.push(value));
 
@@ -90,7 +61,7 @@ describe('JwstLabClient.getInfo', () => {
       json(makeInfo()),
       json(makeInfo({ version: '0.2.0' }))
     );
-    const client = makeClient(fetch);
+    const client = httpClient(fetch);
 
     const [first, second] = await Promise.all([
       client.getInfo(),
@@ -115,7 +86,7 @@ describe('JwstLabClient errors', () => {
         404
       )
     );
-    const error = await rejection(makeClient(fetch).getInfo());
+    const error = await rejection(httpClient(fetch).getInfo());
 
     expect(error).toBeInstanceOf(Error);
     expect(error.status).toBe(404);
@@ -130,7 +101,7 @@ describe('JwstLabClient errors', () => {
         400
       )
     );
-    const error = await rejection(makeClient(fetch).getInfo());
+    const error = await rejection(httpClient(fetch).getInfo());
 
     expect(error.status).toBe(400);
     expect(error.reason).toBeNull();
@@ -150,7 +121,7 @@ describe('JwstLabClient errors', () => {
       json({ message: 'job store busy', reason: 'conflict' }, 409),
       json({ message: 'odd', reason: null, field: 42 }, 400)
     );
-    const client = makeClient(fetch);
+    const client = httpClient(fetch);
     const error = await rejection(
       client.createJob({ pipeline: 'calwebb_image3', input: 'x_asn.json' })
     );
@@ -170,7 +141,7 @@ describe('JwstLabClient errors', () => {
           statusText: 'Internal Server Error'
         })
     );
-    const error = await rejection(makeClient(fetch).getInfo());
+    const error = await rejection(httpClient(fetch).getInfo());
 
     expect(error.status).toBe(500);
     expect(error.reason).toBeNull();
@@ -179,7 +150,7 @@ describe('JwstLabClient errors', () => {
 
   it('names the status when there is no status text either', async () => {
     const { fetch } = fakeFetch(() => new Response('', { status: 502 }));
-    const error = await rejection(makeClient(fetch).getInfo());
+    const error = await rejection(httpClient(fetch).getInfo());
 
     expect(error.status).toBe(502);
     expect(error.message).toBe('HTTP error 502');
@@ -189,7 +160,7 @@ describe('JwstLabClient errors', () => {
     const { fetch } = fakeFetch(() => {
       throw new TypeError('Failed to fetch');
     });
-    const error = await rejection(makeClient(fetch).getInfo());
+    const error = await rejection(httpClient(fetch).getInfo());
 
     expect(error.status).toBe(0);
     expect(error.reason).toBe('network_error');
@@ -200,7 +171,7 @@ describe('JwstLabClient errors', () => {
     const { fetch } = fakeFetch(
       () => new Response('<html>login</html>', { status: 200 })
     );
-    const error = await rejection(makeClient(fetch).getInfo());
+    const error = await rejection(httpClient(fetch).getInfo());
 
     expect(error.status).toBe(200);
     expect(error.reason).toBe('invalid_response');
@@ -211,7 +182,7 @@ describe('JwstLabClient errors', () => {
       json({ message: 'down', reason: null }, 503),
       json(makeInfo())
     );
-    const client = makeClient(fetch);
+    const client = httpClient(fetch);
 
     await rejection(client.getInfo());
     expect(client.info).toBeNull();
@@ -222,7 +193,7 @@ describe('JwstLabClient errors', () => {
 describe('JwstLabClient.checkVersion', () => {
   it('is compatible when the server version equals the front end version', async () => {
     const { fetch } = fakeFetch(json(makeInfo({ version: '0.1.0' })));
-    const check = await makeClient(fetch, {
+    const check = await httpClient(fetch, {
       frontendVersion: '0.1.0'
     }).checkVersion();
 
@@ -236,7 +207,7 @@ describe('JwstLabClient.checkVersion', () => {
 
   it('is incompatible when the versions differ, even by a patch level', async () => {
     const { fetch } = fakeFetch(json(makeInfo({ version: '0.1.1' })));
-    const check = await makeClient(fetch, {
+    const check = await httpClient(fetch, {
       frontendVersion: '0.1.0'
     }).checkVersion();
 
@@ -259,7 +230,7 @@ describe('JwstLabClient.checkVersion', () => {
     const { fetch } = fakeFetch(
       json({ message: 'Forbidden', reason: 'forbidden' }, 403)
     );
-    const error = await rejection(makeClient(fetch).checkVersion());
+    const error = await rejection(httpClient(fetch).checkVersion());
 
     expect(error.status).toBe(403);
     expect(error.reason).toBe('forbidden');
@@ -271,7 +242,7 @@ describe('JwstLabClient.listJobs', () => {
     const answer = { jobs: [], total: 0, page: 1, page_size: 100 };
     const { fetch, requests } = fakeFetch(json(answer));
 
-    await expect(makeClient(fetch).listJobs()).resolves.toEqual(answer);
+    await expect(httpClient(fetch).listJobs()).resolves.toEqual(answer);
 
     const url = new URL(requests[0].url);
     expect(url.pathname).toBe('/jwst-lab/jobs');
@@ -287,7 +258,7 @@ describe('JwstLabClient.listJobs', () => {
       json({ jobs: [], total: 0, page: 2, page_size: 10 }),
       json({ jobs: [], total: 0, page: 1, page_size: 100 })
     );
-    const client = makeClient(fetch);
+    const client = httpClient(fetch);
 
     await client.listJobs({
       status: ['failed', 'interrupted'],
@@ -310,10 +281,76 @@ describe('JwstLabClient.listJobs', () => {
     const { fetch } = fakeFetch(
       json({ message: "unknown job status 'nope'", reason: 'invalid' }, 400)
     );
-    const error = await rejection(makeClient(fetch).listJobs());
+    const error = await rejection(httpClient(fetch).listJobs());
 
     expect(error.status).toBe(400);
     expect(error.reason).toBe('invalid');
     expect(error.message).toBe("unknown job status 'nope'");
+  });
+});
+
+describe('JwstLabClient CRDS methods', () => {
+  it('call the /crds routes with encoded names, the diff query and a POST body', async () => {
+    const { fetch, requests } = fakeFetch(
+      ...Array.from({ length: 6 }, () => json({ ok: true })),
+      json(
+        {
+          message: 'jwst_9999.pmap is not in the CRDS cache',
+          reason: 'not_found'
+        },
+        404
+      )
+    );
+    const client = httpClient(fetch);
+    await client.getCrdsStatus();
+    await client.listCrdsContexts();
+    await client.getCrdsTree('jwst_0541.pmap');
+    await client.getCrdsMapping('../secret');
+    await client.getCrdsDiff('jwst_0540.pmap', 'jwst_0541.pmap');
+    await client.getCrdsBestrefs({
+      path: 'uncal/a.fits',
+      context: 'jwst_0540.pmap'
+    });
+    const urls = requests.map(r => new URL(r.url));
+    expect(urls.map(u => u.pathname)).toEqual([
+      '/jwst-lab/crds/status',
+      '/jwst-lab/crds/contexts',
+      '/jwst-lab/crds/contexts/jwst_0541.pmap',
+      '/jwst-lab/crds/mappings/..%2Fsecret',
+      '/jwst-lab/crds/diff',
+      '/jwst-lab/crds/bestrefs'
+    ]);
+    expect(urls[4].searchParams.get('old')).toBe('jwst_0540.pmap');
+    expect(urls[4].searchParams.get('new')).toBe('jwst_0541.pmap');
+    expect(requests[5].method).toBe('POST');
+    expect(JSON.parse(await requests[5].text())).toEqual({
+      path: 'uncal/a.fits',
+      context: 'jwst_0540.pmap'
+    });
+    await expect(client.getCrdsTree('jwst_9999.pmap')).rejects.toMatchObject({
+      status: 404,
+      reason: 'not_found'
+    });
+    expect(new URL(requests[6].url).pathname).toBe(
+      '/jwst-lab/crds/contexts/jwst_9999.pmap'
+    );
+  });
+
+  it('POSTs the path and context to /crds/fetch and returns the job', async () => {
+    const { fetch, requests } = fakeFetch(
+      json(makeJob({ id: 'fetch-1', kind: 'crds_fetch' }), 201)
+    );
+    const api = httpClient(fetch);
+    const job = await api.fetchCrdsReferences({
+      path: 'data/x_uncal.fits',
+      context: 'jwst_0540.pmap'
+    });
+    expect(job.kind).toBe('crds_fetch');
+    expect(new URL(requests[0].url).pathname).toBe('/jwst-lab/crds/fetch');
+    expect(requests[0].method).toBe('POST');
+    expect(JSON.parse(await requests[0].text())).toEqual({
+      path: 'data/x_uncal.fits',
+      context: 'jwst_0540.pmap'
+    });
   });
 });

@@ -1,12 +1,9 @@
-import { nullTranslator } from '@jupyterlab/translation';
 import * as React from 'react';
 
 import type {
-  ICrdsBestrefs,
   ICrdsContextList,
   ICrdsDiff,
   ICrdsMapping,
-  ICrdsStatus,
   ICrdsTree
 } from '../api/models';
 import { formatBytes } from '../components/format';
@@ -20,43 +17,25 @@ import { CrdsDiffView } from '../widgets/crds/diff';
 import { CrdsPanel } from '../widgets/crds/panel';
 import { rowIndexKey, textColumns } from '../widgets/crds/textTable';
 import { CrdsTreeView } from '../widgets/crds/tree';
-import { JwstLabClient } from '../api/client';
 import {
-  query as $,
   attach,
-  cleanUp,
+  click,
   FakeClient,
-  makeInfo,
-  makeSettings,
+  fill,
   own,
+  query as $,
+  queryAll,
   render,
+  submit,
+  trans,
   waitFor
 } from './fixtures';
-
-const trans = nullTranslator.load('jwst_lab');
-
-function status(overrides: Partial<ICrdsStatus> = {}): ICrdsStatus {
-  return {
-    mode: 'serverless',
-    cache: {
-      path: '/data/crds_cache',
-      usable: true,
-      readonly: false,
-      mappings: 2488,
-      references: 0
-    },
-    server: { url: null, configured: false, reachable: null, error: null },
-    context: 'jwst_0541.pmap',
-    context_reason: 'operational',
-    context_source: 'operational',
-    operational_context: 'jwst_0541.pmap',
-    ok: true,
-    usable: true,
-    problems: [],
-    fix: null,
-    ...overrides
-  };
-}
+import {
+  crdsClient,
+  crdsStatus,
+  makeBestref,
+  makeBestrefs
+} from './crdsFixtures';
 
 const CONTEXTS: ICrdsContextList = {
   source: 'cache',
@@ -189,29 +168,26 @@ const DARK: ICrdsMapping = {
   text_descr: 'Dark Frame'
 };
 
-/** Run `fn` (a click or an input); React flushes discrete events synchronously. */
-function act(fn: () => void): void {
-  fn();
+/** Wait until the panel lists the three contexts of the history. */
+async function contextsListed(panel: CrdsPanel): Promise<void> {
+  await waitFor(() =>
+    expect(queryAll(panel, '.jp-JwstLab-crdsContext')).toHaveLength(3)
+  );
 }
 
-afterEach(cleanUp);
-
-function crdsClient(): FakeClient {
-  const client = new FakeClient(() =>
-    Promise.resolve(makeInfo({ features: ['info', 'events', 'crds'] }))
-  );
-  client.crdsApi = {
-    getCrdsStatus: async () => status(),
+/** A client whose CRDS history, tree and dark rules are the ones above. */
+function browserClient(): FakeClient {
+  return crdsClient({
+    getCrdsStatus: async () => crdsStatus(),
     listCrdsContexts: async () => CONTEXTS,
     getCrdsTree: async () => TREE,
     getCrdsMapping: async () => DARK
-  };
-  return client;
+  });
 }
 
 describe('CRDS sidebar', () => {
   it('shows a green status, the history with dates, badges and folded descriptions', async () => {
-    const client = crdsClient();
+    const client = browserClient();
     const panel = attach(new CrdsPanel({ client }));
 
     await waitFor(() =>
@@ -220,17 +196,13 @@ describe('CRDS sidebar', () => {
     expect($(panel.node, '.jp-JwstLab-crdsStatus').textContent).toContain(
       'jwst_0541.pmap (operational)'
     );
-    await waitFor(() =>
-      expect(
-        panel.node.querySelectorAll('.jp-JwstLab-crdsContext').length
-      ).toBe(3)
-    );
+    await contextsListed(panel);
     const first = $(panel.node, '[data-context="jwst_0541.pmap"]');
     expect($(first, '.jp-JwstLab-crdsBadge').textContent).toBe('operational');
     expect($(first, 'time').textContent).toBe('2019-07-30');
     const description = $(first, '.jp-JwstLab-crdsContextDescription');
     expect(description.textContent).not.toContain('SUPERBIAS');
-    act(() => $(description, 'button.jp-JwstLab-crdsExpand').click());
+    click(description, 'button.jp-JwstLab-crdsExpand');
     await waitFor(() =>
       expect(
         $(first, '.jp-JwstLab-crdsContextDescription').textContent
@@ -242,11 +214,11 @@ describe('CRDS sidebar', () => {
   });
 
   it('is red with the fix when the cache is unusable, and lists no contexts', async () => {
-    const client = crdsClient();
+    const client = browserClient();
     const fix =
       'The CRDS cache /nope does not exist. Set c.JwstLabApp.crds_path (or CRDS_PATH)';
     client.crdsApi.getCrdsStatus = async () =>
-      status({ ok: false, usable: false, problems: [fix], fix });
+      crdsStatus({ ok: false, usable: false, problems: [fix], fix });
     const panel = attach(new CrdsPanel({ client }));
     await waitFor(() =>
       expect($(panel.node, '.jp-JwstLab-crdsStatus').dataset.tone).toBe('error')
@@ -257,7 +229,7 @@ describe('CRDS sidebar', () => {
   });
 
   it('opens a context and compares two ticked contexts, older first', async () => {
-    const client = crdsClient();
+    const client = browserClient();
     const opened: string[] = [];
     const diffs: string[][] = [];
     const panel = attach(
@@ -267,16 +239,10 @@ describe('CRDS sidebar', () => {
         onOpenDiff: (a, b) => diffs.push([a, b])
       })
     );
-    await waitFor(() =>
-      expect(
-        panel.node.querySelectorAll('.jp-JwstLab-crdsContext').length
-      ).toBe(3)
-    );
-    act(() =>
-      $(
-        panel.node,
-        '[data-context="jwst_0540.pmap"] .jp-JwstLab-crdsContextOpen'
-      ).click()
+    await contextsListed(panel);
+    click(
+      panel.node,
+      '[data-context="jwst_0540.pmap"] .jp-JwstLab-crdsContextOpen'
     );
     expect(opened).toEqual(['jwst_0540.pmap']);
 
@@ -285,46 +251,21 @@ describe('CRDS sidebar', () => {
       'button.jp-JwstLab-crdsCompare'
     ) as HTMLButtonElement;
     expect(compare.disabled).toBe(true);
-    act(() =>
-      $(
-        panel.node,
-        '[data-context="jwst_0541.pmap"] input[type="checkbox"]'
-      ).click()
-    );
-    act(() =>
-      $(
-        panel.node,
-        '[data-context="jwst_0540.pmap"] input[type="checkbox"]'
-      ).click()
-    );
+    click(panel.node, '[data-context="jwst_0541.pmap"] input[type="checkbox"]');
+    click(panel.node, '[data-context="jwst_0540.pmap"] input[type="checkbox"]');
     await waitFor(() => expect(compare.disabled).toBe(false));
     expect(compare.textContent).toBe(
       'Compare jwst_0540.pmap and jwst_0541.pmap'
     );
-    act(() => compare.click());
+    compare.click();
     expect(diffs).toEqual([['jwst_0540.pmap', 'jwst_0541.pmap']]);
   });
 
   it('filters the contexts', async () => {
-    const client = crdsClient();
+    const client = browserClient();
     const panel = attach(new CrdsPanel({ client }));
-    await waitFor(() =>
-      expect(
-        panel.node.querySelectorAll('.jp-JwstLab-crdsContext').length
-      ).toBe(3)
-    );
-    const input = $(
-      panel.node,
-      'input.jp-JwstLab-crdsContextSearch'
-    ) as HTMLInputElement;
-    act(() => {
-      const setter = Object.getOwnPropertyDescriptor(
-        HTMLInputElement.prototype,
-        'value'
-      )!.set!;
-      setter.call(input, 'MRS regions');
-      input.dispatchEvent(new Event('input', { bubbles: true }));
-    });
+    await contextsListed(panel);
+    fill(panel.node, 'input.jp-JwstLab-crdsContextSearch', 'MRS regions');
     await waitFor(() =>
       expect(
         Array.from(panel.node.querySelectorAll('.jp-JwstLab-crdsContext')).map(
@@ -337,14 +278,14 @@ describe('CRDS sidebar', () => {
 
 describe('CRDS main-area views', () => {
   it('shows a tree: instruments, types (N/A disabled), then the rules of one type', async () => {
-    const client = crdsClient();
+    const client = browserClient();
     const model = own(new CrdsTreeModel({ client, context: 'jwst_0541.pmap' }));
     const host = render(<CrdsTreeView model={model} trans={trans} />);
     await waitFor(() => $(host, '.jp-JwstLab-crdsInstruments'));
     expect($(host, '.jp-JwstLab-crdsViewHeader').textContent).toContain(
       '2 instruments, 2 reference mappings, 3 reference files'
     );
-    act(() => $(host, '[data-instrument="nirspec"]').click());
+    click(host, '[data-instrument="nirspec"]');
     await waitFor(() => $(host, '[data-reftype="distortion"]'));
     const distortion = $(
       host,
@@ -352,7 +293,7 @@ describe('CRDS main-area views', () => {
     ) as HTMLButtonElement;
     expect(distortion.disabled).toBe(true);
     expect(distortion.textContent).toContain('N/A');
-    act(() => $(host, '[data-reftype="dark"]').click());
+    click(host, '[data-reftype="dark"]');
     await waitFor(() => $(host, '.jp-JwstLab-crdsRules'));
     expect(client.crdsCalls).toContainEqual([
       'getCrdsMapping',
@@ -364,18 +305,7 @@ describe('CRDS main-area views', () => {
     expect(
       host.querySelectorAll('.jp-JwstLab-crdsRulesTable tbody tr').length
     ).toBe(3);
-    const search = $(
-      host,
-      'input.jp-JwstLab-crdsRulesSearch'
-    ) as HTMLInputElement;
-    act(() => {
-      const setter = Object.getOwnPropertyDescriptor(
-        HTMLInputElement.prototype,
-        'value'
-      )!.set!;
-      setter.call(search, 'nrsrapidd1');
-      search.dispatchEvent(new Event('input', { bubbles: true }));
-    });
+    fill(host, 'input.jp-JwstLab-crdsRulesSearch', 'nrsrapidd1');
     await waitFor(() =>
       expect(
         host.querySelectorAll('.jp-JwstLab-crdsRulesTable tbody tr').length
@@ -385,7 +315,7 @@ describe('CRDS main-area views', () => {
   });
 
   it('shows an error with retry when the tree cannot load', async () => {
-    const client = crdsClient();
+    const client = browserClient();
     let calls = 0;
     client.crdsApi.getCrdsTree = async () => {
       calls += 1;
@@ -401,7 +331,7 @@ describe('CRDS main-area views', () => {
         'not in the CRDS cache'
       )
     );
-    act(() => $(host, 'button.jp-JwstLab-retry').click());
+    click(host, 'button.jp-JwstLab-retry');
     await waitFor(() => $(host, '.jp-JwstLab-crdsInstruments'));
   });
 
@@ -438,7 +368,7 @@ describe('CRDS main-area views', () => {
         }
       ]
     };
-    const client = crdsClient();
+    const client = browserClient();
     client.crdsApi.getCrdsDiff = async () => diff;
     const model = own(
       new CrdsDiffModel({
@@ -464,49 +394,31 @@ describe('CRDS main-area views', () => {
   });
 
   it('shows best references with reasons and the size still to fetch', async () => {
-    const result: ICrdsBestrefs = {
-      context: 'jwst_0541.pmap',
-      context_reason: 'operational',
-      instrument: 'nircam',
-      mode: 'local',
-      found: 1,
-      cached: 0,
-      missing: 1,
-      bytes_to_fetch: null,
-      source: { path: 'data/jw01234001001_02101_00001_nrcb1_uncal.fits' },
-      cache_path: '/data/crds_cache',
-      readonly: false,
-      types: [
-        {
-          reftype: 'dark',
-          description: 'Dark Frame',
-          reference: 'jwst_nircam_dark_0031.fits',
-          status: 'found',
-          reason: null,
-          cached: false,
-          size: null
-        },
-        {
-          reftype: 'msa',
-          description: 'MSA',
-          reference: null,
-          status: 'n/a',
-          reason: 'N/A',
-          cached: null,
-          size: null
-        },
-        {
-          reftype: 'area',
-          description: 'Pixel area',
-          reference: null,
-          status: 'missing_parkey',
-          reason: 'the header lacks META.INSTRUMENT.FILTER',
-          cached: null,
-          size: null
-        }
-      ]
-    };
-    const client = crdsClient();
+    const result = makeBestrefs(
+      'data/jw01234001001_02101_00001_nrcb1_uncal.fits',
+      {
+        types: [
+          makeBestref(),
+          makeBestref({
+            reftype: 'msa',
+            description: 'MSA',
+            reference: null,
+            status: 'n/a',
+            reason: 'N/A',
+            cached: null
+          }),
+          makeBestref({
+            reftype: 'area',
+            description: 'Pixel area',
+            reference: null,
+            status: 'missing_parkey',
+            reason: 'the header lacks META.INSTRUMENT.FILTER',
+            cached: null
+          })
+        ]
+      }
+    );
+    const client = browserClient();
     client.crdsApi.getCrdsBestrefs = async () => result;
     const model = own(
       new CrdsBestrefsModel({ client, path: 'data/x_uncal.fits' })
@@ -525,30 +437,19 @@ describe('CRDS main-area views', () => {
     expect($(host, '[data-reftype="area"]').textContent).toContain(
       'missing keyword: the header lacks META.INSTRUMENT.FILTER'
     );
-    act(() => ($(host, 'input[type="checkbox"]') as HTMLInputElement).click());
+    click(host, 'input[type="checkbox"]');
     await waitFor(() =>
       expect(host.querySelector('[data-reftype="msa"]')).toBeNull()
     );
 
     // A chosen context: Enter in the field asks again at that context.
-    const input = $(
-      host,
-      'input.jp-JwstLab-crdsBestrefsContext'
-    ) as HTMLInputElement;
-    act(() => {
-      const setter = Object.getOwnPropertyDescriptor(
-        HTMLInputElement.prototype,
-        'value'
-      )!.set!;
-      setter.call(input, 'jwst_0540.pmap');
-      input.dispatchEvent(new Event('input', { bubbles: true }));
-    });
-    await waitFor(() => expect(input.value).toBe('jwst_0540.pmap'));
-    act(() =>
-      $(host, 'form.jp-JwstLab-crdsContextForm').dispatchEvent(
-        new Event('submit', { bubbles: true, cancelable: true })
-      )
+    fill(host, 'input.jp-JwstLab-crdsBestrefsContext', 'jwst_0540.pmap');
+    await waitFor(() =>
+      expect(
+        $<HTMLInputElement>(host, 'input.jp-JwstLab-crdsBestrefsContext').value
+      ).toBe('jwst_0540.pmap')
     );
+    submit(host, 'form.jp-JwstLab-crdsContextForm');
     await waitFor(() =>
       expect(client.crdsCalls).toContainEqual([
         'getCrdsBestrefs',
@@ -601,58 +502,5 @@ describe('helpers', () => {
     expect(formatBytes(12)).toBe('12 B');
     expect(formatBytes(16090)).toBe('16.1 kB');
     expect(formatBytes(123_456_789)).toBe('123 MB');
-  });
-});
-
-describe('JwstLabClient CRDS methods', () => {
-  it('call the /crds routes with encoded names, the diff query and a POST body', async () => {
-    const requests: Request[] = [];
-    const fetch = jest.fn(async (request: Request) => {
-      requests.push(request);
-      const status = request.url.includes('jwst_9999') ? 404 : 200;
-      const body =
-        status === 404
-          ? {
-              message: 'jwst_9999.pmap is not in the CRDS cache',
-              reason: 'not_found'
-            }
-          : { ok: true };
-      return new Response(JSON.stringify(body), {
-        status,
-        headers: { 'Content-Type': 'application/json' }
-      });
-    });
-    const client = new JwstLabClient({
-      serverSettings: makeSettings({ fetch: fetch as typeof window.fetch })
-    });
-    await client.getCrdsStatus();
-    await client.listCrdsContexts();
-    await client.getCrdsTree('jwst_0541.pmap');
-    await client.getCrdsMapping('../secret');
-    await client.getCrdsDiff('jwst_0540.pmap', 'jwst_0541.pmap');
-    await client.getCrdsBestrefs({
-      path: 'uncal/a.fits',
-      context: 'jwst_0540.pmap'
-    });
-    const urls = requests.map(r => new URL(r.url));
-    expect(urls.map(u => u.pathname)).toEqual([
-      '/jwst-lab/crds/status',
-      '/jwst-lab/crds/contexts',
-      '/jwst-lab/crds/contexts/jwst_0541.pmap',
-      '/jwst-lab/crds/mappings/..%2Fsecret',
-      '/jwst-lab/crds/diff',
-      '/jwst-lab/crds/bestrefs'
-    ]);
-    expect(urls[4].searchParams.get('old')).toBe('jwst_0540.pmap');
-    expect(urls[4].searchParams.get('new')).toBe('jwst_0541.pmap');
-    expect(requests[5].method).toBe('POST');
-    expect(JSON.parse(await requests[5].text())).toEqual({
-      path: 'uncal/a.fits',
-      context: 'jwst_0540.pmap'
-    });
-    await expect(client.getCrdsTree('jwst_9999.pmap')).rejects.toMatchObject({
-      status: 404,
-      reason: 'not_found'
-    });
   });
 });

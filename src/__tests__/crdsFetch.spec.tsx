@@ -1,81 +1,48 @@
-import { nullTranslator } from '@jupyterlab/translation';
 import * as React from 'react';
 
-import { JwstLabClient } from '../api/client';
-import type { ICrdsBestrefs, ICrdsStatus, IJobRecord } from '../api/models';
+import type { ICrdsStatus, IJobRecord } from '../api/models';
 import { CrdsBestrefsModel } from '../crds/bestrefsModel';
 import type { Feature } from '../tokens';
 import { CrdsBestrefsView } from '../widgets/crds/bestrefs';
 import { JobsPanel } from '../widgets/jobs/panel';
 import {
   attach,
-  cleanUp,
   FakeClient,
-  makeInfo,
+  FakeEvents,
   makeJob,
   makeJobList,
-  makeSettings,
   own,
   render,
+  trans,
   waitFor
 } from './fixtures';
-import { FakeEvents } from './jobsFixtures';
+import {
+  crdsClient,
+  crdsStatus,
+  makeBestref,
+  makeBestrefs
+} from './crdsFixtures';
 
-const trans = nullTranslator.load('jwst_lab');
 const PATH = 'data/jw01075001001_03105_00009_nrca2_uncal.fits';
 
+/** CRDS's status when a CRDS server answers and the cache is writable, with `overrides`. */
 function status(overrides: Partial<ICrdsStatus> = {}): ICrdsStatus {
-  return {
+  return crdsStatus({
     mode: 'auto',
-    cache: {
-      path: '/data/crds_cache',
-      usable: true,
-      readonly: false,
-      mappings: 2488,
-      references: 0
-    },
     server: {
       url: 'https://jwst-crds.stsci.edu',
       configured: true,
       reachable: true,
       error: null
     },
-    context: 'jwst_0541.pmap',
-    context_reason: 'operational',
-    context_source: 'operational',
-    operational_context: 'jwst_0541.pmap',
-    ok: true,
-    usable: true,
-    problems: [],
-    fix: null,
     ...overrides
-  };
+  });
 }
 
-const BESTREFS: ICrdsBestrefs = {
-  context: 'jwst_0541.pmap',
-  context_reason: 'operational',
-  instrument: 'nircam',
-  mode: 'local',
-  found: 1,
-  cached: 0,
-  missing: 1,
+const BESTREFS = makeBestrefs(PATH, {
   bytes_to_fetch: 16090,
-  source: { path: PATH },
-  cache_path: '/data/crds_cache',
-  readonly: false,
-  types: [
-    {
-      reftype: 'dark',
-      description: 'Dark Frame',
-      reference: 'jwst_nircam_dark_9001.fits',
-      status: 'found',
-      reason: null,
-      cached: false,
-      size: 16090
-    }
-  ]
-};
+  types: [makeBestref({ reference: 'jwst_nircam_dark_9001.fits', size: 16090 })]
+});
 
 const FETCH_JOB = makeJob({
   id: 'fetch-1',
@@ -99,19 +66,19 @@ const FETCH_JOB = makeJob({
   }
 });
 
-afterEach(cleanUp);
-
 async function client(
-  crdsStatus: ICrdsStatus,
+  answer: ICrdsStatus,
   features: Feature[] = ['info', 'events', 'crds', 'crds_fetch', 'jobs']
 ): Promise<FakeClient> {
-  const fake = new FakeClient(() => Promise.resolve(makeInfo({ features })));
+  const fake = crdsClient(
+    {
+      getCrdsStatus: async () => answer,
+      getCrdsBestrefs: async () => BESTREFS,
+      fetchCrdsReferences: async () => FETCH_JOB
+    },
+    features
+  );
   await fake.getInfo();
-  fake.crdsApi = {
-    getCrdsStatus: async () => crdsStatus,
-    getCrdsBestrefs: async () => BESTREFS,
-    fetchCrdsReferences: async () => FETCH_JOB
-  };
   return fake;
 }
 
@@ -216,50 +183,31 @@ describe('Fetch references in the best-references view', () => {
     expect(button(host).textContent).toBe('Fetch references');
   });
 
-  it('is disabled with a note for a read-only cache', async () => {
-    const fake = await client(
-      status({ cache: { ...status().cache, readonly: true } })
-    );
-    const host = renderView(fake);
-    await waitFor(() =>
-      expect(
-        host.querySelector('.jp-JwstLab-crdsFetchNote')?.textContent
-      ).toContain('Read-only cache')
-    );
-    expect(button(host).disabled).toBe(true);
-  });
-
-  it('is disabled with what to set when no CRDS server is configured', async () => {
-    const fake = await client(
-      status({
-        mode: 'serverless',
-        server: { url: null, configured: false, reachable: null, error: null }
-      })
-    );
-    const host = renderView(fake);
-    await waitFor(() =>
-      expect(
-        host.querySelector('.jp-JwstLab-crdsFetchNote')?.textContent
-      ).toContain('crds_server_url')
-    );
-    expect(button(host).disabled).toBe(true);
-  });
-
-  it('is disabled when the server does not answer', async () => {
-    const fake = await client(
+  it.each([
+    [
+      'a read-only cache',
+      status({ cache: { ...status().cache, readonly: true } }),
+      'Read-only cache'
+    ],
+    // what to set
+    ['no CRDS server configured', crdsStatus(), 'crds_server_url'],
+    [
+      'a CRDS server that does not answer',
       status({
         server: {
           ...status().server,
           reachable: false,
           error: 'connection refused'
         }
-      })
-    );
-    const host = renderView(fake);
+      }),
+      'connection refused'
+    ]
+  ])('is disabled with a note for %s', async (_, answer, note) => {
+    const host = renderView(await client(answer));
     await waitFor(() =>
       expect(
         host.querySelector('.jp-JwstLab-crdsFetchNote')?.textContent
-      ).toContain('connection refused')
+      ).toContain(note)
     );
     expect(button(host).disabled).toBe(true);
   });
@@ -309,32 +257,5 @@ describe('Jobs panel with a crds_fetch job', () => {
     expect(item.textContent).toContain('CRDS references');
     expect(item.textContent).toContain('nrca2_uncal.fits');
     expect(item.textContent).toContain('16.1 kB of 99.9 kB · 1 of 3 files');
-  });
-});
-
-describe('JwstLabClient.fetchCrdsReferences', () => {
-  it('POSTs the path and context to /crds/fetch and returns the job', async () => {
-    const requests: Request[] = [];
-    const fetch = jest.fn(async (request: Request) => {
-      requests.push(request);
-      return new Response(JSON.stringify(FETCH_JOB), {
-        status: 201,
-        headers: { 'Content-Type': 'application/json' }
-      });
-    });
-    const api = new JwstLabClient({
-      serverSettings: makeSettings({ fetch: fetch as typeof window.fetch })
-    });
-    const job = await api.fetchCrdsReferences({
-      path: PATH,
-      context: 'jwst_0540.pmap'
-    });
-    expect(job.kind).toBe('crds_fetch');
-    expect(new URL(requests[0].url).pathname).toBe('/jwst-lab/crds/fetch');
-    expect(requests[0].method).toBe('POST');
-    expect(JSON.parse(await requests[0].text())).toEqual({
-      path: PATH,
-      context: 'jwst_0540.pmap'
-    });
   });
 });

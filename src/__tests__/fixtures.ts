@@ -5,7 +5,10 @@ import { ISignal, Signal } from '@lumino/signaling';
 import { Widget } from '@lumino/widgets';
 import type * as React from 'react';
 
+import { JwstLabApiError, JwstLabClient } from '../api/client';
+import type { ConnectionState, IEventsConnection } from '../api/events';
 import type {
+  EventsStreamMessage,
   IDownloadCreated,
   IDownloadRequest,
   IJobList,
@@ -20,6 +23,10 @@ import type {
   IVersionCheck
 } from '../api/models';
 import { Feature, ICrdsApi, IJwstLabClient } from '../tokens';
+import { loadTrans } from '../translation';
+
+/** The translation bundle the widgets are given in tests (it returns the English strings). */
+export const trans = loadTrans();
 
 /** A `GET /info` answer like the 0.1.0 server's, with `overrides` applied. */
 export function makeInfo(overrides: Partial<IServerInfo> = {}): IServerInfo {
@@ -56,6 +63,12 @@ export function makeInfo(overrides: Partial<IServerInfo> = {}): IServerInfo {
     },
     ...overrides
   };
+}
+
+/** A `FakeClient` whose server answers `GET /info` with `makeInfo(overrides)`. */
+export function makeClient(overrides: Partial<IServerInfo> = {}): FakeClient {
+  const info = makeInfo(overrides);
+  return new FakeClient(() => Promise.resolve(info));
 }
 
 /** Settings for a server at localhost:8888 whose requests go to `fetch`. */
@@ -281,30 +294,14 @@ export class FakeClient implements IJwstLabClient {
     method: M,
     ...args: unknown[]
   ): ReturnType<ICrdsApi[M]> {
-    this.crdsCalls.push([method, ...args]);
-    const handler = this.crdsApi[method] as
-      ((...a: unknown[]) => ReturnType<ICrdsApi[M]>) | undefined;
-    if (!handler) {
-      return Promise.reject(
-        new Error(`FakeClient.${method} is not faked`)
-      ) as ReturnType<ICrdsApi[M]>;
-    }
-    return handler(...args);
+    return Private.call(this.crdsApi, this.crdsCalls, method, args);
   }
 
   private _jobsCall<M extends JobsApiMethod>(
     method: M,
     ...args: unknown[]
   ): ReturnType<IJwstLabClient[M]> {
-    this.jobsCalls.push([method, ...args]);
-    const handler = this.jobsApi[method] as
-      ((...a: unknown[]) => ReturnType<IJwstLabClient[M]>) | undefined;
-    if (!handler) {
-      return Promise.reject(
-        new Error(`FakeClient.${method} is not faked`)
-      ) as ReturnType<IJwstLabClient[M]>;
-    }
-    return handler(...args);
+    return Private.call(this.jobsApi, this.jobsCalls, method, args);
   }
 
   private _infoChanged = new Signal<IJwstLabClient, IServerInfo>(this);
@@ -322,6 +319,114 @@ export type JobsApiMethod =
   | 'rerunJob'
   | 'getJobLog'
   | 'getPreview';
+
+namespace Private {
+  /**
+   * Record a call to `method` in `calls` and answer what the test's handler
+   * for it returns; a method without a handler rejects.
+   */
+  export function call<Answer extends Promise<unknown>>(
+    handlers: Record<string, unknown>,
+    calls: unknown[][],
+    method: string,
+    args: unknown[]
+  ): Answer {
+    calls.push([method, ...args]);
+    const handler = handlers[method] as
+      ((...a: unknown[]) => Answer) | undefined;
+    if (!handler) {
+      return Promise.reject(
+        new Error(`FakeClient.${method} is not faked`)
+      ) as Answer;
+    }
+    return handler(...args);
+  }
+}
+
+/** An events connection the test drives. */
+export class FakeEvents implements IEventsConnection {
+  /** Start in `connectionState` (open: events flow). */
+  constructor(public connectionState: ConnectionState = 'open') {}
+
+  readonly connectionStateChanged: ISignal<IEventsConnection, ConnectionState> =
+    new Signal(this);
+  readonly events: ISignal<IEventsConnection, EventsStreamMessage> = new Signal(
+    this
+  );
+
+  /** Change the connection state, as the websocket would. */
+  set(state: ConnectionState): void {
+    this.connectionState = state;
+    (
+      this.connectionStateChanged as Signal<IEventsConnection, ConnectionState>
+    ).emit(state);
+  }
+
+  /** Publish a server event (numbered, as the server numbers them). */
+  emit(message: Record<string, unknown> & { type: string }): void {
+    (this.events as Signal<IEventsConnection, EventsStreamMessage>).emit({
+      seq: ++this._seq,
+      time: Date.now() / 1000,
+      ...message
+    } as EventsStreamMessage);
+  }
+
+  private _seq = 0;
+}
+
+/** A fetch that records its requests and answers each with the next response. */
+export function fakeFetch(
+  ...responses: (() => Response | Promise<Response>)[]
+): {
+  fetch: jest.Mock<Promise<Response>, [Request]>;
+  requests: Request[];
+} {
+  const requests: Request[] = [];
+  const fetch = jest.fn(async (request: Request) => {
+    requests.push(request);
+    const next = responses.shift();
+    if (!next) {
+      throw new Error(`unexpected request ${request.url}`);
+    }
+    return next();
+  });
+  return { fetch, requests };
+}
+
+/** A real `JwstLabClient` whose requests go to `fetch` (see `fakeFetch`). */
+export function httpClient(
+  fetch: (request: Request) => Promise<Response>,
+  options: { token?: string; frontendVersion?: string } = {}
+): JwstLabClient {
+  return new JwstLabClient({
+    serverSettings: makeSettings({
+      fetch: fetch as typeof window.fetch,
+      token: options.token ?? ''
+    }),
+    frontendVersion: options.frontendVersion ?? '0.1.0'
+  });
+}
+
+/** A JSON response, for `fakeFetch`. */
+export function json(
+  body: unknown,
+  status = 200,
+  statusText = ''
+): () => Response {
+  return () =>
+    new Response(JSON.stringify(body), {
+      status,
+      statusText,
+      headers: { 'Content-Type': 'application/json' }
+    });
+}
+
+/** A fake server call that fails with the API error `new JwstLabApiError(...error)`. */
+export function failing(
+  ...error: ConstructorParameters<typeof JwstLabApiError>
+): () => Promise<never> {
+  return () => Promise.reject(new JwstLabApiError(...error));
+}
 
 /** A promise with its resolve and reject, to hold a fake server's answer. */
 export function deferred<T>(): {
@@ -424,6 +529,10 @@ export function makeJobList(jobs: IJobRecord[], total = jobs.length): IJobList {
 
 const mounted: IDisposable[] = [];
 
+// After each test of a file that uses these fixtures, what it attached,
+// rendered or owned is disposed of.
+afterEach(cleanUp);
+
 /** Attach a widget to the document; `cleanUp()` disposes it. */
 export function attach<T extends Widget>(widget: T): T {
   Widget.attach(widget, document.body);
@@ -468,4 +577,28 @@ export function queryAll<T extends Element = HTMLElement>(
 ): T[] {
   const node = root instanceof Widget ? root.node : root;
   return Array.from(node.querySelectorAll<T & Element>(selector)) as T[];
+}
+
+/** Type `value` into the input (or pick it in the select) matching `selector` in `root`. */
+export function fill(
+  root: Widget | ParentNode,
+  selector: string,
+  value: string
+): void {
+  changeValue(
+    query<HTMLInputElement | HTMLSelectElement>(root, selector),
+    value
+  );
+}
+
+/** Click the element matching `selector` in `root`. */
+export function click(root: Widget | ParentNode, selector: string): void {
+  query(root, selector).click();
+}
+
+/** Submit the form matching `selector` in `root`, the way Enter in one of its fields does. */
+export function submit(root: Widget | ParentNode, selector: string): void {
+  query(root, selector).dispatchEvent(
+    new Event('submit', { bubbles: true, cancelable: true })
+  );
 }

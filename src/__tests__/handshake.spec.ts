@@ -1,11 +1,8 @@
 import { Notification } from '@jupyterlab/apputils';
-import { nullTranslator } from '@jupyterlab/translation';
 
 import { JwstLabApiError } from '../api/client';
 import { announceVersionCheck } from '../plugins/serverInfo';
-import { FakeClient, makeInfo } from './fixtures';
-
-const trans = nullTranslator.load('jwst_lab');
+import { FakeClient, makeInfo, trans } from './fixtures';
 
 let warning: jest.SpyInstance;
 let error: jest.SpyInstance;

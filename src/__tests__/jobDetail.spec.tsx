@@ -1,9 +1,7 @@
 import { Notification } from '@jupyterlab/apputils';
-import { nullTranslator } from '@jupyterlab/translation';
 import { Signal } from '@lumino/signaling';
 import * as React from 'react';
 
-import { JwstLabApiError } from '../api/client';
 import type { IJobRecord } from '../api/models';
 import { progressOf } from '../components/JobProgress';
 import { watchJobEnds } from '../plugins/jobs';
@@ -16,20 +14,19 @@ import {
 import { JobsPanel } from '../widgets/jobs/panel';
 import {
   attach,
-  changeValue,
   cleanUp,
+  failing,
   FakeClient,
+  FakeEvents,
+  fill,
   makeJob,
   own,
   query as $,
   render,
+  trans,
   waitFor
 } from './fixtures';
-import { FakeEvents, flush, pipelineClient } from './jobsFixtures';
-
-const trans = nullTranslator.load('jwst_lab');
-
-afterEach(cleanUp);
+import { flush, pipelineClient } from './jobsFixtures';
 
 const OUTPUTS = [
   'cal/image3_job-1/jw09999-o001_t001_miri_f770w_cat.ecsv',
@@ -117,6 +114,12 @@ function button(host: HTMLElement, label: string): HTMLButtonElement {
     throw new Error(`no button ${label}`);
   }
   return found;
+}
+
+/** Click the button labelled `label` once it is there. */
+async function press(host: HTMLElement, label: string): Promise<void> {
+  await waitFor(() => button(host, label));
+  button(host, label).click();
 }
 
 const buttons = (host: HTMLElement) =>
@@ -209,18 +212,15 @@ describe('JobDetailView', () => {
 
   it('shows a server error of an action, e.g. 409 on cancelling a finished job', async () => {
     const client = detailClient(makeJob());
-    client.jobsApi.cancelJob = async () => {
-      throw new JwstLabApiError(
-        'job job-1 is already succeeded; it cannot be cancelled',
-        {
-          status: 409,
-          reason: 'conflict'
-        }
-      );
-    };
+    client.jobsApi.cancelJob = failing(
+      'job job-1 is already succeeded; it cannot be cancelled',
+      {
+        status: 409,
+        reason: 'conflict'
+      }
+    );
     const { host } = renderDetail(client);
-    await waitFor(() => button(host, 'Cancel'));
-    button(host, 'Cancel').click();
+    await press(host, 'Cancel');
     await waitFor(() =>
       expect(
         $(host, '.jp-JwstLab-jobActions + [role="alert"]').textContent
@@ -317,10 +317,7 @@ describe('JobDetailView', () => {
         ).toBe('blob:preview-1')
       );
       expect(previews).toEqual([[OUTPUTS[1], { stretch: 'asinh' }]]);
-      changeValue(
-        $<HTMLSelectElement>(host, '.jp-JwstLab-quickLook select'),
-        'zscale'
-      );
+      fill(host, '.jp-JwstLab-quickLook select', 'zscale');
       await waitFor(() =>
         expect(
           $<HTMLImageElement>(host, '.jp-JwstLab-quickLookImage').src
@@ -339,15 +336,12 @@ describe('JobDetailView', () => {
 
   it('says why a quick look failed', async () => {
     const client = detailClient(SUCCEEDED);
-    client.jobsApi.getPreview = async () => {
-      throw new JwstLabApiError('x_i2d.fits has no 2-D image', {
-        status: 400,
-        reason: 'bad_request'
-      });
-    };
+    client.jobsApi.getPreview = failing('x_i2d.fits has no 2-D image', {
+      status: 400,
+      reason: 'bad_request'
+    });
     const { host } = renderDetail(client);
-    await waitFor(() => button(host, 'Quick look'));
-    button(host, 'Quick look').click();
+    await press(host, 'Quick look');
     await waitFor(() =>
       expect($(host, '.jp-JwstLab-quickLook [role="alert"]').textContent).toBe(
         'No quick look: x_i2d.fits has no 2-D image'
@@ -376,12 +370,10 @@ describe('JobDetailView', () => {
 
   it('says when the job cannot be loaded', async () => {
     const client = pipelineClient();
-    client.jobsApi.getJob = async () => {
-      throw new JwstLabApiError("no job 'job-1'", {
-        status: 404,
-        reason: 'not_found'
-      });
-    };
+    client.jobsApi.getJob = failing("no job 'job-1'", {
+      status: 404,
+      reason: 'not_found'
+    });
     client.jobsApi.getJobLog = async () => ({
       text: '',
       next_offset: 0,

@@ -1,32 +1,39 @@
 import { Widget } from '@lumino/widgets';
 
 import { JwstLabApiError } from '../api/client';
-import type { IJobList, IServerInfo } from '../api/models';
+import type { IJobList, IJobStoreInfo, IServerInfo } from '../api/models';
 import { baseName, firstLine, formatElapsed } from '../components/format';
 import { JobsModel } from '../models/jobsModel';
 import { JobsPanel } from '../widgets/jobs/panel';
 import {
   attach,
-  changeValue,
-  cleanUp,
+  click,
   deferred,
   FakeClient,
-  makeInfo,
+  FakeEvents,
+  fill,
+  makeClient,
   makeJob,
   makeJobList,
   query,
   waitFor
 } from './fixtures';
-import { FakeEvents } from './jobsFixtures';
 
-const JOBS_INFO: IServerInfo = makeInfo({
-  features: ['info', 'events', 'jobs']
-});
+/** A client whose server provides jobs, with `overrides` to its /info. */
+function jobsClient(overrides: Partial<IServerInfo> = {}): FakeClient {
+  return makeClient({ features: ['info', 'events', 'jobs'], ...overrides });
+}
 
+/** A jobs client whose `GET /jobs` answers `lists` in turn, then no jobs. */
 function clientWith(...lists: IJobList[]): FakeClient {
-  const client = new FakeClient(() => Promise.resolve(JOBS_INFO));
+  const client = jobsClient();
   client.jobsAnswer = async () => lists.shift() ?? makeJobList([]);
   return client;
+}
+
+/** The Jobs panel of `client`, attached, without live events. */
+function jobsPanel(client: FakeClient): JobsPanel {
+  return attach(new JobsPanel({ client, events: new FakeEvents('idle') }));
 }
 
 describe('JobsModel', () => {
@@ -177,7 +184,7 @@ describe('JobsModel', () => {
   it('applies events that arrive during a reload on top of its answer', async () => {
     const events = new FakeEvents('idle');
     const answer = deferred<IJobList>();
-    const client = new FakeClient(() => Promise.resolve(JOBS_INFO));
+    const client = jobsClient();
     client.jobsAnswer = () => answer.promise;
     const model = new JobsModel({ client, events });
     model.start();
@@ -195,7 +202,7 @@ describe('JobsModel', () => {
 
   it('keeps the error message and retries', async () => {
     let fail = true;
-    const client = new FakeClient(() => Promise.resolve(JOBS_INFO));
+    const client = jobsClient();
     client.jobsAnswer = async () => {
       if (fail) {
         throw new JwstLabApiError('jobs are down', {
@@ -219,7 +226,7 @@ describe('JobsModel', () => {
   });
 
   it('tolerates records with missing or extra fields', async () => {
-    const client = new FakeClient(() => Promise.resolve(JOBS_INFO));
+    const client = jobsClient();
     client.jobsAnswer = async () =>
       ({
         jobs: [{ id: 'z', status: 'queued', surprise: 1 }, { nope: true }],
@@ -266,8 +273,6 @@ describe('job formatting helpers', () => {
   });
 });
 
-afterEach(cleanUp);
-
 function row(panel: Widget, id: string): HTMLElement {
   return query(panel, `li.jp-JwstLab-jobItem[data-job-id="${id}"]`);
 }
@@ -285,9 +290,7 @@ describe('JobsPanel with the jobs feature', () => {
         })
       ])
     );
-    const panel = attach(
-      new JobsPanel({ client, events: new FakeEvents('idle') })
-    );
+    const panel = jobsPanel(client);
 
     await waitFor(() => query(panel, 'ul.jp-JwstLab-jobList'));
     expect(panel.node.querySelector('.jp-JwstLab-capabilityNote')).toBeNull();
@@ -364,20 +367,15 @@ describe('JobsPanel with the jobs feature', () => {
   });
 
   it('asks the server for the filtered status and shows its empty state', async () => {
-    const client = new FakeClient(() => Promise.resolve(JOBS_INFO));
+    const client = jobsClient();
     client.jobsAnswer = async options =>
       options.status === 'failed'
         ? makeJobList([])
         : makeJobList([makeJob({ id: 'run' })]);
-    const panel = attach(
-      new JobsPanel({ client, events: new FakeEvents('idle') })
-    );
+    const panel = jobsPanel(client);
     await waitFor(() => row(panel, 'run'));
 
-    changeValue(
-      query<HTMLSelectElement>(panel, 'select.jp-JwstLab-jobsStatusFilter'),
-      'failed'
-    );
+    fill(panel, 'select.jp-JwstLab-jobsStatusFilter', 'failed');
     await waitFor(() =>
       expect(query(panel, '.jp-JwstLab-emptyState').textContent).toBe(
         'No failed jobs.'
@@ -392,11 +390,9 @@ describe('JobsPanel with the jobs feature', () => {
 
   it('shows loading, then the error with a Retry that works', async () => {
     const answer = deferred<IJobList>();
-    const client = new FakeClient(() => Promise.resolve(JOBS_INFO));
+    const client = jobsClient();
     client.jobsAnswer = () => answer.promise;
-    const panel = attach(
-      new JobsPanel({ client, events: new FakeEvents('idle') })
-    );
+    const panel = jobsPanel(client);
 
     await waitFor(() =>
       expect(query(panel, '.jp-JwstLab-jobsLoading').textContent).toBe(
@@ -416,16 +412,14 @@ describe('JobsPanel with the jobs feature', () => {
     );
 
     client.jobsAnswer = async () => makeJobList([makeJob({ id: 'ok' })]);
-    query<HTMLButtonElement>(panel, 'button.jp-JwstLab-retry').click();
+    click(panel, 'button.jp-JwstLab-retry');
     await waitFor(() => row(panel, 'ok'));
     expect(panel.node.querySelector('.jp-JwstLab-jobsError')).toBeNull();
   });
 
   it('does not ask for jobs when the server lacks them', async () => {
-    const client = new FakeClient(() => Promise.resolve(makeInfo()));
-    const panel = attach(
-      new JobsPanel({ client, events: new FakeEvents('idle') })
-    );
+    const client = makeClient();
+    const panel = jobsPanel(client);
     await waitFor(() => query(panel, '.jp-JwstLab-capabilityNote'));
     expect(query(panel, '.jp-JwstLab-emptyState').textContent).toContain(
       'No jobs yet.'
@@ -438,24 +432,25 @@ describe('JobsPanel and the job database', () => {
   const STORE_PATH =
     '/home/u/.local/share/jupyter/jwst_lab/roots/ab12/jobs.sqlite';
 
+  /** A jobs client whose job database at STORE_PATH is in the state of `store`. */
+  function storeClient(store: Partial<IJobStoreInfo>): FakeClient {
+    return jobsClient({
+      job_store: {
+        path: STORE_PATH,
+        state: 'ok',
+        message: null,
+        moved_to: null,
+        restored: 0,
+        skipped: 0,
+        ...store
+      }
+    });
+  }
+
   it('says nothing about a job database that is ok', async () => {
-    const client = new FakeClient(() =>
-      Promise.resolve({
-        ...JOBS_INFO,
-        job_store: {
-          path: STORE_PATH,
-          state: 'ok',
-          message: null,
-          moved_to: null,
-          restored: 0,
-          skipped: 0
-        }
-      })
-    );
+    const client = storeClient({ state: 'ok' });
     client.jobsAnswer = async () => makeJobList([makeJob({ id: 'run' })]);
-    const panel = attach(
-      new JobsPanel({ client, events: new FakeEvents('idle') })
-    );
+    const panel = jobsPanel(client);
     await waitFor(() => row(panel, 'run'));
     expect(panel.node.querySelector('.jp-JwstLab-jobStoreBanner')).toBeNull();
   });
@@ -463,23 +458,14 @@ describe('JobsPanel and the job database', () => {
   it('shows a repaired database with its message, lists the jobs and can be dismissed', async () => {
     const moved = `${STORE_PATH}.damaged-20260101T000000Z`;
     const message = `The job database ${STORE_PATH} was damaged (file is not a database). It was moved to ${moved}; 3 jobs were restored.`;
-    const client = new FakeClient(() =>
-      Promise.resolve({
-        ...JOBS_INFO,
-        job_store: {
-          path: STORE_PATH,
-          state: 'repaired',
-          message,
-          moved_to: moved,
-          restored: 3,
-          skipped: 0
-        }
-      })
-    );
+    const client = storeClient({
+      state: 'repaired',
+      message,
+      moved_to: moved,
+      restored: 3
+    });
     client.jobsAnswer = async () => makeJobList([makeJob({ id: 'back' })]);
-    const panel = attach(
-      new JobsPanel({ client, events: new FakeEvents('idle') })
-    );
+    const panel = jobsPanel(client);
 
     await waitFor(() => row(panel, 'back'));
     const banner = query(panel, '.jp-JwstLab-jobStoreBanner');
@@ -495,11 +481,7 @@ describe('JobsPanel and the job database', () => {
       Array.from(banner.querySelectorAll('code')).map(code => code.textContent)
     ).toEqual([STORE_PATH, moved]);
 
-    banner
-      .querySelector<HTMLButtonElement>(
-        'button.jp-JwstLab-jobStoreBannerDismiss'
-      )!
-      .click();
+    click(banner, 'button.jp-JwstLab-jobStoreBannerDismiss');
     await waitFor(() =>
       expect(panel.node.querySelector('.jp-JwstLab-jobStoreBanner')).toBeNull()
     );
@@ -508,22 +490,11 @@ describe('JobsPanel and the job database', () => {
 
   it('shows an unusable database as an alert and asks for no jobs', async () => {
     const message = `The job database path ${STORE_PATH} is a folder, not a database file. Move the folder away, or set c.JwstLabApp.db_url.`;
-    const client = new FakeClient(() =>
-      Promise.resolve({
-        ...JOBS_INFO,
-        job_store: {
-          path: STORE_PATH,
-          state: 'unusable',
-          message,
-          moved_to: null,
-          restored: 0,
-          skipped: 0
-        }
-      })
-    );
-    const panel = attach(
-      new JobsPanel({ client, events: new FakeEvents('idle') })
-    );
+    const client = storeClient({
+      state: 'unusable',
+      message
+    });
+    const panel = jobsPanel(client);
 
     await waitFor(() => query(panel, '.jp-JwstLab-jobStoreBanner'));
     const banner = query(panel, '.jp-JwstLab-jobStoreBanner');

@@ -1,42 +1,11 @@
-import { ISignal, Signal } from '@lumino/signaling';
-
-import type { ConnectionState, IEventsConnection } from '../api/events';
 import type {
-  EventsStreamMessage,
   IAssociation,
   IParamSpec,
   IPipelineList,
   IPipelineSpec
 } from '../api/models';
-import { FakeClient, makeInfo } from './fixtures';
-
-/** An events connection the test drives. */
-export class FakeEvents implements IEventsConnection {
-  /** Start in `connectionState` (open: events flow). */
-  constructor(public connectionState: ConnectionState = 'open') {}
-
-  readonly connectionStateChanged: ISignal<IEventsConnection, ConnectionState> =
-    new Signal(this);
-  readonly events: ISignal<IEventsConnection, EventsStreamMessage> = new Signal(
-    this
-  );
-
-  /** Change the connection state, as the websocket would. */
-  set(state: ConnectionState): void {
-    this.connectionState = state;
-    (
-      this.connectionStateChanged as Signal<IEventsConnection, ConnectionState>
-    ).emit(state);
-  }
-
-  emit(message: Record<string, unknown> & { type: string }): void {
-    (this.events as Signal<IEventsConnection, EventsStreamMessage>).emit({
-      seq: 1,
-      time: 0,
-      ...message
-    } as EventsStreamMessage);
-  }
-}
+import type { Feature } from '../tokens';
+import { FakeClient, makeClient, makeInfo } from './fixtures';
 
 /** A parameter spec like the catalog's, with `overrides`. */
 export function param(overrides: Partial<IParamSpec> = {}): IParamSpec {
@@ -214,12 +183,10 @@ export function association(path: string): IAssociation {
 
 /** A client with the jobs feature and the pipeline routes faked. */
 export function pipelineClient(): FakeClient {
-  const client = new FakeClient(() =>
-    Promise.resolve(
-      makeInfo({ features: ['info', 'events', 'pipelines', 'jobs'] })
-    )
-  );
-  client.info = makeInfo({ features: ['info', 'events', 'pipelines', 'jobs'] });
+  const features: Feature[] = ['info', 'events', 'pipelines', 'jobs'];
+  const client = makeClient({ features });
+  // Known at once, as after the handshake.
+  client.info = makeInfo({ features });
   client.jobsApi = {
     listPipelines: async () => pipelineList(),
     readAssociation: async path => association(path),

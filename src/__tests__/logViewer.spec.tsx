@@ -1,4 +1,3 @@
-import { nullTranslator } from '@jupyterlab/translation';
 import * as React from 'react';
 
 import type { IJobLog } from '../api/models';
@@ -6,18 +5,16 @@ import { visibleRange } from '../components/VirtualTable';
 import { filterLines, lineLevel, LogModel } from '../models/logModel';
 import { LOG_ROW_HEIGHT, LogViewer } from '../widgets/jobs/logViewer';
 import {
-  changeValue,
-  cleanUp,
+  click,
   FakeClient,
+  FakeEvents,
+  fill,
   query as $,
   render,
+  trans,
   waitFor
 } from './fixtures';
-import { FakeEvents, flush, pipelineClient } from './jobsFixtures';
-
-const trans = nullTranslator.load('jwst_lab');
-
-afterEach(cleanUp);
+import { flush, pipelineClient } from './jobsFixtures';
 
 const STPIPE = (level: string, text: string) =>
   `2026-11-26 00:32:37,732 - stpipe.step - ${level} - ${text}\n`;
@@ -57,6 +54,21 @@ function logClient(server: FakeLogServer): FakeClient {
   const client = pipelineClient();
   server.install(client);
   return client;
+}
+
+/** The log of job-1 on `server`, read on when live events say so (never polled). */
+function followLog(server: FakeLogServer): {
+  events: FakeEvents;
+  model: LogModel;
+} {
+  const events = new FakeEvents();
+  const model = new LogModel({
+    client: logClient(server),
+    jobId: 'job-1',
+    events,
+    pollInterval: 0
+  });
+  return { events, model };
 }
 
 describe('log lines', () => {
@@ -106,14 +118,7 @@ describe('LogModel', () => {
     for (let i = 0; i < 10; i++) {
       server.written += STPIPE('INFO', `line ${i}`);
     }
-    const client = logClient(server);
-    const events = new FakeEvents();
-    const model = new LogModel({
-      client,
-      jobId: 'job-1',
-      events,
-      pollInterval: 0
-    });
+    const { events, model } = followLog(server);
     await waitFor(() => expect(model.lines).toHaveLength(10));
     expect(server.requests.length).toBeGreaterThan(3);
 
@@ -189,14 +194,7 @@ describe('LogViewer', () => {
     for (let i = 0; i < lines; i++) {
       server.written += STPIPE(i % 50 === 7 ? 'WARNING' : 'INFO', `line ${i}`);
     }
-    const client = logClient(server);
-    const events = new FakeEvents();
-    const model = new LogModel({
-      client,
-      jobId: 'job-1',
-      events,
-      pollInterval: 0
-    });
+    const { events, model } = followLog(server);
     const host = render(<LogViewer model={model} trans={trans} />);
     return { server, events, model, host };
   }
@@ -248,7 +246,7 @@ describe('LogViewer', () => {
     expect(rendered(host)[0]).toContain('line 80');
     expect(rendered(host).join('\n')).not.toContain('line 2000');
 
-    $<HTMLButtonElement>(host, '.jp-JwstLab-logFollow').click();
+    click(host, '.jp-JwstLab-logFollow');
     await waitFor(() => expect(rendered(host).pop()).toContain('line 2000'));
     expect(viewport.dataset.follow).toBe('true');
     model.dispose();
@@ -268,7 +266,7 @@ describe('LogViewer', () => {
     info.click();
     await waitFor(() => expect(rendered(host).length).toBeGreaterThan(3));
 
-    changeValue($<HTMLInputElement>(host, '.jp-JwstLab-logSearch'), 'LINE 11');
+    fill(host, '.jp-JwstLab-logSearch', 'LINE 11');
     await waitFor(() => expect(rendered(host)).toHaveLength(11));
     expect($(host, '.jp-JwstLab-logMatches').textContent).toBe(
       '11 matching lines'
@@ -277,10 +275,7 @@ describe('LogViewer', () => {
     expect(marks).toHaveLength(11);
     expect(marks[0].textContent).toBe('line 11');
 
-    changeValue(
-      $<HTMLInputElement>(host, '.jp-JwstLab-logSearch'),
-      'no such text'
-    );
+    fill(host, '.jp-JwstLab-logSearch', 'no such text');
     await waitFor(() =>
       expect($(host, '.jp-JwstLab-logEmpty').textContent).toBe(
         'No lines match the filter.'

@@ -7,24 +7,30 @@ import { MastPanel } from '../widgets/mast/panel';
 import {
   attach,
   changeValue,
-  cleanUp,
+  click,
+  failing,
+  FakeEvents,
+  fill,
+  makeClient,
   makeJob,
   query,
   queryAll,
   waitFor
 } from './fixtures';
 import {
-  FakeEvents,
   makeObservation,
   makeProduct,
   makeProductsResult,
   makeSearchResult,
   mastClient,
+  OBSERVATION_ROWS,
+  openPanel,
+  PRODUCT_ROWS,
+  rowsShown,
+  search,
   searchReady,
   submitForm
 } from './mastFixtures';
-
-afterEach(cleanUp);
 
 function searchCalls(client: ReturnType<typeof mastClient>) {
   return client.mastCalls
@@ -33,9 +39,32 @@ function searchCalls(client: ReturnType<typeof mastClient>) {
 }
 
 function rowTexts(panel: MastPanel, column: number): string[] {
-  return queryAll(panel, '.jp-JwstLab-mastTable .jp-JwstLab-vtableRow').map(
+  return queryAll(panel, OBSERVATION_ROWS).map(
     row => row.querySelectorAll('td')[column].textContent ?? ''
   );
+}
+
+/** Open the first observation found by `proposal_id` and select its recommended products. */
+async function selectRecommendedOf(
+  panel: MastPanel,
+  proposalId: string
+): Promise<void> {
+  search(panel, 'input.jp-JwstLab-mastProgram', proposalId);
+  await rowsShown(panel);
+  click(panel, OBSERVATION_ROWS);
+  await waitFor(() => query(panel, 'button.jp-JwstLab-selectRecommended'));
+  click(panel, 'button.jp-JwstLab-selectRecommended');
+}
+
+/** Click Download once the selection enables it. */
+async function download(panel: MastPanel): Promise<void> {
+  await waitFor(() =>
+    expect(
+      query<HTMLButtonElement>(panel, 'button.jp-JwstLab-downloadButton')
+        .disabled
+    ).toBe(false)
+  );
+  click(panel, 'button.jp-JwstLab-downloadButton');
 }
 
 describe('MAST panel search', () => {
@@ -53,31 +82,13 @@ describe('MAST panel search', () => {
         { total: 2, page: params.page, page_size: params.page_size }
       );
     const copied: string[] = [];
-    const panel = attach(
-      new MastPanel({ client, copy: text => copied.push(text) })
-    );
-    await searchReady(panel);
+    const panel = await openPanel({ client, copy: text => copied.push(text) });
 
-    changeValue(
-      query<HTMLInputElement>(panel, 'input.jp-JwstLab-mastQuery'),
-      'DEMO-FIELD'
-    );
-    changeValue(
-      query<HTMLSelectElement>(panel, 'select.jp-JwstLab-mastInstrument'),
-      'MIRI'
-    );
-    changeValue(
-      query<HTMLInputElement>(panel, 'input.jp-JwstLab-mastFilters'),
-      'f770w, f1800w'
-    );
-    changeValue(
-      query<HTMLSelectElement>(panel, 'select.jp-JwstLab-mastCalibLevel'),
-      '3'
-    );
-    changeValue(
-      query<HTMLInputElement>(panel, 'input.jp-JwstLab-mastTMin'),
-      '2023-01-01'
-    );
+    fill(panel, 'input.jp-JwstLab-mastQuery', 'DEMO-FIELD');
+    fill(panel, 'select.jp-JwstLab-mastInstrument', 'MIRI');
+    fill(panel, 'input.jp-JwstLab-mastFilters', 'f770w, f1800w');
+    fill(panel, 'select.jp-JwstLab-mastCalibLevel', '3');
+    fill(panel, 'input.jp-JwstLab-mastTMin', '2023-01-01');
     submitForm(panel);
 
     await waitFor(() =>
@@ -97,7 +108,7 @@ describe('MAST panel search', () => {
         page_size: 1000
       }
     ]);
-    const rows = queryAll(panel, '.jp-JwstLab-mastTable .jp-JwstLab-vtableRow');
+    const rows = queryAll(panel, OBSERVATION_ROWS);
     expect(rows).toHaveLength(2);
     expect(rows[0].textContent).toContain('jw01234-o001_t001_miri_f770w');
     // exclusive-access rows are marked
@@ -109,10 +120,7 @@ describe('MAST panel search', () => {
     // MJD start times are shown as UTC dates
     expect(rows[0].textContent).toContain('2023-02-26 12:00');
 
-    query<HTMLButtonElement>(
-      panel,
-      '.jp-JwstLab-mastResults button.jp-JwstLab-copyPython'
-    ).click();
+    click(panel, '.jp-JwstLab-mastResults button.jp-JwstLab-copyPython');
     expect(copied).toEqual([
       'from astroquery.mast import Observations\nObservations.query_criteria(target_name="DEMO-FIELD")'
     ]);
@@ -120,8 +128,7 @@ describe('MAST panel search', () => {
 
   it('checks the form before asking the server', async () => {
     const client = mastClient();
-    const panel = attach(new MastPanel({ client }));
-    await searchReady(panel);
+    const panel = await openPanel({ client });
     const button = () =>
       query<HTMLButtonElement>(panel, 'button.jp-JwstLab-mastSearch');
 
@@ -131,28 +138,16 @@ describe('MAST panel search', () => {
       'at least one criterion'
     );
 
-    changeValue(
-      query<HTMLInputElement>(panel, 'input.jp-JwstLab-mastProgram'),
-      'abc'
-    );
+    fill(panel, 'input.jp-JwstLab-mastProgram', 'abc');
     await waitFor(() =>
       expect(
         query(panel, '.jp-JwstLab-fieldError[data-field="proposal_id"]')
           .textContent
       ).toContain('up to 6 digits')
     );
-    changeValue(
-      query<HTMLInputElement>(panel, 'input.jp-JwstLab-mastProgram'),
-      '2733'
-    );
-    changeValue(
-      query<HTMLInputElement>(panel, 'input.jp-JwstLab-mastTMin'),
-      '2024-05-01'
-    );
-    changeValue(
-      query<HTMLInputElement>(panel, 'input.jp-JwstLab-mastTMax'),
-      '2024-01-01'
-    );
+    fill(panel, 'input.jp-JwstLab-mastProgram', '2733');
+    fill(panel, 'input.jp-JwstLab-mastTMin', '2024-05-01');
+    fill(panel, 'input.jp-JwstLab-mastTMax', '2024-01-01');
     await waitFor(() =>
       expect(
         query(panel, '.jp-JwstLab-fieldError[data-field="t_max"]').textContent
@@ -170,13 +165,8 @@ describe('MAST panel search', () => {
       { status: 400, reason: 'bad_request', field: 'radius' }
     );
     client.searchAnswer = () => Promise.reject(answer);
-    const panel = attach(new MastPanel({ client }));
-    await searchReady(panel);
-    changeValue(
-      query<HTMLInputElement>(panel, 'input.jp-JwstLab-mastQuery'),
-      '83.82 -5.39'
-    );
-    submitForm(panel);
+    const panel = await openPanel({ client });
+    search(panel, 'input.jp-JwstLab-mastQuery', '83.82 -5.39');
 
     await waitFor(() =>
       expect(
@@ -195,10 +185,7 @@ describe('MAST panel search', () => {
     expect(panel.node.querySelector('.jp-JwstLab-banner')).toBeNull();
 
     // typing in the field clears what the server said about it
-    changeValue(
-      query<HTMLInputElement>(panel, 'input.jp-JwstLab-mastRadius'),
-      '2'
-    );
+    fill(panel, 'input.jp-JwstLab-mastRadius', '2');
     await waitFor(() =>
       expect(
         panel.node.querySelector('.jp-JwstLab-fieldError[data-field="radius"]')
@@ -257,21 +244,16 @@ describe('MAST panel search', () => {
 
   it('says at the target field when the name resolver does not know it', async () => {
     const client = mastClient();
-    client.searchAnswer = () =>
-      Promise.reject(
-        new JwstLabApiError('Could not resolve "NO SUCH THING" to a position', {
-          status: 404,
-          reason: 'not_found',
-          field: 'target'
-        })
-      );
-    const panel = attach(new MastPanel({ client }));
-    await searchReady(panel);
-    changeValue(
-      query<HTMLInputElement>(panel, 'input.jp-JwstLab-mastQuery'),
-      'NO SUCH THING'
+    client.searchAnswer = failing(
+      'Could not resolve "NO SUCH THING" to a position',
+      {
+        status: 404,
+        reason: 'not_found',
+        field: 'target'
+      }
     );
-    submitForm(panel);
+    const panel = await openPanel({ client });
+    search(panel, 'input.jp-JwstLab-mastQuery', 'NO SUCH THING');
     await waitFor(() =>
       expect(query(panel, '.jp-JwstLab-mastQueryHint').textContent).toBe(
         'Could not resolve "NO SUCH THING" to a position'
@@ -279,13 +261,10 @@ describe('MAST panel search', () => {
     );
 
     // A 404 is placed by its field, not by its status: naming none, it is the banner's.
-    client.searchAnswer = () =>
-      Promise.reject(
-        new JwstLabApiError('No such route', {
-          status: 404,
-          reason: 'not_found'
-        })
-      );
+    client.searchAnswer = failing('No such route', {
+      status: 404,
+      reason: 'not_found'
+    });
     submitForm(panel);
     await waitFor(() =>
       expect(query(panel, '.jp-JwstLab-banner').textContent).toContain(
@@ -307,13 +286,8 @@ describe('MAST panel search', () => {
         ),
         { total: 2500, page: params.page, page_size: params.page_size }
       );
-    const panel = attach(new MastPanel({ client }));
-    await searchReady(panel);
-    changeValue(
-      query<HTMLInputElement>(panel, 'input.jp-JwstLab-mastProgram'),
-      '1234'
-    );
-    submitForm(panel);
+    const panel = await openPanel({ client });
+    search(panel, 'input.jp-JwstLab-mastProgram', '1234');
     await waitFor(() =>
       expect(query(panel, '.jp-JwstLab-mastPage').textContent).toBe(
         'Page 1 of 3'
@@ -323,13 +297,13 @@ describe('MAST panel search', () => {
       query<HTMLButtonElement>(panel, 'button.jp-JwstLab-mastPrev').disabled
     ).toBe(true);
 
-    query<HTMLButtonElement>(panel, 'button.jp-JwstLab-mastNext').click();
+    click(panel, 'button.jp-JwstLab-mastNext');
     await waitFor(() =>
       expect(query(panel, '.jp-JwstLab-mastCount').textContent).toBe(
         '1001–2000 of 2500 observations'
       )
     );
-    query<HTMLButtonElement>(panel, 'button.jp-JwstLab-mastNext').click();
+    click(panel, 'button.jp-JwstLab-mastNext');
     await waitFor(() =>
       expect(query(panel, '.jp-JwstLab-mastCount').textContent).toBe(
         '2001–2500 of 2500 observations'
@@ -345,10 +319,7 @@ describe('MAST panel search', () => {
       page_size: 1000
     });
 
-    changeValue(
-      query<HTMLSelectElement>(panel, 'select.jp-JwstLab-mastPageSize'),
-      '500'
-    );
+    fill(panel, 'select.jp-JwstLab-mastPageSize', '500');
     await waitFor(() => expect(searchCalls(client)).toHaveLength(4));
     expect(searchCalls(client)[3]).toEqual({
       proposal_id: '1234',
@@ -366,18 +337,9 @@ describe('MAST panel search', () => {
         makeObservation(3, { target_name: 'M 16' }),
         makeObservation(4, { target_name: 'NGC 628' })
       ]);
-    const panel = attach(new MastPanel({ client }));
-    await searchReady(panel);
-    changeValue(
-      query<HTMLInputElement>(panel, 'input.jp-JwstLab-mastProgram'),
-      '1234'
-    );
-    submitForm(panel);
-    await waitFor(() =>
-      expect(
-        queryAll(panel, '.jp-JwstLab-mastTable .jp-JwstLab-vtableRow')
-      ).toHaveLength(4)
-    );
+    const panel = await openPanel({ client });
+    search(panel, 'input.jp-JwstLab-mastProgram', '1234');
+    await rowsShown(panel, 4);
     // column 0 is the access mark, 1 obs_id, 2 target_name
     const header = () =>
       query(panel, '.jp-JwstLab-mastTable th[data-column="target_name"]');
@@ -426,18 +388,10 @@ describe('MAST panel server sort', () => {
         { total: 5000 }
       );
     };
-    const panel = attach(new MastPanel({ client }));
-    await searchReady(panel);
-    changeValue(
-      query<HTMLInputElement>(panel, 'input.jp-JwstLab-mastProgram'),
-      '1234'
-    );
-    submitForm(panel);
+    const panel = await openPanel({ client });
+    search(panel, 'input.jp-JwstLab-mastProgram', '1234');
     await waitFor(() => expect(rowTexts(panel, 2)).toEqual(['B', 'A']));
-    query(
-      panel,
-      '.jp-JwstLab-mastTable [data-column="target_name"] button'
-    ).click();
+    click(panel, '.jp-JwstLab-mastTable [data-column="target_name"] button');
     await waitFor(() => expect(rowTexts(panel, 2)).toEqual(['A', 'B']));
     expect(searchCalls(client).map(call => call.sort)).toEqual([
       undefined,
@@ -457,24 +411,9 @@ describe('MAST panel without live events', () => {
       makeProductsResult([
         makeProduct('a_cal.fits', { recommended: true, size: 10 })
       ]);
-    const events = new FakeEvents();
-    events.connectionState = 'reconnecting';
-    const panel = attach(new MastPanel({ client, events }));
-    await searchReady(panel);
-    changeValue(
-      query<HTMLInputElement>(panel, 'input.jp-JwstLab-mastProgram'),
-      '1234'
-    );
-    submitForm(panel);
-    await waitFor(() =>
-      query(panel, '.jp-JwstLab-mastTable .jp-JwstLab-vtableRow')
-    );
-    query(panel, '.jp-JwstLab-mastTable .jp-JwstLab-vtableRow').click();
-    await waitFor(() => query(panel, 'button.jp-JwstLab-selectRecommended'));
-    query<HTMLButtonElement>(
-      panel,
-      'button.jp-JwstLab-selectRecommended'
-    ).click();
+    const events = new FakeEvents('reconnecting');
+    const panel = await openPanel({ client, events });
+    await selectRecommendedOf(panel, '1234');
     client.jobsApi.getJob = async id =>
       makeJob({
         id,
@@ -487,13 +426,7 @@ describe('MAST panel without live events', () => {
           files_total: 1
         } as never
       });
-    await waitFor(() =>
-      expect(
-        query<HTMLButtonElement>(panel, 'button.jp-JwstLab-downloadButton')
-          .disabled
-      ).toBe(false)
-    );
-    query<HTMLButtonElement>(panel, 'button.jp-JwstLab-downloadButton').click();
+    await download(panel);
     await waitFor(
       () =>
         expect(query(panel, '.jp-JwstLab-downloadStatus').dataset.status).toBe(
@@ -552,32 +485,17 @@ describe('MAST panel products and download', () => {
         }
       );
     const copied: string[] = [];
-    const panel = attach(
-      new MastPanel({
-        client,
-        events: options.events,
-        copy: text => copied.push(text),
-        openFolder: options.openFolder,
-        defaultFolder: () => 'notebooks/data'
-      })
-    );
-    await searchReady(panel);
-    changeValue(
-      query<HTMLInputElement>(panel, 'input.jp-JwstLab-mastQuery'),
-      'DEMO-FIELD'
-    );
-    submitForm(panel);
-    await waitFor(() =>
-      expect(
-        queryAll(panel, '.jp-JwstLab-mastTable .jp-JwstLab-vtableRow')
-      ).toHaveLength(2)
-    );
-    query(panel, '.jp-JwstLab-mastTable .jp-JwstLab-vtableRow').click();
-    await waitFor(() =>
-      expect(
-        queryAll(panel, '.jp-JwstLab-productTable .jp-JwstLab-vtableRow')
-      ).toHaveLength(4)
-    );
+    const panel = await openPanel({
+      client,
+      events: options.events,
+      copy: text => copied.push(text),
+      openFolder: options.openFolder,
+      defaultFolder: () => 'notebooks/data'
+    });
+    search(panel, 'input.jp-JwstLab-mastQuery', 'DEMO-FIELD');
+    await rowsShown(panel, 2);
+    click(panel, OBSERVATION_ROWS);
+    await rowsShown(panel, 4, PRODUCT_ROWS);
     return { client, panel, copied };
   }
 
@@ -591,16 +509,11 @@ describe('MAST panel products and download', () => {
     expect(query(panel, '.jp-JwstLab-sectionTitle').textContent).toBe(
       'Products of jw01234-o001_t001_miri_f770w'
     );
-    expect(
-      query(panel, '.jp-JwstLab-mastTable .jp-JwstLab-vtableRow').getAttribute(
-        'aria-selected'
-      )
-    ).toBe('true');
+    expect(query(panel, OBSERVATION_ROWS).getAttribute('aria-selected')).toBe(
+      'true'
+    );
 
-    query<HTMLButtonElement>(
-      panel,
-      'button.jp-JwstLab-selectRecommended'
-    ).click();
+    click(panel, 'button.jp-JwstLab-selectRecommended');
     await waitFor(() =>
       expect(query(panel, '.jp-JwstLab-selectionSummary').textContent).toBe(
         '2 selected (2 of them listed here) · 2.5 MB'
@@ -629,15 +542,8 @@ describe('MAST panel products and download', () => {
     );
 
     // filtering asks the server again and keeps the selection
-    changeValue(
-      query<HTMLSelectElement>(panel, 'select.jp-JwstLab-productLevel'),
-      '3'
-    );
-    await waitFor(() =>
-      expect(
-        queryAll(panel, '.jp-JwstLab-productTable .jp-JwstLab-vtableRow')
-      ).toHaveLength(2)
-    );
+    fill(panel, 'select.jp-JwstLab-productLevel', '3');
+    await rowsShown(panel, 2, PRODUCT_ROWS);
     expect(
       client.mastCalls.filter(call => call[0] === 'listProducts')
     ).toContainEqual([
@@ -648,25 +554,15 @@ describe('MAST panel products and download', () => {
     expect(query(panel, '.jp-JwstLab-selectionSummary').textContent).toBe(
       '3 selected (1 of them listed here) · 9.5 MB'
     );
-    changeValue(
-      query<HTMLSelectElement>(panel, 'select.jp-JwstLab-productType'),
-      'PREVIEW'
-    );
-    await waitFor(() =>
-      expect(
-        queryAll(panel, '.jp-JwstLab-productTable .jp-JwstLab-vtableRow')
-      ).toHaveLength(1)
-    );
+    fill(panel, 'select.jp-JwstLab-productType', 'PREVIEW');
+    await rowsShown(panel, 1, PRODUCT_ROWS);
     // "Recommended" selects exactly the recommended products listed: none here
     expect(
       query<HTMLButtonElement>(panel, 'button.jp-JwstLab-selectRecommended')
         .disabled
     ).toBe(true);
 
-    query<HTMLButtonElement>(
-      panel,
-      '.jp-JwstLab-mastProducts button.jp-JwstLab-copyPython'
-    ).click();
+    click(panel, '.jp-JwstLab-mastProducts button.jp-JwstLab-copyPython');
     expect(copied).toEqual(['Observations.get_product_list("90000001")']);
   });
 
@@ -701,17 +597,8 @@ describe('MAST panel products and download', () => {
     // the default folder (settings or the file browser's) fills the field
     expect(folder.value).toBe('notebooks/data');
     changeValue(folder, '/data/mast/');
-    query<HTMLButtonElement>(
-      panel,
-      'button.jp-JwstLab-selectRecommended'
-    ).click();
-    await waitFor(() =>
-      expect(
-        query<HTMLButtonElement>(panel, 'button.jp-JwstLab-downloadButton')
-          .disabled
-      ).toBe(false)
-    );
-    query<HTMLButtonElement>(panel, 'button.jp-JwstLab-downloadButton').click();
+    click(panel, 'button.jp-JwstLab-selectRecommended');
+    await download(panel);
 
     await waitFor(() =>
       expect(query(panel, '.jp-JwstLab-downloadStatus').dataset.status).toBe(
@@ -735,7 +622,8 @@ describe('MAST panel products and download', () => {
     );
 
     // progress from job events moves the bar
-    events.emit('job.progress', {
+    events.emit({
+      type: 'job.progress',
       job_id: 'other-job',
       progress: {
         bytes_done: 9,
@@ -744,7 +632,8 @@ describe('MAST panel products and download', () => {
         files_total: 1
       }
     });
-    events.emit('job.progress', {
+    events.emit({
+      type: 'job.progress',
       job_id: 'dl-7',
       progress: {
         bytes_done: 1_250_000,
@@ -766,7 +655,8 @@ describe('MAST panel products and download', () => {
     );
     expect(panel.node.querySelector('button.jp-JwstLab-openFolder')).toBeNull();
 
-    events.emit('job.updated', {
+    events.emit({
+      type: 'job.updated',
       job_id: 'dl-7',
       job: makeJob({
         id: 'dl-7',
@@ -794,13 +684,10 @@ describe('MAST panel products and download', () => {
     expect(query(panel, '.jp-JwstLab-downloadText').textContent).toContain(
       'Downloaded: 2 of 2 files, 2.5 MB of 2.5 MB'
     );
-    query<HTMLButtonElement>(panel, 'button.jp-JwstLab-openFolder').click();
+    click(panel, 'button.jp-JwstLab-openFolder');
     expect(opened).toEqual(['data/mast/JWST/jw01234-o001_t001_miri_f770w']);
 
-    query<HTMLButtonElement>(
-      panel,
-      '.jp-JwstLab-downloadStatus button.jp-JwstLab-copyPython'
-    ).click();
+    click(panel, '.jp-JwstLab-downloadStatus button.jp-JwstLab-copyPython');
     expect(copied).toContain(
       'Observations.download_products(["mast:JWST/product/a.fits"])'
     );
@@ -808,20 +695,17 @@ describe('MAST panel products and download', () => {
 
   it('shows why a download was refused', async () => {
     const { client, panel } = await openObservation();
-    client.downloadAnswer = () =>
-      Promise.reject(
-        new JwstLabApiError('dest: must be inside the server root', {
-          status: 400,
-          reason: 'bad_request'
-        })
-      );
-    query<HTMLButtonElement>(panel, 'button.jp-JwstLab-selectAll').click();
+    client.downloadAnswer = failing('dest: must be inside the server root', {
+      status: 400,
+      reason: 'bad_request'
+    });
+    click(panel, 'button.jp-JwstLab-selectAll');
     await waitFor(() =>
       expect(query(panel, 'button.jp-JwstLab-downloadButton').textContent).toBe(
         'Download 4 files'
       )
     );
-    query<HTMLButtonElement>(panel, 'button.jp-JwstLab-downloadButton').click();
+    click(panel, 'button.jp-JwstLab-downloadButton');
     await waitFor(() =>
       expect(
         query(panel, '.jp-JwstLab-downloadStatus .jp-JwstLab-fieldError')
@@ -843,16 +727,10 @@ describe('MAST panel products and download', () => {
         status: 'cancelled',
         error: 'cancelled by the user'
       });
-    query<HTMLButtonElement>(panel, 'button.jp-JwstLab-selectAll').click();
-    await waitFor(() =>
-      expect(
-        query<HTMLButtonElement>(panel, 'button.jp-JwstLab-downloadButton')
-          .disabled
-      ).toBe(false)
-    );
-    query<HTMLButtonElement>(panel, 'button.jp-JwstLab-downloadButton').click();
+    click(panel, 'button.jp-JwstLab-selectAll');
+    await download(panel);
     await waitFor(() => query(panel, 'button.jp-JwstLab-cancelDownload'));
-    query<HTMLButtonElement>(panel, 'button.jp-JwstLab-cancelDownload').click();
+    click(panel, 'button.jp-JwstLab-cancelDownload');
     await waitFor(() =>
       expect(query(panel, '.jp-JwstLab-downloadStatus').dataset.status).toBe(
         'cancelled'
@@ -870,33 +748,13 @@ describe('MAST panel products and download', () => {
   });
 
   it('keeps the download button off when the server has no downloads', async () => {
-    const client = mastClient();
-    client.info = null;
-    const info = await client.getInfo();
-    client.answer = async () => ({
-      ...info,
-      features: ['info', 'mast']
-    });
+    const client = makeClient({ features: ['info', 'mast'] });
     await client.getInfo();
     client.searchAnswer = async () => makeSearchResult([makeObservation(1)]);
     client.productsAnswer = async () =>
       makeProductsResult([makeProduct('a_cal.fits', { recommended: true })]);
-    const panel = attach(new MastPanel({ client }));
-    await searchReady(panel);
-    changeValue(
-      query<HTMLInputElement>(panel, 'input.jp-JwstLab-mastProgram'),
-      '1'
-    );
-    submitForm(panel);
-    await waitFor(() =>
-      query(panel, '.jp-JwstLab-mastTable .jp-JwstLab-vtableRow')
-    );
-    query(panel, '.jp-JwstLab-mastTable .jp-JwstLab-vtableRow').click();
-    await waitFor(() => query(panel, 'button.jp-JwstLab-selectRecommended'));
-    query<HTMLButtonElement>(
-      panel,
-      'button.jp-JwstLab-selectRecommended'
-    ).click();
+    const panel = await openPanel({ client });
+    await selectRecommendedOf(panel, '1');
     await waitFor(() =>
       expect(query(panel, '.jp-JwstLab-mastDownload').textContent).toContain(
         'does not provide downloads'
@@ -943,11 +801,7 @@ describe('MAST token', () => {
     ).toBe('');
 
     // a search afterwards is saved without the token
-    changeValue(
-      query<HTMLInputElement>(panel, 'input.jp-JwstLab-mastQuery'),
-      'DEMO-FIELD'
-    );
-    submitForm(panel);
+    search(panel, 'input.jp-JwstLab-mastQuery', 'DEMO-FIELD');
     await waitFor(() => expect(saved.length).toBeGreaterThan(0));
     await waitFor(async () =>
       expect(await state.fetch(LAST_SEARCH_KEY)).toBeDefined()
@@ -965,7 +819,7 @@ describe('MAST token', () => {
     }
     expect(panel.node.innerHTML).not.toContain(secret);
 
-    query<HTMLButtonElement>(panel, 'button.jp-JwstLab-tokenForget').click();
+    click(panel, 'button.jp-JwstLab-tokenForget');
     await waitFor(() =>
       expect(client.mastCalls).toContainEqual(['deleteMastToken'])
     );
@@ -990,24 +844,12 @@ describe('MAST last search', () => {
     const first = attach(new MastPanel({ client }));
     await trackLastSearch(first, state);
     await searchReady(first);
-    changeValue(
-      query<HTMLInputElement>(first, 'input.jp-JwstLab-mastQuery'),
-      '269.7275 66.045'
-    );
-    changeValue(
-      query<HTMLInputElement>(first, 'input.jp-JwstLab-mastRadius'),
-      '6'
-    );
-    changeValue(
-      query<HTMLSelectElement>(first, 'select.jp-JwstLab-mastDataRights'),
-      'PUBLIC'
-    );
+    fill(first, 'input.jp-JwstLab-mastQuery', '269.7275 66.045');
+    fill(first, 'input.jp-JwstLab-mastRadius', '6');
+    fill(first, 'select.jp-JwstLab-mastDataRights', 'PUBLIC');
     submitForm(first);
     await waitFor(() => query(first, '.jp-JwstLab-mastPageSize'));
-    changeValue(
-      query<HTMLSelectElement>(first, 'select.jp-JwstLab-mastPageSize'),
-      '100'
-    );
+    fill(first, 'select.jp-JwstLab-mastPageSize', '100');
     await waitFor(() =>
       expect(query(first, '.jp-JwstLab-mastPage').textContent).toBe(
         'Page 1 of 3'
@@ -1031,7 +873,7 @@ describe('MAST last search', () => {
         query<HTMLButtonElement>(first, 'button.jp-JwstLab-mastNext').disabled
       ).toBe(false)
     );
-    query<HTMLButtonElement>(first, 'button.jp-JwstLab-mastNext').click();
+    click(first, 'button.jp-JwstLab-mastNext');
     await waitFor(() =>
       expect(query(first, '.jp-JwstLab-mastPage').textContent).toBe(
         'Page 2 of 3'
@@ -1107,9 +949,7 @@ describe('MAST last search', () => {
       sort: null,
       columns: ['obs_id']
     });
-    const client = mastClient();
-    const info = await client.getInfo();
-    client.answer = async () => ({ ...info, features: ['info'] });
+    const client = makeClient({ features: ['info'] });
     await client.getInfo();
     const panel = attach(new MastPanel({ client }));
     await trackLastSearch(panel, state);

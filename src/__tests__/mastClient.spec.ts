@@ -1,30 +1,10 @@
-import { JwstLabApiError, JwstLabClient } from '../api/client';
-import { makeSettings } from './fixtures';
+import { JwstLabApiError } from '../api/client';
+import { fakeFetch, httpClient, json } from './fixtures';
 
-/** A fetch that records requests and answers each with the next response. */
-function fakeFetch(...responses: (() => Response)[]) {
-  const requests: Request[] = [];
-  const fetch = jest.fn(async (request: Request) => {
-    requests.push(request);
-    const next = responses.shift();
-    if (!next) {
-      throw new Error(`unexpected request ${request.url}`);
-    }
-    return next();
-  });
-  const client = new JwstLabClient({
-    serverSettings: makeSettings({ fetch: fetch as typeof window.fetch }),
-    frontendVersion: '0.1.0'
-  });
-  return { client, requests };
-}
-
-function json(body: unknown, status = 200): () => Response {
-  return () =>
-    new Response(JSON.stringify(body), {
-      status,
-      headers: { 'Content-Type': 'application/json' }
-    });
+/** A client whose server answers `responses` in order. */
+function serving(...responses: (() => Response)[]) {
+  const { fetch, requests } = fakeFetch(...responses);
+  return { client: httpClient(fetch), requests };
 }
 
 describe('JwstLabClient MAST and downloads', () => {
@@ -38,7 +18,7 @@ describe('JwstLabClient MAST and downloads', () => {
       source: 'local',
       python: '...'
     };
-    const { client, requests } = fakeFetch(json(answer));
+    const { client, requests } = serving(json(answer));
     await expect(
       client.searchObservations({
         target: 'NGC 3132',
@@ -68,7 +48,7 @@ describe('JwstLabClient MAST and downloads', () => {
   });
 
   it('lists the products of an observation with its filters', async () => {
-    const { client, requests } = fakeFetch(
+    const { client, requests } = serving(
       json({ rows: [], total: 0, columns: [], python: '' })
     );
     await client.listProducts('87602 4', {
@@ -81,7 +61,7 @@ describe('JwstLabClient MAST and downloads', () => {
   });
 
   it('sends the token in a PUT body only, and forgets it with DELETE (204)', async () => {
-    const { client, requests } = fakeFetch(
+    const { client, requests } = serving(
       json({ set: true, storage: 'memory', expires: null }),
       json({ set: true, storage: 'memory', expires: null }),
       () => new Response(null, { status: 204 })
@@ -103,7 +83,7 @@ describe('JwstLabClient MAST and downloads', () => {
   });
 
   it('starts a download and reports a refused one with its reason', async () => {
-    const { client, requests } = fakeFetch(
+    const { client, requests } = serving(
       json({ id: 'j1', kind: 'download', status: 'queued' }, 201),
       json(
         {

@@ -1,15 +1,20 @@
-import { ISignal, Signal } from '@lumino/signaling';
-
-import type { ConnectionState, IEventsConnection } from '../api/events';
 import type {
-  EventsStreamMessage,
   IMastColumn,
   IMastProductsResult,
   IMastSearchResult,
   MastRow
 } from '../api/models';
 import { MastPanel } from '../widgets/mast/panel';
-import { FakeClient, makeInfo, query, waitFor } from './fixtures';
+import {
+  attach,
+  FakeClient,
+  fill,
+  makeClient,
+  query,
+  queryAll,
+  submit,
+  waitFor
+} from './fixtures';
 
 /** The columns the search route answers with, in its order. */
 export const OBSERVATION_COLUMNS = [
@@ -122,34 +127,20 @@ export function makeProduct(
   };
 }
 
-/** An events connection the test drives. */
-export class FakeEvents implements IEventsConnection {
-  connectionState: ConnectionState = 'open';
-  readonly connectionStateChanged: ISignal<IEventsConnection, ConnectionState> =
-    new Signal(this);
-  readonly events: ISignal<IEventsConnection, EventsStreamMessage> = new Signal(
-    this
-  );
-
-  /** Publish a server event. */
-  emit(type: string, payload: Record<string, unknown>): void {
-    (this.events as Signal<IEventsConnection, EventsStreamMessage>).emit({
-      type,
-      seq: ++this._seq,
-      time: Date.now() / 1000,
-      ...payload
-    });
-  }
-
-  private _seq = 0;
-}
-
 /** A client whose server provides MAST search and downloads. */
 export function mastClient(): FakeClient {
-  const info = makeInfo({
+  return makeClient({
     features: ['info', 'events', 'mast', 'downloads', 'jobs']
   });
-  return new FakeClient(() => Promise.resolve(info));
+}
+
+/** The MAST panel of `options`, attached, once its search form is enabled. */
+export async function openPanel(
+  options: MastPanel.IOptions
+): Promise<MastPanel> {
+  const panel = attach(new MastPanel(options));
+  await searchReady(panel);
+  return panel;
 }
 
 /** Wait until the panel's search form is enabled (the server answered /info). */
@@ -162,7 +153,34 @@ export async function searchReady(panel: MastPanel): Promise<void> {
 
 /** Submit the search form the way Enter in a field does. */
 export function submitForm(panel: MastPanel): void {
-  query<HTMLFormElement>(panel, 'form.jp-JwstLab-mastForm').dispatchEvent(
-    new Event('submit', { bubbles: true, cancelable: true })
+  submit(panel, 'form.jp-JwstLab-mastForm');
+}
+
+/** Type `value` into the search field matching `selector` and search. */
+export function search(
+  panel: MastPanel,
+  selector: string,
+  value: string
+): void {
+  fill(panel, selector, value);
+  submitForm(panel);
+}
+
+/** The rows of the observations table. */
+export const OBSERVATION_ROWS = '.jp-JwstLab-mastTable .jp-JwstLab-vtableRow';
+
+/** The rows of the products table. */
+export const PRODUCT_ROWS = '.jp-JwstLab-productTable .jp-JwstLab-vtableRow';
+
+/** Wait until the table shows `rows` (`count` of them, when given). */
+export async function rowsShown(
+  panel: MastPanel,
+  count?: number,
+  rows = OBSERVATION_ROWS
+): Promise<void> {
+  await waitFor(() =>
+    count === undefined
+      ? query(panel, rows)
+      : expect(queryAll(panel, rows)).toHaveLength(count)
   );
 }

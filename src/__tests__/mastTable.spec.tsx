@@ -1,23 +1,14 @@
 import { sortRows, visibleRange } from '../components/VirtualTable';
 import type { MastRow } from '../api/models';
-import { MastPanel } from '../widgets/mast/panel';
-import {
-  attach,
-  changeValue,
-  cleanUp,
-  query,
-  queryAll,
-  waitFor
-} from './fixtures';
+import { click, query, queryAll, waitFor } from './fixtures';
 import {
   makeObservation,
   makeSearchResult,
   mastClient,
-  searchReady,
-  submitForm
+  openPanel,
+  rowsShown,
+  search
 } from './mastFixtures';
-
-afterEach(cleanUp);
 
 describe('visibleRange', () => {
   it('covers the viewport plus the overscan, clipped to the rows', () => {
@@ -74,13 +65,8 @@ describe('MAST results table with 10,000 rows', () => {
     );
     client.searchAnswer = async () =>
       makeSearchResult(rows, { total: 12345, page_size: 10000 });
-    const panel = attach(new MastPanel({ client }));
-    await searchReady(panel);
-    changeValue(
-      query<HTMLInputElement>(panel, 'input.jp-JwstLab-mastQuery'),
-      'DEMO-FIELD'
-    );
-    submitForm(panel);
+    const panel = await openPanel({ client });
+    search(panel, 'input.jp-JwstLab-mastQuery', 'DEMO-FIELD');
     await waitFor(() =>
       expect(query(panel, '.jp-JwstLab-mastCount').textContent).toBe(
         '1–10000 of 12345 observations'
@@ -120,10 +106,7 @@ describe('MAST results table with 10,000 rows', () => {
     // sorting by program (descending ids → ascending program) puts the last row first
     table.scrollTop = 0;
     table.dispatchEvent(new Event('scroll'));
-    query(
-      panel,
-      '.jp-JwstLab-mastTable [data-column="proposal_id"] button'
-    ).click();
+    click(panel, '.jp-JwstLab-mastTable [data-column="proposal_id"] button');
     await waitFor(() =>
       expect(rendered()[0].textContent).toContain(
         'jw01234-o9999_t001_miri_f770w'
@@ -149,16 +132,9 @@ describe('MAST results table with 10,000 rows', () => {
       makeSearchResult(
         Array.from({ length: 50 }, (_, index) => makeObservation(index))
       );
-    const panel = attach(new MastPanel({ client }));
-    await searchReady(panel);
-    changeValue(
-      query<HTMLInputElement>(panel, 'input.jp-JwstLab-mastQuery'),
-      'DEMO-FIELD'
-    );
-    submitForm(panel);
-    await waitFor(() =>
-      query(panel, '.jp-JwstLab-mastTable .jp-JwstLab-vtableRow')
-    );
+    const panel = await openPanel({ client });
+    search(panel, 'input.jp-JwstLab-mastQuery', 'DEMO-FIELD');
+    await rowsShown(panel);
     const first = query(panel, '.jp-JwstLab-mastTable [data-index="0"]');
     expect(first.tabIndex).toBe(0);
     first.dispatchEvent(

@@ -10,19 +10,18 @@ import { Model } from '../models/model';
 import { useModel } from '../models/useModel';
 import {
   cleanUp,
+  failing,
   FakeClient,
+  FakeEvents,
   makeJob,
   own,
   query as $,
   render,
   waitFor
 } from './fixtures';
-import { FakeEvents, flush, pipelineClient } from './jobsFixtures';
+import { flush, pipelineClient } from './jobsFixtures';
 
-afterEach(() => {
-  cleanUp();
-  jest.useRealTimers();
-});
+afterEach(() => jest.useRealTimers());
 
 /** A counter model: the smallest model there is. */
 class Counter extends Model {
@@ -280,12 +279,10 @@ describe('JobTracker', () => {
 
   it('says why the job cannot be asked for', async () => {
     const client = pipelineClient();
-    client.jobsApi.getJob = async () => {
-      throw new JwstLabApiError("no job 'x'", {
-        status: 404,
-        reason: 'not_found'
-      });
-    };
+    client.jobsApi.getJob = failing("no job 'x'", {
+      status: 404,
+      reason: 'not_found'
+    });
     const tracker = own(new JobTracker({ client, job: 'x', pollInterval: 0 }));
     await waitFor(() => expect(tracker.error?.status).toBe(404));
     expect(tracker.job).toBeNull();

@@ -6,32 +6,26 @@ import { IMastSearchRequest, MastPanel } from '../widgets/mast/panel';
 import {
   attach,
   changeValue,
-  cleanUp,
+  click,
   deferred,
   FakeClient,
+  FakeEvents,
+  fill,
+  makeClient,
   makeInfo,
   query,
   waitFor
 } from './fixtures';
-import { FakeEvents } from './jobsFixtures';
+import { openPanel, searchReady } from './mastFixtures';
 
-function answering(info: IServerInfo): FakeClient {
-  return new FakeClient(() => Promise.resolve(info));
-}
-
-afterEach(cleanUp);
-
-/** Wait until the MAST form is rendered with no note about the server's capabilities. */
-async function mastSearchAvailable(panel: MastPanel): Promise<void> {
-  await waitFor(() => {
-    query(panel, 'form.jp-JwstLab-mastForm');
-    expect(panel.node.querySelector('.jp-JwstLab-capabilityNote')).toBeNull();
-  });
+/** A client whose server provides MAST search (and nothing else of note). */
+function mastOnly(): FakeClient {
+  return makeClient({ features: ['info', 'mast'] });
 }
 
 describe('MastPanel', () => {
   it('has its id, title and empty state', async () => {
-    const panel = attach(new MastPanel({ client: answering(makeInfo()) }));
+    const panel = attach(new MastPanel({ client: makeClient() }));
 
     expect(panel.id).toBe('jwst-lab-mast-panel');
     expect(panel.title.caption).toContain('MAST Search');
@@ -47,9 +41,7 @@ describe('MastPanel', () => {
 
   it('says the server lacks MAST search and keeps the button disabled', async () => {
     const panel = attach(
-      new MastPanel({
-        client: answering(makeInfo({ features: ['info', 'events'] }))
-      })
+      new MastPanel({ client: makeClient({ features: ['info', 'events'] }) })
     );
     await waitFor(() =>
       expect(query(panel, '.jp-JwstLab-capabilityNote').textContent).toBe(
@@ -57,10 +49,7 @@ describe('MastPanel', () => {
       )
     );
 
-    changeValue(
-      query<HTMLInputElement>(panel, 'input.jp-JwstLab-mastQuery'),
-      'NGC 3132'
-    );
+    fill(panel, 'input.jp-JwstLab-mastQuery', 'NGC 3132');
     await waitFor(() =>
       expect(query(panel, '.jp-JwstLab-mastQueryHint').textContent).toBe(
         'Target name: NGC 3132'
@@ -72,12 +61,7 @@ describe('MastPanel', () => {
   });
 
   it('explains how it read the query as the user types', async () => {
-    const panel = attach(
-      new MastPanel({
-        client: answering(makeInfo({ features: ['info', 'mast'] }))
-      })
-    );
-    await mastSearchAvailable(panel);
+    const panel = await openPanel({ client: mastOnly() });
     const input = query<HTMLInputElement>(panel, 'input.jp-JwstLab-mastQuery');
     const hint = () => query(panel, '.jp-JwstLab-mastQueryHint');
     const button = () =>
@@ -103,31 +87,25 @@ describe('MastPanel', () => {
 
   it('submits a search with the radius in degrees when the server provides MAST', async () => {
     const panel = attach(
-      new MastPanel({
-        client: answering(makeInfo({ features: ['info', 'mast'] })),
-        defaultRadius: 0.05
-      })
+      new MastPanel({ client: mastOnly(), defaultRadius: 0.05 })
     );
     const requests: IMastSearchRequest[] = [];
     panel.searchRequested.connect((_, request) => requests.push(request));
-    await mastSearchAvailable(panel);
+    await searchReady(panel);
     const radius = query<HTMLInputElement>(
       panel,
       'input.jp-JwstLab-mastRadius'
     );
     expect(radius.value).toBe('3');
 
-    changeValue(
-      query<HTMLInputElement>(panel, 'input.jp-JwstLab-mastQuery'),
-      'NGC 3132'
-    );
+    fill(panel, 'input.jp-JwstLab-mastQuery', 'NGC 3132');
     changeValue(radius, '6');
     await waitFor(() =>
       expect(
         query<HTMLButtonElement>(panel, 'button.jp-JwstLab-mastSearch').disabled
       ).toBe(false)
     );
-    query<HTMLButtonElement>(panel, 'button.jp-JwstLab-mastSearch').click();
+    click(panel, 'button.jp-JwstLab-mastSearch');
 
     expect(requests).toEqual([
       { target: { kind: 'name', name: 'NGC 3132' }, radius: 0.1 }
@@ -135,20 +113,9 @@ describe('MastPanel', () => {
   });
 
   it('rejects a radius out of range', async () => {
-    const panel = attach(
-      new MastPanel({
-        client: answering(makeInfo({ features: ['info', 'mast'] }))
-      })
-    );
-    await mastSearchAvailable(panel);
-    changeValue(
-      query<HTMLInputElement>(panel, 'input.jp-JwstLab-mastQuery'),
-      'M 16'
-    );
-    changeValue(
-      query<HTMLInputElement>(panel, 'input.jp-JwstLab-mastRadius'),
-      '0'
-    );
+    const panel = await openPanel({ client: mastOnly() });
+    fill(panel, 'input.jp-JwstLab-mastQuery', 'M 16');
+    fill(panel, 'input.jp-JwstLab-mastRadius', '0');
 
     await waitFor(() =>
       expect(query(panel, '.jp-JwstLab-fieldError').textContent).toContain(
@@ -161,7 +128,7 @@ describe('MastPanel', () => {
   });
 
   it('starts the radius field from the defaultRadius setting', async () => {
-    const panel = attach(new MastPanel({ client: answering(makeInfo()) }));
+    const panel = attach(new MastPanel({ client: makeClient() }));
     await waitFor(() =>
       expect(
         query<HTMLInputElement>(panel, 'input.jp-JwstLab-mastRadius').value
@@ -216,16 +183,19 @@ describe('CrdsPanel', () => {
   });
 
   it('is amber with the fix when serverless without a cache', async () => {
-    const info = makeInfo({
-      crds: {
-        mode: 'serverless',
-        path: null,
-        server_url: null,
-        context: null,
-        context_source: 'operational'
-      }
-    });
-    const panel = attach(new CrdsPanel({ client: answering(info) }));
+    const panel = attach(
+      new CrdsPanel({
+        client: makeClient({
+          crds: {
+            mode: 'serverless',
+            path: null,
+            server_url: null,
+            context: null,
+            context_source: 'operational'
+          }
+        })
+      })
+    );
 
     await waitFor(() =>
       expect(query(panel, '.jp-JwstLab-crdsStatus').dataset.tone).toBe('warn')
@@ -239,16 +209,19 @@ describe('CrdsPanel', () => {
   });
 
   it('is green without a cache when a CRDS server is configured', async () => {
-    const info = makeInfo({
-      crds: {
-        mode: 'remote',
-        path: null,
-        server_url: 'https://jwst-crds.stsci.edu',
-        context: 'jwst_1200.pmap',
-        context_source: 'environment'
-      }
-    });
-    const panel = attach(new CrdsPanel({ client: answering(info) }));
+    const panel = attach(
+      new CrdsPanel({
+        client: makeClient({
+          crds: {
+            mode: 'remote',
+            path: null,
+            server_url: 'https://jwst-crds.stsci.edu',
+            context: 'jwst_1200.pmap',
+            context_source: 'environment'
+          }
+        })
+      })
+    );
 
     await waitFor(() =>
       expect(query(panel, '.jp-JwstLab-crdsStatus').dataset.tone).toBe('ok')
@@ -276,7 +249,7 @@ describe('CrdsPanel', () => {
     );
 
     fail = false;
-    query<HTMLButtonElement>(panel, 'button.jp-JwstLab-retry').click();
+    click(panel, 'button.jp-JwstLab-retry');
     await waitFor(() =>
       expect(query(panel, '.jp-JwstLab-crdsStatus').dataset.tone).toBe('ok')
     );
@@ -287,9 +260,7 @@ describe('CrdsPanel', () => {
 describe('JobsPanel', () => {
   it('filters by status and says so in the empty state', async () => {
     const events = new FakeEvents('idle');
-    const panel = attach(
-      new JobsPanel({ client: answering(makeInfo()), events })
-    );
+    const panel = attach(new JobsPanel({ client: makeClient(), events }));
     const changes: JobsFilter[] = [];
     panel.statusFilterChanged.connect((_, value) => changes.push(value));
     expect(panel.id).toBe('jwst-lab-jobs-panel');
@@ -343,7 +314,7 @@ describe('JobsPanel', () => {
   it('starts from a restored filter', async () => {
     const panel = attach(
       new JobsPanel({
-        client: answering(makeInfo()),
+        client: makeClient(),
         events: new FakeEvents('idle'),
         statusFilter: 'running'
       })
@@ -357,9 +328,7 @@ describe('JobsPanel', () => {
 
   it('shows whether live updates flow', async () => {
     const events = new FakeEvents('idle');
-    const panel = attach(
-      new JobsPanel({ client: answering(makeInfo()), events })
-    );
+    const panel = attach(new JobsPanel({ client: makeClient(), events }));
     const indicator = () => query(panel, '.jp-JwstLab-eventsState');
 
     await waitFor(() => expect(indicator().textContent).toBe('not connected'));
@@ -375,7 +344,7 @@ describe('JobsPanel', () => {
   it('says the server does not run pipeline jobs yet', async () => {
     const panel = attach(
       new JobsPanel({
-        client: answering(makeInfo()),
+        client: makeClient(),
         events: new FakeEvents('idle')
       })
     );

@@ -1,4 +1,3 @@
-import { nullTranslator } from '@jupyterlab/translation';
 import * as React from 'react';
 
 import { JwstLabApiError } from '../api/client';
@@ -17,21 +16,21 @@ import { RunForm } from '../widgets/run/runForm';
 import {
   changeValue,
   cleanUp,
+  click,
+  failing,
   FakeClient,
+  fill,
   makeJob,
   own,
   query as $,
   render,
+  trans,
   waitFor
 } from './fixtures';
 import { image3Spec, param, pipelineClient } from './jobsFixtures';
 
-const trans = nullTranslator.load('jwst_lab');
-
 const ASN_1 = 'cal/jw09999-o001_20250401t130000_image3_00001_asn.json';
 const ASN_2 = 'cal/jw09999-o002_20250401t130000_image3_00001_asn.json';
-
-afterEach(cleanUp);
 
 interface IRendered {
   host: HTMLElement;
@@ -260,7 +259,7 @@ describe('RunForm', () => {
       ).toBe('pixfrac must be at most 1')
     );
     changeValue(input(host, 'resample', 'output_shape'), '10, 20, 30');
-    changeValue($(host, '#jp-JwstLab-run-crds_context'), 'operational');
+    fill(host, '#jp-JwstLab-run-crds_context', 'operational');
     submit(host);
     await waitFor(() =>
       expect(
@@ -289,11 +288,8 @@ describe('RunForm', () => {
     const { host, submitted } = renderForm(client, [ASN_1, ASN_2]);
     await expand(host, 'resample');
     changeValue(input(host, 'resample', 'pixfrac'), '0.8');
-    $<HTMLInputElement>(
-      host,
-      'input[aria-label="Skip source_catalog"]'
-    ).click();
-    changeValue($(host, '#jp-JwstLab-run-output_dir'), 'mosaics/');
+    click(host, 'input[aria-label="Skip source_catalog"]');
+    fill(host, '#jp-JwstLab-run-output_dir', 'mosaics/');
     await waitFor(() =>
       expect($(host, '.jp-JwstLab-runSubmit').textContent).toBe('Run 2 jobs')
     );
@@ -320,14 +316,13 @@ describe('RunForm', () => {
 
   it('shows a server 400 next to the field it names and stays open', async () => {
     const client = pipelineClient();
-    client.jobsApi.createJob = async () => {
+    client.jobsApi.createJob =
       // The message names no field the way the form could parse: `field` does.
-      throw new JwstLabApiError('0.95 is above its maximum 0.9', {
+      failing('0.95 is above its maximum 0.9', {
         status: 400,
         reason: 'bad_request',
         field: 'steps.resample.pixfrac'
       });
-    };
     const { host, submitted } = renderForm(client, [ASN_1]);
     await expand(host, 'source_catalog');
     changeValue(input(host, 'source_catalog', 'npixels'), '30');
@@ -493,12 +488,13 @@ describe('RunForm', () => {
 
   it('says why when the association cannot be read', async () => {
     const client = pipelineClient();
-    client.jobsApi.readAssociation = async () => {
-      throw new JwstLabApiError('x_asn.json is not valid JSON: at line 1', {
+    client.jobsApi.readAssociation = failing(
+      'x_asn.json is not valid JSON: at line 1',
+      {
         status: 400,
         reason: 'bad_request'
-      });
-    };
+      }
+    );
     const { host } = renderForm(client, [ASN_1]);
     await waitFor(() =>
       expect($(host, '.jp-JwstLab-runError').textContent).toContain(

@@ -1,6 +1,5 @@
 import type { ICrdsContext, ICrdsContextList } from '../api/models';
-import { ILoadable, Loader } from '../models/loadable';
-import { Model } from '../models/model';
+import { LoadModel } from '../models/loadable';
 import type { IJwstLabClient } from '../tokens';
 
 /** Contexts shown before "Show more", and how many more each time. */
@@ -21,24 +20,10 @@ export function orderContexts(a: string, b: string): [string, string] {
  * The CRDS context history of the CRDS panel: the list, its filter, how many
  * are shown, the two ticked for a comparison and the descriptions unfolded.
  */
-export class CrdsContextsModel extends Model {
+export class CrdsContextsModel extends LoadModel<ICrdsContextList> {
   /** Create the model and ask for the history. */
   constructor(options: { client: IJwstLabClient }) {
-    super();
-    this._client = options.client;
-    void this.reload();
-  }
-
-  /** The history's request. */
-  get state(): ILoadable<ICrdsContextList> {
-    return this._loader.state;
-  }
-
-  /** Ask for the history again. */
-  async reload(): Promise<void> {
-    await this._loader.load(() => this._client.listCrdsContexts(), {
-      keepValue: false
-    });
+    super(() => options.client.listCrdsContexts());
   }
 
   /** The filter text: contexts whose name, date, description or status hold every word. */
@@ -54,7 +39,7 @@ export class CrdsContextsModel extends Model {
 
   /** The contexts matching the filter. */
   get matches(): readonly ICrdsContext[] {
-    const contexts = this._loader.state.value?.contexts ?? [];
+    const contexts = this.state.value?.contexts ?? [];
     const words = this._filter.toLowerCase().split(/\s+/).filter(Boolean);
     return contexts.filter(row => {
       const text =
@@ -109,10 +94,6 @@ export class CrdsContextsModel extends Model {
     this.emitChanged();
   }
 
-  private readonly _client: IJwstLabClient;
-  private readonly _loader = new Loader<ICrdsContextList>(() =>
-    this.emitChanged()
-  );
   private _filter = '';
   private _limit = CONTEXTS_PAGE;
   private _chosen: string[] = [];

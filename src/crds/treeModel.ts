@@ -4,103 +4,51 @@ import type {
   ICrdsTreeInstrument,
   ICrdsTreeType
 } from '../api/models';
-import { filterRows } from '../components/VirtualTable';
-import { ILoadable, Loader } from '../models/loadable';
-import { Model } from '../models/model';
+import { LoadModel } from '../models/loadable';
 import type { IJwstLabClient } from '../tokens';
+import { SearchTableModel } from './searchTableModel';
 
 /** One rmap's rules (`GET /crds/mappings/{mapping}`) and the search over them. */
-export class CrdsRulesModel extends Model {
+export class CrdsRulesModel extends SearchTableModel<ICrdsMapping> {
   /** Create the model and ask for the mapping. */
   constructor(options: { client: IJwstLabClient; mapping: string }) {
-    super();
-    this._client = options.client;
+    super(
+      () => options.client.getCrdsMapping(options.mapping),
+      mapping => mapping.rows
+    );
     this.mapping = options.mapping;
-    void this.reload();
   }
 
   /** The rmap's name. */
   readonly mapping: string;
-
-  /** The mapping's request. */
-  get state(): ILoadable<ICrdsMapping> {
-    return this._loader.state;
-  }
-
-  /** Ask for the mapping again. */
-  async reload(): Promise<void> {
-    await this._loader.load(() => this._client.getCrdsMapping(this.mapping), {
-      keepValue: false
-    });
-  }
-
-  /** The search text: rules holding every word are shown. */
-  get search(): string {
-    return this._search;
-  }
-
-  setSearch(search: string): void {
-    this._search = search;
-    this.emitChanged();
-  }
-
-  /** The rules matching the search. */
-  get rows(): readonly string[][] {
-    const all = this._loader.state.value?.rows ?? EMPTY;
-    if (this._rows?.all !== all || this._rows.search !== this._search) {
-      this._rows = {
-        all,
-        search: this._search,
-        value: filterRows(all, this._search)
-      };
-    }
-    return this._rows.value;
-  }
-
-  private readonly _client: IJwstLabClient;
-  private readonly _loader = new Loader<ICrdsMapping>(() => this.emitChanged());
-  private _search = '';
-  private _rows: {
-    all: readonly string[][];
-    search: string;
-    value: readonly string[][];
-  } | null = null;
 }
 
 /**
  * A context's tree (`GET /crds/contexts/{context}`): instruments, their
  * reference types, and the rules of the type chosen.
  */
-export class CrdsTreeModel extends Model {
+export class CrdsTreeModel extends LoadModel<ICrdsTree> {
   /** Create the model and ask for the tree. */
   constructor(options: CrdsTreeModel.IOptions) {
-    super();
+    super(() => options.client.getCrdsTree(options.context));
     this._client = options.client;
     this.context = options.context;
     this._instrument = options.initial?.instrument ?? null;
     this._reftype = options.initial?.reftype ?? null;
-    void this.reload();
   }
 
   /** The context shown. */
   readonly context: string;
 
-  /** The tree's request. */
-  get state(): ILoadable<ICrdsTree> {
-    return this._loader.state;
-  }
-
   /** Ask for the tree again. */
   async reload(): Promise<void> {
-    await this._loader.load(() => this._client.getCrdsTree(this.context), {
-      keepValue: false
-    });
+    await super.reload();
     this._syncRules();
   }
 
   /** The instrument shown (the first one until one is chosen), or null before the tree. */
   get instrument(): ICrdsTreeInstrument | null {
-    const tree = this._loader.state.value;
+    const tree = this.state.value;
     if (!tree) {
       return null;
     }
@@ -175,7 +123,6 @@ export class CrdsTreeModel extends Model {
   }
 
   private readonly _client: IJwstLabClient;
-  private readonly _loader = new Loader<ICrdsTree>(() => this.emitChanged());
   private _instrument: string | null;
   private _reftype: string | null;
   private _typeFilter = '';
@@ -192,5 +139,3 @@ export namespace CrdsTreeModel {
     initial?: { instrument?: string; reftype?: string };
   }
 }
-
-const EMPTY: string[][] = [];

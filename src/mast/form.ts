@@ -1,8 +1,8 @@
-import { nullTranslator, TranslationBundle } from '@jupyterlab/translation';
+import { TranslationBundle } from '@jupyterlab/translation';
 
 import type { IProblem } from '../api/errors';
 import type { IMastSearchParams } from '../api/models';
-import { TRANSLATION_DOMAIN } from '../tokens';
+import { loadTrans } from '../translation';
 import { parseTargetQuery } from './targetQuery';
 
 /** Largest search radius the form accepts, in arcmin. */
@@ -66,7 +66,7 @@ const FORM_FIELDS: MastFormField[] = [
   't_max'
 ];
 
-const defaultTrans = nullTranslator.load(TRANSLATION_DOMAIN);
+const defaultTrans = loadTrans();
 
 /** An empty form whose radius is `radiusDeg` degrees. */
 export function emptyForm(radiusDeg = DEFAULT_RADIUS_DEG): IMastSearchForm {

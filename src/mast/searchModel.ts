@@ -1,4 +1,4 @@
-import { nullTranslator, TranslationBundle } from '@jupyterlab/translation';
+import { TranslationBundle } from '@jupyterlab/translation';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { IProblem, problemOf } from '../api/errors';
@@ -11,7 +11,8 @@ import type {
 import { ISortState, sortRows } from '../components/VirtualTable';
 import { idle, ILoadable } from '../models/loadable';
 import { Model } from '../models/model';
-import { IJwstLabClient, TRANSLATION_DOMAIN } from '../tokens';
+import { IJwstLabClient } from '../tokens';
+import { loadTrans } from '../translation';
 import {
   buildSearch,
   DEFAULT_RADIUS_DEG,
@@ -101,7 +102,7 @@ export class MastSearchModel extends Model {
   constructor(options: MastSearchModel.IOptions) {
     super();
     this._client = options.client;
-    this._trans = options.trans ?? nullTranslator.load(TRANSLATION_DOMAIN);
+    this._trans = options.trans ?? loadTrans();
     this._form = emptyForm(options.defaultRadius ?? DEFAULT_RADIUS_DEG);
     this._defaultRadiusText = this._form.radius;
   }

@@ -1,6 +1,6 @@
-import { nullTranslator, TranslationBundle } from '@jupyterlab/translation';
+import { TranslationBundle } from '@jupyterlab/translation';
 
-import { TRANSLATION_DOMAIN } from '../tokens';
+import { loadTrans } from '../translation';
 
 /** What a MAST search box text means. */
 export type TargetQuery =
@@ -31,7 +31,7 @@ const UNIT_SEXAGESIMAL = new RegExp(
   'i'
 );
 
-const defaultTrans = nullTranslator.load(TRANSLATION_DOMAIN);
+const defaultTrans = loadTrans();
 
 /**
  * Read a MAST search box: a target name, or coordinates in decimal degrees

@@ -3,16 +3,16 @@ import {
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
-import { ITranslator, nullTranslator } from '@jupyterlab/translation';
+import { ITranslator } from '@jupyterlab/translation';
 
 import { JwstLabClient } from '../api/client';
 import {
   CommandIds,
   COMMAND_CATEGORY,
   IJwstLabClient,
-  PluginIds,
-  TRANSLATION_DOMAIN
+  PluginIds
 } from '../tokens';
+import { loadTrans } from '../translation';
 import { announceVersionCheck, showServerInfo } from './serverInfo';
 
 /**
@@ -31,7 +31,7 @@ export const clientPlugin: JupyterFrontEndPlugin<IJwstLabClient> = {
     palette: ICommandPalette | null,
     translator: ITranslator | null
   ): IJwstLabClient => {
-    const trans = (translator ?? nullTranslator).load(TRANSLATION_DOMAIN);
+    const trans = loadTrans(translator);
     const client = new JwstLabClient({
       serverSettings: app.serviceManager.serverSettings
     });

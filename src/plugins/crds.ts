@@ -5,7 +5,7 @@ import {
 } from '@jupyterlab/application';
 import { ICommandPalette, WidgetTracker } from '@jupyterlab/apputils';
 import { IFileBrowserFactory } from '@jupyterlab/filebrowser';
-import { ITranslator, nullTranslator } from '@jupyterlab/translation';
+import { ITranslator } from '@jupyterlab/translation';
 import { ReadonlyJSONObject } from '@lumino/coreutils';
 import type { IDisposable } from '@lumino/disposable';
 import * as React from 'react';
@@ -20,14 +20,15 @@ import {
   Features,
   IJwstLabClient,
   IJwstLabEvents,
-  PluginIds,
-  TRANSLATION_DOMAIN
+  PluginIds
 } from '../tokens';
+import { loadTrans } from '../translation';
 import { CrdsBestrefsView } from '../widgets/crds/bestrefs';
 import { CrdsDiffView } from '../widgets/crds/diff';
 import { CrdsPanel } from '../widgets/crds/panel';
 import { CrdsTreeView } from '../widgets/crds/tree';
 import { CrdsViewWidget } from '../widgets/crds/viewWidget';
+import { selectedFiles } from './fileBrowser';
 import { addSidebarPanel } from './sidebar';
 
 /** Commands of the CRDS browser. */
@@ -66,7 +67,7 @@ export const crdsPlugin: JupyterFrontEndPlugin<void> = {
     translator: ITranslator | null,
     browsers: IFileBrowserFactory | null
   ): void => {
-    const trans = (translator ?? nullTranslator).load(TRANSLATION_DOMAIN);
+    const trans = loadTrans(translator);
     const { commands } = app;
     type CrdsCommand = (typeof CrdsCommandIds)[keyof typeof CrdsCommandIds];
     // One tracker per kind of view, so each is reopened by its own command after a reload.
@@ -174,16 +175,6 @@ export const crdsPlugin: JupyterFrontEndPlugin<void> = {
       }
     });
 
-    const selectedFiles = (): string[] => {
-      const browser = browsers?.tracker.currentWidget;
-      if (!browser) {
-        return [];
-      }
-      return Array.from(browser.selectedItems())
-        .filter(item => item.type !== 'directory' && DATA_FILE.test(item.name))
-        .map(item => item.path);
-    };
-
     commands.addCommand(CrdsCommandIds.bestrefs, {
       label: trans.__('Best References…'),
       caption: trans.__(
@@ -193,10 +184,12 @@ export const crdsPlugin: JupyterFrontEndPlugin<void> = {
       isVisible: args =>
         args.path
           ? DATA_FILE.test(String(args.path))
-          : selectedFiles().length > 0,
+          : selectedFiles(browsers, DATA_FILE).length > 0,
       isEnabled: () => client.hasFeature(Features.crds),
       execute: args => {
-        const paths = args.path ? [String(args.path)] : selectedFiles();
+        const paths = args.path
+          ? [String(args.path)]
+          : selectedFiles(browsers, DATA_FILE);
         for (const path of paths) {
           show(
             CrdsCommandIds.bestrefs,

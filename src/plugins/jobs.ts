@@ -13,11 +13,7 @@ import {
 } from '@jupyterlab/apputils';
 import { IFileBrowserFactory } from '@jupyterlab/filebrowser';
 import { IStateDB } from '@jupyterlab/statedb';
-import {
-  ITranslator,
-  nullTranslator,
-  TranslationBundle
-} from '@jupyterlab/translation';
+import { ITranslator, TranslationBundle } from '@jupyterlab/translation';
 import { imageIcon, jsonIcon } from '@jupyterlab/ui-components';
 
 import type { IEventsConnection } from '../api/events';
@@ -28,9 +24,9 @@ import {
   Features,
   IJwstLabClient,
   IJwstLabEvents,
-  PluginIds,
-  TRANSLATION_DOMAIN
+  PluginIds
 } from '../tokens';
+import { loadTrans } from '../translation';
 import { baseName } from '../components/format';
 import { isFinal, jobOfEvent } from '../models/jobRecord';
 import { isJobsFilter } from '../models/jobsModel';
@@ -39,6 +35,7 @@ import { IJobDetailActions, JobDetailWidget } from '../widgets/jobs/detail';
 import { JobsPanel } from '../widgets/jobs/panel';
 import { QuickLookWidget } from '../widgets/jobs/quickLook';
 import { RunDialog } from '../widgets/run/runDialog';
+import { selectedFiles } from './fileBrowser';
 import { addSidebarPanel } from './sidebar';
 
 /** State database key of the Jobs panel's status filter. */
@@ -128,7 +125,7 @@ export const jobsPlugin: JupyterFrontEndPlugin<void> = {
     translator: ITranslator | null,
     browsers: IFileBrowserFactory | null
   ): void => {
-    const trans = (translator ?? nullTranslator).load(TRANSLATION_DOMAIN);
+    const trans = loadTrans(translator);
     const { commands } = app;
 
     for (const fileType of JWST_FILE_TYPES) {
@@ -225,15 +222,8 @@ export const jobsPlugin: JupyterFrontEndPlugin<void> = {
     }
 
     // Run dialogs from the file browser.
-    const selectedPaths = (pattern: RegExp): string[] => {
-      const browser = browsers?.tracker.currentWidget;
-      if (!browser) {
-        return [];
-      }
-      return Array.from(browser.selectedItems())
-        .filter(item => item.type !== 'directory' && pattern.test(item.name))
-        .map(item => item.path);
-    };
+    const selectedPaths = (pattern: RegExp): string[] =>
+      selectedFiles(browsers, pattern);
     const runOn = async (
       inputs: string[],
       kind: RunInputKind,

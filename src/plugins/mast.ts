@@ -7,7 +7,7 @@ import { Clipboard, ICommandPalette } from '@jupyterlab/apputils';
 import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { IStateDB } from '@jupyterlab/statedb';
-import { ITranslator, nullTranslator } from '@jupyterlab/translation';
+import { ITranslator } from '@jupyterlab/translation';
 
 import type { IEventsConnection } from '../api/events';
 import { mastIcon } from '../icons';
@@ -16,9 +16,9 @@ import {
   CommandIds,
   IJwstLabClient,
   IJwstLabEvents,
-  PluginIds,
-  TRANSLATION_DOMAIN
+  PluginIds
 } from '../tokens';
+import { loadTrans } from '../translation';
 import { DEFAULT_RADIUS_DEG } from '../mast/form';
 import { MastPanel } from '../widgets/mast/panel';
 import { addSidebarPanel } from './sidebar';
@@ -52,7 +52,7 @@ export const mastPlugin: JupyterFrontEndPlugin<void> = {
     fileBrowser: IDefaultFileBrowser | null,
     translator: ITranslator | null
   ): void => {
-    const trans = (translator ?? nullTranslator).load(TRANSLATION_DOMAIN);
+    const trans = loadTrans(translator);
     let settingsFolder = '';
     const panel = new MastPanel({
       client,

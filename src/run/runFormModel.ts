@@ -1,4 +1,4 @@
-import { nullTranslator, TranslationBundle } from '@jupyterlab/translation';
+import { TranslationBundle } from '@jupyterlab/translation';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { errorMessage, problemOf } from '../api/errors';
@@ -11,7 +11,8 @@ import type {
 import { baseName } from '../components/format';
 import { ILoadable, Loader } from '../models/loadable';
 import { Model } from '../models/model';
-import { IJwstLabClient, TRANSLATION_DOMAIN } from '../tokens';
+import { IJwstLabClient } from '../tokens';
+import { loadTrans } from '../translation';
 import {
   batchOutputDir,
   buildRequest,
@@ -40,7 +41,7 @@ export class RunFormModel extends Model {
   constructor(options: RunFormModel.IOptions) {
     super();
     this._client = options.client;
-    this._trans = options.trans ?? nullTranslator.load(TRANSLATION_DOMAIN);
+    this._trans = options.trans ?? loadTrans();
     this.inputs = [...options.inputs];
     this.kind = options.kind;
     this._level = options.level;
@@ -150,50 +151,30 @@ export class RunFormModel extends Model {
 
   /** Set what the user entered for a step parameter; its problem goes away. */
   setParam(step: string, name: string, value: ParamDraft): void {
-    if (!this._draft) {
-      return;
-    }
-    this._draft = {
-      ...this._draft,
-      params: {
-        ...this._draft.params,
-        [step]: { ...this._draft.params[step], [name]: value }
-      }
-    };
-    this._clearError(fieldKey(step, name));
-    this.emitChanged();
+    this._editDraft(
+      draft => ({
+        params: {
+          ...draft.params,
+          [step]: { ...draft.params[step], [name]: value }
+        }
+      }),
+      fieldKey(step, name)
+    );
   }
 
   /** Skip a step, or run it. */
   setSkip(step: string, skip: boolean): void {
-    if (!this._draft) {
-      return;
-    }
-    this._draft = {
-      ...this._draft,
-      skip: { ...this._draft.skip, [step]: skip }
-    };
-    this.emitChanged();
+    this._editDraft(draft => ({ skip: { ...draft.skip, [step]: skip } }));
   }
 
   /** Pin a CRDS context (empty for the server's). */
   setCrdsContext(value: string): void {
-    if (!this._draft) {
-      return;
-    }
-    this._draft = { ...this._draft, crdsContext: value };
-    this._clearError('crds_context');
-    this.emitChanged();
+    this._editDraft(() => ({ crdsContext: value }), 'crds_context');
   }
 
   /** Choose the output folder (empty for each job's own new folder). */
   setOutputDir(value: string): void {
-    if (!this._draft) {
-      return;
-    }
-    this._draft = { ...this._draft, outputDir: value };
-    this._clearError('output_dir');
-    this.emitChanged();
+    this._editDraft(() => ({ outputDir: value }), 'output_dir');
   }
 
   /**
@@ -279,6 +260,24 @@ export class RunFormModel extends Model {
       this._expanded = { ...this._expanded, [step]: true };
     }
     this._focusRequested.emit(key);
+  }
+
+  /**
+   * Change the values typed (nothing before the spec arrived); the problem of
+   * `field`, when given, goes away.
+   */
+  private _editDraft(
+    change: (draft: IRunDraft) => Partial<IRunDraft>,
+    field?: string
+  ): void {
+    if (!this._draft) {
+      return;
+    }
+    this._draft = { ...this._draft, ...change(this._draft) };
+    if (field !== undefined) {
+      this._clearError(field);
+    }
+    this.emitChanged();
   }
 
   private _clearError(key: string): void {

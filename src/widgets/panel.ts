@@ -1,14 +1,11 @@
-import {
-  ITranslator,
-  nullTranslator,
-  TranslationBundle
-} from '@jupyterlab/translation';
+import { ITranslator, TranslationBundle } from '@jupyterlab/translation';
 import { LabIcon, ReactWidget, SidePanel } from '@jupyterlab/ui-components';
 import { Panel, Widget } from '@lumino/widgets';
 import * as React from 'react';
 
 import { ServerInfoModel } from '../models/serverInfo';
-import { IJwstLabClient, TRANSLATION_DOMAIN } from '../tokens';
+import { IJwstLabClient } from '../tokens';
+import { loadTrans } from '../translation';
 
 /**
  * A jwst-lab sidebar panel: an `<h2>` title in the header and a React body,
@@ -25,9 +22,7 @@ export abstract class JwstLabSidePanel extends SidePanel {
       header: new Panel(),
       translator: options.translator
     });
-    const trans = (options.translator ?? nullTranslator).load(
-      TRANSLATION_DOMAIN
-    );
+    const trans = loadTrans(options.translator);
     this.jwstTrans = trans;
     this.client = options.client;
     this.serverInfo = new ServerInfoModel(options.client);

@@ -14,7 +14,6 @@ run it in a thread.
 from __future__ import annotations
 
 import json
-import math
 import os
 import sqlite3
 import time
@@ -35,6 +34,7 @@ from ..mast_vocabulary import (
     DEFAULT_RIGHTS,
     JWST_COLLECTION,
     OBS_COLUMNS,
+    finite_float,
     normalise_proposal,
     split_filters,
 )
@@ -209,14 +209,6 @@ def _obs_id_for(root: Path, path: Path) -> str:
     return obs_id_from_name(path.name)
 
 
-def _float(value: Any) -> float | None:
-    try:
-        result = float(value)
-    except (TypeError, ValueError):
-        return None
-    return result if math.isfinite(result) else None
-
-
 # --- indexing -------------------------------------------------------------------------
 
 
@@ -374,9 +366,9 @@ def _observation_row(
             token = text_or_none(header.get(key))
             if token and token.upper() not in ("N/A", "NONE") and token not in filter_tokens:
                 filter_tokens.append(token.upper())
-    starts = [v for v in (_float(h.get("EXPSTART")) for h in headers) if v is not None]
-    ends = [v for v in (_float(h.get("EXPEND")) for h in headers) if v is not None]
-    exptimes = [v for v in (_float(h.get("EFFEXPTM")) for h in headers) if v is not None]
+    starts = [v for v in (finite_float(h.get("EXPSTART")) for h in headers) if v is not None]
+    ends = [v for v in (finite_float(h.get("EXPEND")) for h in headers) if v is not None]
+    exptimes = [v for v in (finite_float(h.get("EFFEXPTM")) for h in headers) if v is not None]
     program = text_or_none(first("PROGRAM")) or next(
         (str(a["program"]) for a in asns if a.get("program")), None
     )
@@ -393,8 +385,8 @@ def _observation_row(
         "target_name": target,
         "target_classification": None,
         "obs_id": obs_id,
-        "s_ra": _float(first("TARG_RA")),
-        "s_dec": _float(first("TARG_DEC")),
+        "s_ra": finite_float(first("TARG_RA")),
+        "s_dec": finite_float(first("TARG_DEC")),
         "dataproduct_type": product_type,
         "proposal_pi": text_or_none(first("PI_NAME")),
         "calib_level": calib_level,

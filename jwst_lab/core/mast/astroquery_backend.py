@@ -64,6 +64,21 @@ def new_client(mast_url: str, timeout: float) -> Any:
     return client
 
 
+def column_criteria(query: MastSearchQuery) -> tuple[tuple[str, Any], ...]:
+    """The search's astroquery criteria on plain columns, (keyword, value); unset ones falsy.
+
+    Shared by the search itself and its "Copy as Python" code (:mod:`.snippets`).
+    """
+    return (
+        ("obs_collection", query.collection),
+        ("instrument_name", f"{query.instrument}*" if query.instrument else None),
+        ("filters", list(query.filters)),
+        ("proposal_id", query.proposal_id),
+        ("calib_level", list(query.calib_level)),
+        ("dataRights", query.data_rights),
+    )
+
+
 def search_criteria(query: MastSearchQuery, position: tuple[float, float] | None) -> dict[str, Any]:
     """astroquery criteria of a search; ``position`` is the resolved target's, if any."""
     criteria: dict[str, Any] = {}
@@ -73,18 +88,7 @@ def search_criteria(query: MastSearchQuery, position: tuple[float, float] | None
         criteria["coordinates"] = f"{query.ra} {query.dec}"
     if "coordinates" in criteria:
         criteria["radius"] = f"{query.radius} deg"
-    if query.collection:
-        criteria["obs_collection"] = query.collection
-    if query.instrument:
-        criteria["instrument_name"] = query.instrument + "*"
-    if query.filters:
-        criteria["filters"] = list(query.filters)
-    if query.proposal_id:
-        criteria["proposal_id"] = query.proposal_id
-    if query.calib_level:
-        criteria["calib_level"] = list(query.calib_level)
-    if query.data_rights:
-        criteria["dataRights"] = query.data_rights
+    criteria.update((name, value) for name, value in column_criteria(query) if value)
     if query.t_min:
         criteria["t_max"] = [query.t_min_mjd, 99999.0]
     if query.t_max:
@@ -109,14 +113,7 @@ def search(
             responses = client.query_criteria_async(
                 page=query.page, pagesize=query.page_size, **criteria
             )
-        payload = responses[0].json()
-        _check_status(payload, mast_url)
-        table = _parse_once(client, payload)
-    fields = {
-        f["name"]: _mast_kind(f.get("type", "string"), OBS_FIELD_TYPES.get(f["name"]))
-        for f in payload.get("fields", [])
-    }
-    rows, columns = table_rows(table, fields)
+    payload, rows, columns = _read_answer(client, responses, mast_url, OBS_FIELD_TYPES)
     paging = payload.get("paging") or {}
     total = int(paging.get("rowsFiltered", paging.get("rowsTotal", len(rows))) or 0)
     column = query.sort_column
@@ -138,17 +135,30 @@ def products(client: Any, obsid: str, mast_url: str) -> Rows:
             responses = client.get_product_list_async(obsid)
         except InvalidQueryError as error:
             raise BadRequest(f"obsid: {error}", field="obsid") from None
+    _, rows, _ = _read_answer(client, responses, mast_url, PRODUCT_FIELD_TYPES)
+    if not rows:
+        raise NotFound(f"MAST lists no products for observation {obsid!r}")
+    return rows
+
+
+def _read_answer(
+    client: Any, responses: Any, mast_url: str, known_types: Mapping[str, str]
+) -> tuple[dict[str, Any], Rows, Columns]:
+    """MAST's answer to the client's last call: its JSON, then its rows and columns.
+
+    Column types are ``known_types``' for the columns it knows, else MAST's own.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
         payload = responses[0].json()
         _check_status(payload, mast_url)
         table = _parse_once(client, payload)
     fields = {
-        f["name"]: _mast_kind(f.get("type", "string"), PRODUCT_FIELD_TYPES.get(f["name"]))
+        f["name"]: _mast_kind(f.get("type", "string"), known_types.get(f["name"]))
         for f in payload.get("fields", [])
     }
-    rows, _ = table_rows(table, fields)
-    if not rows:
-        raise NotFound(f"MAST lists no products for observation {obsid!r}")
-    return rows
+    rows, columns = table_rows(table, fields)
+    return payload, rows, columns
 
 
 def _check_status(payload: dict[str, Any], mast_url: str) -> None:

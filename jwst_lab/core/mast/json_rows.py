@@ -10,6 +10,8 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ..mast_vocabulary import finite_float
+
 
 def json_value(value: Any, kind: str | None = None) -> Any:
     """One cell as JSON: masked and NaN → None; numpy scalars → Python; typed by ``kind``."""
@@ -45,11 +47,7 @@ def json_value(value: Any, kind: str | None = None) -> Any:
                 return None
         return int(value) if isinstance(value, (int, float)) else value
     if kind == "float":
-        try:
-            number = float(value)
-        except (TypeError, ValueError):
-            return None
-        return number if math.isfinite(number) else None
+        return finite_float(value)
     if kind == "boolean":
         return bool(value)
     return value

@@ -7,12 +7,10 @@ the life of the server: a name's position does not change.
 
 from __future__ import annotations
 
-import math
-from typing import Any
-
 import requests
 
 from ...errors import NotFound, UpstreamError
+from ..mast_vocabulary import finite_float
 from .upstream import error_text
 
 
@@ -49,7 +47,7 @@ class NameResolver:
         entries = [e for e in entries or [] if isinstance(e, dict)]
         match = next((e for e in entries if str(e.get("searchString", "")).lower() == key), None)
         match = match or (entries[0] if entries else None)
-        if not match or _float_or_none(match.get("ra")) is None:
+        if not match or finite_float(match.get("ra")) is None:
             self._resolved[key] = None
             raise NotFound(
                 f"target {target!r} could not be resolved to a sky position", field="target"
@@ -57,11 +55,3 @@ class NameResolver:
         position = (float(match["ra"]), float(match["decl"]))
         self._resolved[key] = position
         return position
-
-
-def _float_or_none(value: Any) -> float | None:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return number if math.isfinite(number) else None

@@ -7,6 +7,7 @@ both backends, so a user can repeat the question in a notebook against MAST.
 from __future__ import annotations
 
 from ...models.mast import MastSearchQuery
+from .astroquery_backend import column_criteria
 from .products import ProductFilters
 
 
@@ -19,18 +20,7 @@ def search_snippet(query: MastSearchQuery) -> str:
         criteria.append(f'coordinates="{query.ra} {query.dec}",')
     if query.radius is not None and (query.target or query.ra is not None):
         criteria.append(f'radius="{query.radius} deg",')
-    if query.collection:
-        criteria.append(f"obs_collection={query.collection!r},")
-    if query.instrument:
-        criteria.append(f"instrument_name={query.instrument + '*'!r},")
-    if query.filters:
-        criteria.append(f"filters={list(query.filters)!r},")
-    if query.proposal_id:
-        criteria.append(f"proposal_id={query.proposal_id!r},")
-    if query.calib_level:
-        criteria.append(f"calib_level={list(query.calib_level)!r},")
-    if query.data_rights:
-        criteria.append(f"dataRights={query.data_rights!r},")
+    criteria.extend(f"{name}={value!r}," for name, value in column_criteria(query) if value)
     if query.t_min:
         criteria.append(f"t_max=[{query.t_min_mjd:.5f}, 99999.0],  # ends after {query.t_min}")
     if query.t_max:
@@ -49,19 +39,15 @@ def products_snippet(obsid: str, filters: ProductFilters) -> str:
         "",
         f"products = Observations.get_product_list({obsid!r})",
     ]
-    arguments = []
-    if filters.product_type:
-        arguments.append(f"productType={list(filters.product_type)!r}")
-    if filters.calib_level:
-        arguments.append(f"calib_level={list(filters.calib_level)!r}")
-    if filters.subgroup:
-        arguments.append(f"productSubGroupDescription={list(filters.subgroup)!r}")
-    if filters.mrp_only:
-        arguments.append("mrp_only=True")
-    if filters.extension:
-        arguments.append(f"extension={list(filters.extension)!r}")
-    for column, accepted in filters.columns:
-        arguments.append(f"{column}={list(accepted)!r}")
+    keywords = (
+        ("productType", list(filters.product_type)),
+        ("calib_level", list(filters.calib_level)),
+        ("productSubGroupDescription", list(filters.subgroup)),
+        ("mrp_only", filters.mrp_only),
+        ("extension", list(filters.extension)),
+    )
+    arguments = [f"{name}={value!r}" for name, value in keywords if value]
+    arguments.extend(f"{column}={list(accepted)!r}" for column, accepted in filters.columns)
     if arguments:
         lines.append(f"products = Observations.filter_products(products, {', '.join(arguments)})")
     if not filters.include_guidestar:

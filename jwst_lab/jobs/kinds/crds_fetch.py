@@ -19,19 +19,22 @@ from ...core.paths import relative_to_root
 from ...errors import BadRequest, Conflict
 from ...models.jobs import JobRecord
 from ..crds_fetch_runner import CRDS_FETCH_SPEC_NAME
-from ..progress import TransferProgress, advance_transfer
-from ..runfiles import STATUS_NAME
+from ..progress import TransferProgress
 from ..runner import RESULT_NAME
-from .base import Ending, Finished, JobKind, KindContext, LaunchPlan, NewJob, read_result
+from .base import Ending, Finished, KindContext, LaunchPlan, NewJob, read_result
+from .transfer import TransferKind
 
-RUNNER_MODULE = "jwst_lab.jobs.crds_fetch_runner"
 
+class CrdsFetchKind(TransferKind):
+    """References fetched by ``python -m jwst_lab.jobs.crds_fetch_runner``.
 
-class CrdsFetchKind(JobKind):
-    """References fetched by ``python -m jwst_lab.jobs.crds_fetch_runner``."""
+    A runner that died with the server is queued again: crds skips what the
+    dead runner already moved into the cache.
+    """
 
     name = "crds_fetch"
-    local_only = True
+    runner_module = "jwst_lab.jobs.crds_fetch_runner"
+    noun = "the CRDS fetch"
 
     def validate(self, ctx: KindContext, request: Mapping[str, Any], job: NewJob) -> JobRecord:
         """Write the runner's spec. ``request``: ``input_label`` (what the user named), ``plan``."""
@@ -60,7 +63,7 @@ class CrdsFetchKind(JobKind):
             input=label,
             crds_context_requested=context,
             output_dir="",
-            argv=[Path(ctx.python).name, "-m", RUNNER_MODULE, str(spec_path)],
+            argv=self.runner_argv(Path(ctx.python).name, spec_path),
             commands={"strun": "", "python": snippet(ctx.root, spec)},
             versions={"jwst-lab": __version__},
             progress=TransferProgress(0, 0).as_dict(),
@@ -77,33 +80,14 @@ class CrdsFetchKind(JobKind):
 
     def plan(self, ctx: KindContext, record: JobRecord) -> LaunchPlan:
         """The runner with the CRDS environment of the plan (none of the server's CRDS_*)."""
-        job_dir = ctx.job_dir(record.id)
-        spec_path = job_dir / CRDS_FETCH_SPEC_NAME
+        spec_path = ctx.job_dir(record.id) / CRDS_FETCH_SPEC_NAME
         if not spec_path.is_file():
             raise FileNotFoundError(f"the spec of job {record.id} is missing")
         spec = json.loads(spec_path.read_text(encoding="utf-8"))
-        for stale in (RESULT_NAME, STATUS_NAME):
-            (job_dir / stale).unlink(missing_ok=True)
         env = {k: v for k, v in ctx.base_env.items() if not k.startswith("CRDS_")}
         env.update(spec.get("environment") or {})
         env["PYTHONUNBUFFERED"] = "1"
-        return LaunchPlan(
-            job_id=record.id,
-            argv=[ctx.python, "-m", RUNNER_MODULE, str(spec_path)],
-            cwd=ctx.root,
-            job_dir=job_dir,
-            env=env,
-        )
-
-    def progress(self, ctx: KindContext, record: JobRecord) -> TransferProgress:
-        """Where the record's progress left off."""
-        del ctx
-        return TransferProgress.from_dict(record.progress.model_dump())
-
-    def advance(self, progress: Any, line: str, event: dict[str, Any] | None) -> TransferProgress:
-        """The runner's ``progress`` events: references and bytes fetched."""
-        del line
-        return advance_transfer(progress, event)
+        return self.launch(ctx, record, spec_path, env)
 
     def finish(self, ctx: KindContext, record: JobRecord, ending: Ending) -> Finished:
         """What was fetched, skipped (already cached) and failed; the context used."""
@@ -115,25 +99,12 @@ class CrdsFetchKind(JobKind):
         used = result.get("crds_context_used")
         if used:
             changes.update(crds_context_used=used, crds_context=used)
-        error = None
-        if ending.exit_code not in (0, None):
-            error = str(
-                result.get("error") or f"the CRDS fetch exited with status {ending.exit_code}"
-            )
-        return Finished(self.updated(record, **changes), error)
+        return Finished(self.updated(record, **changes), self.runner_error(result, ending))
 
     def rerun(self, ctx: KindContext, record: JobRecord) -> Mapping[str, Any]:
         """Refused: the references to fetch depend on the cache now."""
         del ctx, record
         raise Conflict("a CRDS fetch is not rerun: start a new one from the best references")
-
-    def requeue(self, ctx: KindContext, record: JobRecord) -> JobRecord | None:
-        """Queued again: crds skips what the dead runner already moved into the cache."""
-        del ctx
-        if record.crds_fetch is None:
-            return None
-        about = record.crds_fetch.model_copy(update={"resumes": record.crds_fetch.resumes + 1})
-        return self.updated(record, crds_fetch=about)
 
 
 def snippet(root: Path, spec: Mapping[str, Any]) -> str:

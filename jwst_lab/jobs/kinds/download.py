@@ -19,19 +19,17 @@ from ...core.paths import relative_to_root
 from ...errors import BadRequest, Conflict
 from ...models.jobs import JobRecord
 from .. import download_jobs as layout
-from ..progress import TransferProgress, advance_transfer
-from ..runfiles import STATUS_NAME
-from ..runner import RESULT_NAME
-from .base import Claim, Ending, Finished, JobKind, KindContext, LaunchPlan, NewJob, read_result
-
-RUNNER_MODULE = "jwst_lab.jobs.download_runner"
+from ..progress import TransferProgress
+from .base import Claim, Ending, Finished, KindContext, LaunchPlan, NewJob, read_result
+from .transfer import TransferKind
 
 
-class DownloadKind(JobKind):
+class DownloadKind(TransferKind):
     """Products fetched (or copied) by ``python -m jwst_lab.jobs.download_runner``."""
 
     name = "download"
-    local_only = True
+    runner_module = "jwst_lab.jobs.download_runner"
+    noun = "the download"
 
     def validate(self, ctx: KindContext, request: Mapping[str, Any], job: NewJob) -> JobRecord:
         """Lay the files out, check the destination, rights, sizes and disk; write the spec.
@@ -91,7 +89,7 @@ class DownloadKind(JobKind):
             job,
             input=layout.input_label(products, obsids),
             output_dir=shown,
-            argv=[Path(ctx.python).name, "-m", RUNNER_MODULE, str(spec_path)],
+            argv=self.runner_argv(Path(ctx.python).name, spec_path),
             commands={"strun": "", "python": python},
             versions={"jwst-lab": __version__},
             progress=TransferProgress(len(files), bytes_total).as_dict(),
@@ -123,40 +121,16 @@ class DownloadKind(JobKind):
 
     def plan(self, ctx: KindContext, record: JobRecord) -> LaunchPlan:
         """The runner on the spec; the token goes into its environment (never its argv)."""
-        job_dir = ctx.job_dir(record.id)
-        spec_path = job_dir / layout.DOWNLOAD_SPEC_NAME
+        spec_path = ctx.job_dir(record.id) / layout.DOWNLOAD_SPEC_NAME
         if not spec_path.is_file():
             raise FileNotFoundError(f"the file list of job {record.id} is missing")
-        for stale in (RESULT_NAME, STATUS_NAME):
-            (job_dir / stale).unlink(missing_ok=True)
-        return LaunchPlan(
-            job_id=record.id,
-            argv=[ctx.python, "-m", RUNNER_MODULE, str(spec_path)],
-            cwd=ctx.root,
-            job_dir=job_dir,
-            env=layout.runner_env(ctx.base_env, ctx.token()),
-        )
-
-    def progress(self, ctx: KindContext, record: JobRecord) -> TransferProgress:
-        """Where the record's progress left off (a resumed runner reports again)."""
-        del ctx
-        return TransferProgress.from_dict(record.progress.model_dump())
-
-    def advance(self, progress: Any, line: str, event: dict[str, Any] | None) -> TransferProgress:
-        """The runner's ``progress`` events: bytes and files done."""
-        del line
-        return advance_transfer(progress, event)
+        return self.launch(ctx, record, spec_path, layout.runner_env(ctx.base_env, ctx.token()))
 
     def finish(self, ctx: KindContext, record: JobRecord, ending: Ending) -> Finished:
         """The files in place are the outputs; the runner's result says what failed."""
         result = read_result(ctx.job_dir(record.id))
         finished = self.updated(record, outputs=[str(p) for p in result.get("files") or []])
-        error = None
-        if ending.exit_code not in (0, None):
-            error = str(
-                result.get("error") or f"the download exited with status {ending.exit_code}"
-            )
-        return Finished(finished, error)
+        return Finished(finished, self.runner_error(result, ending))
 
     def rerun(self, ctx: KindContext, record: JobRecord) -> Mapping[str, Any]:
         """The same files into the same folder; the new job may resume this one's parts."""
@@ -178,11 +152,3 @@ class DownloadKind(JobKind):
             "python": record.commands.python,
             "resume_from": [str(job_dir)],
         }
-
-    def requeue(self, ctx: KindContext, record: JobRecord) -> JobRecord | None:
-        """Queued again: the new runner resumes the ``.part`` files with range requests."""
-        del ctx
-        if record.download is None:
-            return None
-        about = record.download.model_copy(update={"resumes": record.download.resumes + 1})
-        return self.updated(record, download=about)

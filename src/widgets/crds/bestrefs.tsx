@@ -214,8 +214,7 @@ export function CrdsBestrefsView({
       <div className="jp-JwstLab-crdsBestrefs">
         {chooser}
         <LoadState
-          state={state}
-          retry={() => void model.reload()}
+          model={model}
           loading={trans.__('Asking CRDS for the best references of %1…', path)}
           trans={trans}
         />

@@ -22,8 +22,7 @@ export function CrdsDiffView({
     return (
       <div className="jp-JwstLab-crdsDiff">
         <LoadState
-          state={model.state}
-          retry={() => void model.reload()}
+          model={model}
           loading={trans.__(
             'Comparing %1 and %2…',
             model.oldContext,
@@ -34,7 +33,7 @@ export function CrdsDiffView({
       </div>
     );
   }
-  const changeRows = model.changeRows;
+  const changeRows = model.rows;
   const list = (title: string, items: string[], className: string) => (
     <section className={className}>
       <h3>

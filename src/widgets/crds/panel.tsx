@@ -397,8 +397,7 @@ function ContextList({
   if (state.status !== 'ready' || !list) {
     return (
       <LoadState
-        state={state}
-        retry={() => void model.reload()}
+        model={model}
         loading={trans.__('Reading the context history…')}
         trans={trans}
       />

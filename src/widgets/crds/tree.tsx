@@ -27,8 +27,7 @@ export function CrdsTreeView({
     return (
       <div className="jp-JwstLab-crdsTree">
         <LoadState
-          state={state}
-          retry={() => void model.reload()}
+          model={model}
           loading={trans.__('Loading %1…', model.context)}
           trans={trans}
         />
@@ -146,8 +145,7 @@ export function CrdsRules({
   if (model.state.status !== 'ready' || !table) {
     return (
       <LoadState
-        state={model.state}
-        retry={() => void model.reload()}
+        model={model}
         loading={trans.__('Loading %1…', model.mapping)}
         trans={trans}
       />

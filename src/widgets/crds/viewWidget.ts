@@ -1,29 +1,29 @@
-import { MainAreaWidget, ReactWidget } from '@jupyterlab/apputils';
 import { ReadonlyJSONObject } from '@lumino/coreutils';
 import type { IDisposable } from '@lumino/disposable';
 import type * as React from 'react';
 
 import { crdsIcon } from '../../icons';
+import { ModelTab } from '../modelTab';
 
 /**
  * A main-area tab showing a CRDS view; `key` identifies it for reuse. It owns
  * the view's model: closing the tab disposes it.
  */
-export class CrdsViewWidget extends MainAreaWidget<ReactWidget> {
+export class CrdsViewWidget extends ModelTab<IDisposable> {
   /** Create the tab. */
   constructor(options: CrdsViewWidget.IOptions) {
-    const content = ReactWidget.create(options.element);
-    content.addClass('jp-JwstLab-crdsViewContent');
-    super({ content });
-    this.model = options.model;
+    super({
+      model: options.model,
+      element: options.element,
+      contentClass: 'jp-JwstLab-crdsViewContent',
+      label: options.label,
+      icon: crdsIcon
+    });
     this.addClass(options.className);
     this.id = `jwst-lab-crds-${options.key.replace(/[^A-Za-z0-9_-]/g, '-')}`;
     this.key = options.key;
     this.args = options.args;
-    this.title.label = options.label;
     this.title.caption = options.label;
-    this.title.icon = crdsIcon;
-    this.title.closable = true;
   }
 
   /** What this widget shows, e.g. `tree:jwst_0541.pmap`. */
@@ -31,17 +31,6 @@ export class CrdsViewWidget extends MainAreaWidget<ReactWidget> {
 
   /** The arguments of the command that opens this view again. */
   readonly args: ReadonlyJSONObject;
-
-  /** The view's state. */
-  readonly model: IDisposable;
-
-  dispose(): void {
-    if (this.isDisposed) {
-      return;
-    }
-    this.model.dispose();
-    super.dispose();
-  }
 }
 
 /** The namespace for `CrdsViewWidget` statics. */

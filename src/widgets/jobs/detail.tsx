@@ -1,29 +1,20 @@
-import { MainAreaWidget } from '@jupyterlab/apputils';
-import {
-  ITranslator,
-  nullTranslator,
-  TranslationBundle
-} from '@jupyterlab/translation';
-import { ReactWidget } from '@jupyterlab/ui-components';
+import { ITranslator, TranslationBundle } from '@jupyterlab/translation';
 import { ISignal, Signal } from '@lumino/signaling';
 import * as React from 'react';
 
 import type { IEventsConnection } from '../../api/events';
 import type { IJobRecord } from '../../api/models';
-import { baseName, formatElapsed } from '../../components/format';
+import { baseName } from '../../components/format';
 import { JobProgress } from '../../components/JobProgress';
 import { KeyValueTable } from '../../components/KeyValueTable';
-import {
-  jobStatusLabel,
-  jobStatusTone,
-  useNow
-} from '../../components/jobStatus';
-import { StatusBadge } from '../../components/StatusBadge';
+import { JobElapsed, JobStatusBadge, useNow } from '../../components/jobStatus';
 import { jobsIcon } from '../../icons';
 import { JobDetailModel, JobNotice } from '../../models/jobDetailModel';
 import { isFinal } from '../../models/jobRecord';
 import { useModel } from '../../models/useModel';
-import { IJwstLabClient, TRANSLATION_DOMAIN } from '../../tokens';
+import { IJwstLabClient } from '../../tokens';
+import { loadTrans } from '../../translation';
+import { ModelTab } from '../modelTab';
 import { LogViewer } from './logViewer';
 import { QuickLook } from './quickLook';
 
@@ -134,7 +125,6 @@ export function JobDetailView(props: IJobDetailViewProps): JSX.Element {
   const outputs = (
     <Outputs model={model} job={job} trans={trans} actions={actions} />
   );
-  const elapsed = formatElapsed(job, now);
   const title =
     job.pipeline ??
     (job.kind === 'download'
@@ -157,20 +147,8 @@ export function JobDetailView(props: IJobDetailViewProps): JSX.Element {
             </span>
           )}
         </h2>
-        <StatusBadge
-          tone={jobStatusTone(job.status)}
-          className="jp-JwstLab-jobStatus"
-        >
-          {jobStatusLabel(job.status, trans)}
-        </StatusBadge>
-        {elapsed && (
-          <span
-            className="jp-JwstLab-jobElapsed"
-            title={trans.__('Elapsed time')}
-          >
-            {elapsed}
-          </span>
-        )}
+        <JobStatusBadge status={job.status} trans={trans} />
+        <JobElapsed job={job} now={now} trans={trans} />
       </header>
       <JobProgress job={job} trans={trans} />
       <div
@@ -441,29 +419,27 @@ function noticeText(notice: JobNotice, trans: TranslationBundle): string {
  * A main-area tab with one job's details; restored after a page reload. It
  * owns the job's model: closing the tab stops following the job.
  */
-export class JobDetailWidget extends MainAreaWidget<ReactWidget> {
+export class JobDetailWidget extends ModelTab<JobDetailModel> {
   /** Create the tab for job `options.jobId`. */
   constructor(options: JobDetailWidget.IOptions) {
-    const trans = (options.translator ?? nullTranslator).load(
-      TRANSLATION_DOMAIN
-    );
+    const trans = loadTrans(options.translator);
     const model = new JobDetailModel({
       client: options.client,
       events: options.events,
       jobId: options.jobId
     });
-    const content = ReactWidget.create(
-      <JobDetailView model={model} trans={trans} actions={options.actions} />
-    );
-    content.addClass('jp-JwstLab-jobDetailContent');
-    super({ content });
-    this.model = model;
+    super({
+      model,
+      element: (
+        <JobDetailView model={model} trans={trans} actions={options.actions} />
+      ),
+      contentClass: 'jp-JwstLab-jobDetailContent',
+      label: trans.__('Job %1', options.jobId),
+      icon: jobsIcon
+    });
     this.jobId = options.jobId;
     this._trans = trans;
     this.id = `jwst-lab-job-${options.jobId}`;
-    this.title.label = trans.__('Job %1', options.jobId);
-    this.title.icon = jobsIcon;
-    this.title.closable = true;
     this.addClass('jp-JwstLab-jobDetailWidget');
     model.tracker.changed.connect(this._setTitle, this);
     model.removed.connect(() => this._deleted.emit(), this);
@@ -472,20 +448,9 @@ export class JobDetailWidget extends MainAreaWidget<ReactWidget> {
   /** The job shown. */
   readonly jobId: string;
 
-  /** The job's record, log, quick look and actions. */
-  readonly model: JobDetailModel;
-
   /** Emitted when the user deleted the job from this tab. */
   get deleted(): ISignal<this, void> {
     return this._deleted;
-  }
-
-  dispose(): void {
-    if (this.isDisposed) {
-      return;
-    }
-    this.model.dispose();
-    super.dispose();
   }
 
   private _setTitle(): void {

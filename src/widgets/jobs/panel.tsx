@@ -9,11 +9,16 @@ import {
   capabilityNotice
 } from '../../components/CapabilityNote';
 import { EmptyState } from '../../components/EmptyState';
-import { baseName, firstLine, formatElapsed } from '../../components/format';
+import { baseName, firstLine } from '../../components/format';
 import { JobProgress } from '../../components/JobProgress';
 import { RetryButton } from '../../components/RetryButton';
 import { StatusBadge, StatusTone } from '../../components/StatusBadge';
-import { jobStatusTone, useNow } from '../../components/jobStatus';
+import {
+  JobElapsed,
+  jobStatusLabels,
+  JobStatusBadge,
+  useNow
+} from '../../components/jobStatus';
 import { jobsIcon } from '../../icons';
 import {
   isJobsFilter,
@@ -206,7 +211,6 @@ function JobsView(props: IJobsViewProps): JSX.Element {
         <JobList
           model={model}
           trans={trans}
-          labels={labels}
           emptyMessage={emptyMessage(statusFilter, trans)}
           selectedJob={model.selectedJob}
           onOpenJob={onOpenJob}
@@ -284,7 +288,6 @@ export function JobStoreBanner({
 interface IJobListProps {
   model: JobsModel;
   trans: TranslationBundle;
-  labels: Record<JobsFilter, string>;
   emptyMessage: string;
   selectedJob: string | null;
   onOpenJob: (id: string) => void;
@@ -294,7 +297,6 @@ interface IJobListProps {
 function JobList({
   model,
   trans,
-  labels,
   emptyMessage,
   selectedJob,
   onOpenJob
@@ -340,7 +342,6 @@ function JobList({
             job={job}
             now={now}
             trans={trans}
-            label={labels[job.status] ?? job.status}
             selected={job.id === selectedJob}
             onOpen={onOpenJob}
           />
@@ -363,7 +364,6 @@ interface IJobItemProps {
   job: IJobRecord;
   now: number;
   trans: TranslationBundle;
-  label: string;
   selected: boolean;
   onOpen: (id: string) => void;
 }
@@ -373,7 +373,6 @@ function JobItem({
   job,
   now,
   trans,
-  label,
   selected,
   onOpen
 }: IJobItemProps): JSX.Element {
@@ -388,7 +387,6 @@ function JobItem({
   const where =
     job.input || (job.kind === 'download' ? job.output_dir || null : null);
   const input = where ? baseName(where) : null;
-  const elapsed = formatElapsed(job, now);
   const showProgress = job.status === 'running' || job.status === 'queued';
   const error =
     job.status === 'failed' && job.error ? firstLine(job.error) : '';
@@ -411,23 +409,11 @@ function JobItem({
     >
       <div className="jp-JwstLab-jobHeader">
         <span className="jp-JwstLab-jobPipeline">{title}</span>
-        <StatusBadge
-          tone={jobStatusTone(job.status)}
-          className="jp-JwstLab-jobStatus"
-        >
-          {label}
-        </StatusBadge>
+        <JobStatusBadge status={job.status} trans={trans} />
       </div>
       <div className="jp-JwstLab-jobMeta">
         {input && <span className="jp-JwstLab-jobInput">{input}</span>}
-        {elapsed && (
-          <span
-            className="jp-JwstLab-jobElapsed"
-            title={trans.__('Elapsed time')}
-          >
-            {elapsed}
-          </span>
-        )}
+        <JobElapsed job={job} now={now} trans={trans} />
       </div>
       {showProgress && <JobProgress job={job} trans={trans} />}
       {error && (
@@ -440,15 +426,7 @@ function JobItem({
 }
 
 function statusLabels(trans: TranslationBundle): Record<JobsFilter, string> {
-  return {
-    all: trans.__('All'),
-    queued: trans.__('Queued'),
-    running: trans.__('Running'),
-    succeeded: trans.__('Succeeded'),
-    failed: trans.__('Failed'),
-    cancelled: trans.__('Cancelled'),
-    interrupted: trans.__('Interrupted')
-  };
+  return { all: trans.__('All'), ...jobStatusLabels(trans) };
 }
 
 /** What the empty job list says for each filter. */

@@ -1,12 +1,12 @@
-import { MainAreaWidget } from '@jupyterlab/apputils';
 import type { TranslationBundle } from '@jupyterlab/translation';
-import { imageIcon, ReactWidget } from '@jupyterlab/ui-components';
+import { imageIcon } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
 import { baseName } from '../../components/format';
 import { PreviewModel } from '../../models/previewModel';
 import { useModel } from '../../models/useModel';
 import type { IJwstLabClient } from '../../tokens';
+import { ModelTab } from '../modelTab';
 
 /** Props of {@link QuickLook}. */
 export interface IQuickLookProps {
@@ -67,7 +67,7 @@ export function QuickLook({
 }
 
 /** A main-area tab with the quick look of one image; closing it frees the image. */
-export class QuickLookWidget extends MainAreaWidget<ReactWidget> {
+export class QuickLookWidget extends ModelTab<PreviewModel> {
   /** Create the tab and ask for the image. */
   constructor(options: {
     client: IJwstLabClient;
@@ -78,28 +78,12 @@ export class QuickLookWidget extends MainAreaWidget<ReactWidget> {
       client: options.client,
       path: options.path
     });
-    const content = ReactWidget.create(
-      <QuickLook model={model} trans={options.trans} />
-    );
-    content.addClass('jp-JwstLab-quickLookContent');
-    super({ content });
-    this.model = model;
-    this.title.label = options.trans.__(
-      'Quick Look: %1',
-      baseName(options.path)
-    );
-    this.title.icon = imageIcon;
-    this.title.closable = true;
-  }
-
-  /** The image shown. */
-  readonly model: PreviewModel;
-
-  dispose(): void {
-    if (this.isDisposed) {
-      return;
-    }
-    this.model.dispose();
-    super.dispose();
+    super({
+      model,
+      element: <QuickLook model={model} trans={options.trans} />,
+      contentClass: 'jp-JwstLab-quickLookContent',
+      label: options.trans.__('Quick Look: %1', baseName(options.path)),
+      icon: imageIcon
+    });
   }
 }

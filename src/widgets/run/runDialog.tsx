@@ -1,8 +1,4 @@
-import {
-  ITranslator,
-  nullTranslator,
-  TranslationBundle
-} from '@jupyterlab/translation';
+import { ITranslator, TranslationBundle } from '@jupyterlab/translation';
 import { ReactWidget } from '@jupyterlab/ui-components';
 import { PromiseDelegate } from '@lumino/coreutils';
 import { Widget } from '@lumino/widgets';
@@ -11,7 +7,8 @@ import * as React from 'react';
 import type { IJobRecord } from '../../api/models';
 import { RunFormModel } from '../../run/runFormModel';
 import type { RunInputKind } from '../../run/validation';
-import { IJwstLabClient, TRANSLATION_DOMAIN } from '../../tokens';
+import { IJwstLabClient } from '../../tokens';
+import { loadTrans } from '../../translation';
 import { RunForm } from './runForm';
 
 /**
@@ -22,9 +19,7 @@ export class RunDialog extends ReactWidget {
   /** Create the dialog; `open()` shows it. */
   constructor(options: RunDialog.IOptions) {
     super();
-    this._trans = (options.translator ?? nullTranslator).load(
-      TRANSLATION_DOMAIN
-    );
+    this._trans = loadTrans(options.translator);
     this.model = new RunFormModel({
       client: options.client,
       inputs: options.inputs,

@@ -1,0 +1,18 @@
+import { IFileBrowserFactory } from '@jupyterlab/filebrowser';
+
+/**
+ * The paths of the files (not folders) selected in the current file browser
+ * whose names match `pattern`; none without a file browser.
+ */
+export function selectedFiles(
+  browsers: IFileBrowserFactory | null,
+  pattern: RegExp
+): string[] {
+  const browser = browsers?.tracker.currentWidget;
+  if (!browser) {
+    return [];
+  }
+  return Array.from(browser.selectedItems())
+    .filter(item => item.type !== 'directory' && pattern.test(item.name))
+    .map(item => item.path);
+}
