@@ -10,7 +10,7 @@ from typing import Any, cast
 
 from jupyter_core.paths import jupyter_data_dir
 from jupyter_server.extension.application import ExtensionApp
-from traitlets import Bool, CaselessStrEnum, Float, Int, TraitError, Unicode, validate
+from traitlets import Bool, CaselessStrEnum, Float, Int, TraitError, Unicode, Union, validate
 
 from . import __version__
 from .config import ArchiveBackend, ExecutorName, Settings, resolve_crds
@@ -28,6 +28,8 @@ from .jobs.executors.warm_pool import WarmRunner
 from .jobs.kinds import KINDS
 from .jobs.kinds.base import KindContext
 from .jobs.manager import JobManager
+from .jobs.resources import DEFAULT_MEMORY_LIMIT, memory_available, parse_memory_limit
+from .jobs.runs import RunService
 from .jobs.store import JobStore, StoreError, note_root, root_state_dir, sqlite_path
 from .routes import route_table
 from .services import SERVICES_KEY, Services
@@ -152,6 +154,26 @@ class JwstLabApp(ExtensionApp):
         "runs in a process of its own, with its own environment and CRDS settings.",
     )
 
+    memory_limit = Union(
+        [Int(), Unicode()],
+        default_value=DEFAULT_MEMORY_LIMIT,
+        config=True,
+        help="Memory the running jobs' estimates may add up to: bytes (8000000000), a size "
+        "('12G', '800MB') or a percentage of the memory this server may use (its cgroup's "
+        "limit, else physical memory). A queued job starts only when its estimate fits beside "
+        "the running jobs'; a job whose estimate alone is larger is refused (409 "
+        "insufficient_memory) unless forced.",
+    )
+
+    @validate("memory_limit")
+    def _validate_memory_limit(self, proposal: dict[str, Any]) -> int | str:
+        value = proposal["value"]
+        try:
+            parse_memory_limit(value, memory_available())
+        except ValueError as error:
+            raise TraitError(str(error)) from None
+        return cast("int | str", value)
+
     @validate("executor_class")
     def _validate_executor(self, proposal: dict[str, Any]) -> str:
         value = str(proposal["value"]).strip().lower()
@@ -203,6 +225,7 @@ class JwstLabApp(ExtensionApp):
             job_timeout=self.job_timeout,
             prewarm_runner=self.prewarm_runner,
             mast_timeout=self.mast_timeout,
+            memory_limit_bytes=parse_memory_limit(self.memory_limit, memory_available()),
         )
 
     def _make_executor(
@@ -268,6 +291,14 @@ class JwstLabApp(ExtensionApp):
             crds=crds,
             job_store=store,
             jobs=jobs,
+            runs=RunService(
+                settings=settings,
+                jobs=jobs,
+                store=store,
+                bus=events,
+                catalog=catalog,
+                current_context=lambda: crds.effective_context()[0],
+            ),
         )
         self.settings[SERVICES_KEY] = self._services
         self.log.info(

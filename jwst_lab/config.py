@@ -64,6 +64,8 @@ class Settings:
     prewarm_runner: bool
     #: Seconds a MAST (astroquery) or name-resolver request may take before it is a 502.
     mast_timeout: float
+    #: Memory the running jobs' estimates may add up to (``memory_limit`` resolved to bytes).
+    memory_limit_bytes: int
 
 
 def resolve_crds(

@@ -20,6 +20,7 @@ from .core.mast import MastService
 from .core.pipeline import PipelineCatalog
 from .core.token import TokenStore
 from .jobs.manager import JobManager
+from .jobs.runs import RunService
 from .jobs.store import JobStore
 
 #: The key of the :class:`Services` in the tornado application's settings.
@@ -52,6 +53,8 @@ class Services:
     job_store: JobStore
     #: The job engine.
     jobs: JobManager
+    #: Runs: programs reduced as graphs of pipeline jobs (``/runs``).
+    runs: RunService
 
     def mast_token(self) -> str | None:
         """The MAST token now (download jobs hand it to their process through the environment)."""
@@ -60,6 +63,7 @@ class Services:
     async def start(self) -> None:
         """At server start: recover jobs a previous server left, start the queue (once)."""
         await self.jobs.start()
+        await self.runs.start()
 
     async def jobs_ready(self) -> JobManager:
         """The job manager, once started: a request that comes before the start waits for it.
@@ -68,10 +72,12 @@ class Services:
         job store that cannot be used makes it a 503 naming the problem each time.
         """
         await self.jobs.start()
+        await self.runs.start()
         return self.jobs
 
     async def close(self) -> None:
         """At server stop: the CRDS worker, the jobs (runners keep running), the event bus."""
         self.crds.close()
+        await self.runs.stop()
         await self.jobs.stop()
         self.events.close()

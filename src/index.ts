@@ -5,6 +5,7 @@ import { crdsPlugin } from './plugins/crds';
 import { eventsPlugin } from './plugins/events';
 import { jobsPlugin } from './plugins/jobs';
 import { mastPlugin } from './plugins/mast';
+import { runsPlugin } from './plugins/runs';
 
 export { JwstLabApiError, JwstLabClient } from './api/client';
 export type * from './api/models';
@@ -12,13 +13,14 @@ export type { components, operations, paths } from './api/types';
 export { CRDS_CONTEXT_PATTERN } from './api/constants';
 export * from './tokens';
 
-/** The jwst-lab plugins: the REST client and the events stream, then the three sidebar panels. */
+/** The jwst-lab plugins: the REST client and the events stream, then the three sidebar panels and runs. */
 const plugins: JupyterFrontEndPlugin<unknown>[] = [
   clientPlugin,
   eventsPlugin,
   mastPlugin,
   crdsPlugin,
-  jobsPlugin
+  jobsPlugin,
+  runsPlugin
 ];
 
 export default plugins;

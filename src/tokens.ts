@@ -26,7 +26,12 @@ import type {
   IMastTokenState,
   IPipelineList,
   IPipelineSpec,
+  IListRunsOptions,
   IPreviewOptions,
+  IRunCreate,
+  IRunList,
+  IRunPlan,
+  IRunRecord,
   IServerInfo,
   IVersionCheck
 } from './api/models';
@@ -47,7 +52,8 @@ export const PluginIds = {
   events: 'jwst-lab:events',
   mast: 'jwst-lab:mast',
   crds: 'jwst-lab:crds',
-  jobs: 'jwst-lab:jobs'
+  jobs: 'jwst-lab:jobs',
+  runs: 'jwst-lab:runs'
 } as const;
 
 /** Command ids. */
@@ -164,6 +170,27 @@ export interface IJwstLabClient extends ICrdsApi {
 
   /** `GET /previews?path=`: a PNG quick look of a 2-D image, as a blob. */
   getPreview(path: string, options?: IPreviewOptions): Promise<Blob>;
+
+  /** `POST /runs` with `dry_run`: what a run would do; nothing is created. */
+  planRun(request: IRunCreate): Promise<IRunPlan>;
+
+  /** `POST /runs`: create a run; answers its record. */
+  createRun(request: IRunCreate): Promise<IRunRecord>;
+
+  /** `GET /runs`: one page of runs, newest first. */
+  listRuns(options?: IListRunsOptions): Promise<IRunList>;
+
+  /** `GET /runs/{id}`: one run. */
+  getRun(id: string): Promise<IRunRecord>;
+
+  /** `POST /runs/{id}/cancel`: cancel what has not ended. */
+  cancelRun(id: string): Promise<IRunRecord>;
+
+  /** `POST /runs/{id}/resume`: run again what is not complete. */
+  resumeRun(id: string): Promise<IRunRecord>;
+
+  /** `DELETE /runs/{id}`: delete a finished run's record. */
+  deleteRun(id: string): Promise<void>;
 
   /** Search MAST observations (`GET /mast/observations`). Needs the `mast` feature. */
   searchObservations(params: IMastSearchParams): Promise<IMastSearchResult>;

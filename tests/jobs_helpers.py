@@ -44,6 +44,7 @@ def make_settings(root: Path, crds_cache: Path, **overrides: Any) -> Settings:
         "job_timeout": 0.0,
         "prewarm_runner": False,
         "mast_timeout": 30.0,
+        "memory_limit_bytes": 16 * 1024**3,
     }
     values.update(overrides)
     return Settings(**values)

@@ -162,9 +162,7 @@ def test_image2_turns_the_level2_association_into_cal_files(
 def test_image3_on_the_level3_association_recovers_the_injected_stars(
     demo_workspace: DemoBuild, tmp_path: Path
 ) -> None:
-    import astropy.units as u
-    from astropy.coordinates import SkyCoord
-    from astropy.table import QTable
+    from jwst_lab.demo.truth import match_catalog, truth_catalog_for
 
     build = demo_workspace
     (asn,) = _copy(build, build.manifest["associations"]["image3"][:1], tmp_path)
@@ -182,16 +180,13 @@ def test_image3_on_the_level3_association_recovers_the_injected_stars(
     assert len(crf) == len(cals)
     _check_steps("calwebb_image3", run, [i2d[0], *crf], build)
 
-    truth = QTable.read(build.file(build.manifest["truth_catalog"]))
-    limit = build.manifest["completeness_limit_njy"]
-    bright = truth[truth["flux"].to_value(u.nJy) >= limit]
-    assert len(bright) >= 50
-    catalog = QTable.read(catalogs[0])
-    true_positions = SkyCoord(bright["ra"], bright["dec"])
-    index, separation, _ = true_positions.match_to_catalog_sky(catalog["sky_centroid"])
-    matched = separation < 0.05 * u.arcsec
-    assert matched.mean() >= 0.90, f"recovered {matched.sum()} of {len(bright)} stars"
-    measured = catalog["aper_total_flux"][index[matched]].to_value(u.nJy)
-    expected = bright["flux"][matched].to_value(u.nJy)
-    error = np.abs(measured - expected) / expected
-    assert np.median(error) < 0.10, f"median flux error {np.median(error):.3f}"
+    truth = truth_catalog_for(build.path, catalogs[0])
+    assert truth == build.file(build.manifest["truth_catalog"])
+    result = match_catalog(catalogs[0], truth, radius_arcsec=0.05)
+    assert result.limit_njy == build.manifest["completeness_limit_njy"]
+    assert result.n_truth >= 50
+    assert result.fraction >= 0.90, result.summary()
+    assert result.median_separation_arcsec is not None
+    assert result.median_separation_arcsec < 0.01, result.summary()
+    assert result.median_flux_error is not None
+    assert result.median_flux_error < 0.10, f"median flux error {result.median_flux_error:.3f}"

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -21,8 +20,8 @@ from jwst_lab.jobs import runfiles
 from jwst_lab.jobs.executors import LaunchPlan
 from jwst_lab.jobs.executors.dask import DaskExecutor
 
+from .dask_cluster import CliCluster
 from .jobs_helpers import make_manager, make_settings, place_uncal, wait_status
-from .server_process import free_port
 
 pytest.importorskip("distributed")
 
@@ -117,34 +116,9 @@ async def test_runners_on_a_worker_get_the_worker_thread_pool_sizes(tmp_path, cl
 
 @pytest.fixture(scope="module")
 def external_scheduler(tmp_path_factory):
-    port = free_port()
-    folder = tmp_path_factory.mktemp("dask")
-    dask = str(Path(sys.executable).with_name("dask"))
-    log = (folder / "dask.log").open("ab")
-    scheduler = subprocess.Popen(
-        [dask, "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    worker = subprocess.Popen(
-        [
-            dask,
-            "worker",
-            f"tcp://127.0.0.1:{port}",
-            *("--nworkers", "1", "--nthreads", "1", "--no-dashboard"),
-            *("--local-directory", str(folder)),
-        ],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    yield f"tcp://127.0.0.1:{port}"
-    for process in (worker, scheduler):
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-    log.close()
+    """``dask scheduler`` + one ``dask worker`` started from the command line."""
+    with CliCluster(tmp_path_factory.mktemp("dask"), memory_limits=["2GiB"]) as cluster:
+        yield cluster.address
 
 
 async def test_external_scheduler_and_worker(tmp_path, external_scheduler):

@@ -182,7 +182,7 @@ def test_upgrading_a_version_1_file_adopts_its_jobs_and_journals_them(tmp_path):
     path = tmp_path / "jobs.sqlite"
     _v1_file(path, [_record("old1", 1.0, "succeeded"), _record("old2", 2.0, "queued")])
     upgrader = JobStore(path, root=tmp_path / "first", jobs_dir=tmp_path / "jobs")
-    assert upgrader.schema_version() == SCHEMA_VERSION == 2
+    assert upgrader.schema_version() == SCHEMA_VERSION == 3
     assert upgrader.health.state == "ok"
     assert [r.id for r in upgrader.query()[0]] == ["old2", "old1"]
     assert [r.id for r in upgrader.with_status(["queued"])] == ["old2"]
@@ -194,7 +194,7 @@ def test_upgrading_a_version_1_file_adopts_its_jobs_and_journals_them(tmp_path):
     later = JobStore(path, root=tmp_path / "second")
     assert later.query() == ([], 0)
     with sqlite3.connect(path) as db:
-        assert [v for (v,) in db.execute("SELECT version FROM schema_version")] == [1, 2]
+        assert [v for (v,) in db.execute("SELECT version FROM schema_version")] == [1, 2, 3]
 
 
 # --- journals -----------------------------------------------------------------------
@@ -292,3 +292,23 @@ def test_a_store_sees_only_the_kinds_its_server_runs(tmp_path):
         assert again.get("future") is not None  # left alone, not set aside as damaged
     finally:
         again.close()
+
+
+def test_runs_are_stored_per_root_and_survive_a_reopen(tmp_path):
+    path = tmp_path / "jobs.sqlite"
+    first = JobStore(path, root=tmp_path / "first")
+    first.put_run("r1", "queued", "2026-01-01T00:00:00Z", {"record": {"id": "r1"}})
+    first.put_run("r2", "queued", "2026-01-02T00:00:00Z", {"record": {"id": "r2"}})
+    first.put_run("r1", "succeeded", "2026-01-01T00:00:00Z", {"record": {"id": "r1", "x": 1}})
+    assert [d["record"]["id"] for d in first.runs()] == ["r2", "r1"]
+    first.close()
+    second = JobStore(path, root=tmp_path / "second")
+    assert second.runs() == []
+    assert second.get_run("r1") is None
+    assert not second.delete_run("r1")
+    second.close()
+    again = JobStore(path, root=tmp_path / "first")
+    assert again.get_run("r1") == {"record": {"id": "r1", "x": 1}}
+    assert again.delete_run("r1")
+    assert [d["record"]["id"] for d in again.runs()] == ["r2"]
+    again.close()

@@ -22,6 +22,7 @@ from jwst_lab.core.mast import MastService
 from jwst_lab.core.pipeline import PipelineCatalog
 from jwst_lab.core.token import TokenStore
 from jwst_lab.jobs.manager import JobManager
+from jwst_lab.jobs.runs import RunService
 from jwst_lab.jobs.store import JobStore
 from jwst_lab.routes import ROUTES
 from jwst_lab.routes.base import JwstLabHandler
@@ -65,6 +66,7 @@ async def test_one_services_object_is_built_and_handed_to_the_handlers(jp_server
         "crds": CrdsService,
         "job_store": JobStore,
         "jobs": JobManager,
+        "runs": RunService,
     }
     assert {f.name for f in dataclasses.fields(Services)} == set(members)
     for name, kind in members.items():
@@ -125,6 +127,10 @@ def test_handlers_that_use_jobs_say_so_and_only_they():
         "JobLogHandler",
         "DownloadsHandler",
         "CrdsFetchHandler",
+        "RunsHandler",
+        "RunHandler",
+        "RunCancelHandler",
+        "RunResumeHandler",
     }
     for path in ROUTES_DIR.glob("*.py"):
         assert ".start()" not in path.read_text(encoding="utf-8"), path.name

@@ -6,7 +6,14 @@ import argparse
 import sys
 from pathlib import Path
 
-from .workspace import DEFAULT_SEED, DEFAULT_WORKSPACE, WorkspaceError, ensure_workspace
+from . import instrument as inst
+from .workspace import (
+    DEFAULT_EXPOSURES,
+    DEFAULT_SEED,
+    DEFAULT_WORKSPACE,
+    WorkspaceError,
+    ensure_workspace,
+)
 
 PROG = "jwst-lab demo"
 
@@ -25,6 +32,20 @@ def _seed(text: str) -> int:
     return value
 
 
+def _exposures(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"exposures must be a whole number, not {text!r}"
+        ) from None
+    if not inst.MIN_EXPOSURES <= value <= inst.MAX_EXPOSURES:
+        raise argparse.ArgumentTypeError(
+            f"exposures must be between {inst.MIN_EXPOSURES} and {inst.MAX_EXPOSURES}, not {value}"
+        )
+    return value
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of ``jwst-lab demo``."""
     parser.add_argument(
@@ -40,6 +61,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=DEFAULT_SEED,
         metavar="N",
         help=f"random seed of the synthetic sky and noise (default: {DEFAULT_SEED})",
+    )
+    parser.add_argument(
+        "--exposures",
+        type=_exposures,
+        default=DEFAULT_EXPOSURES,
+        metavar="N",
+        help=f"dithered exposures in the synthetic program, {inst.MIN_EXPOSURES} to "
+        f"{inst.MAX_EXPOSURES} (default: {DEFAULT_EXPOSURES}; 16 makes a program big enough "
+        "to schedule; each exposure adds about 36 MB and 1-2 s)",
     )
     parser.add_argument(
         "--no-launch",
@@ -62,7 +92,7 @@ def _error(message: str) -> None:
 def run(args: argparse.Namespace) -> int:
     """Run the command; return its exit status (2 for a workspace that cannot be used)."""
     try:
-        result = ensure_workspace(args.workspace, seed=args.seed)
+        result = ensure_workspace(args.workspace, seed=args.seed, exposures=args.exposures)
     except WorkspaceError as error:
         _error(str(error))
         return 2
@@ -72,10 +102,15 @@ def run(args: argparse.Namespace) -> int:
     except Exception as error:  # one clear line instead of a traceback
         _error(f"building the demo workspace failed: {type(error).__name__}: {error}")
         return 1
+    count = result.manifest.get("n_exposures", DEFAULT_EXPOSURES)
     if result.reused:
-        print(f"Reusing the demo workspace {result.path} (complete and current).")
+        print(
+            f"Reusing the demo workspace {result.path} ({count} exposures, complete and current)."
+        )
     else:
-        print(f"Built the demo workspace {result.path} in {result.seconds:.1f} s.")
+        print(
+            f"Built the demo workspace {result.path} ({count} exposures) in {result.seconds:.1f} s."
+        )
         if result.moved_aside is not None:
             print(
                 f"The previous workspace held files of yours; it was kept as {result.moved_aside}."
@@ -88,7 +123,12 @@ def run(args: argparse.Namespace) -> int:
     except Exception as error:  # searches then fall back to indexing at server start
         _error(f"indexing the demo archive failed: {type(error).__name__}: {error}")
     if args.no_launch:
-        print(f"Start JupyterLab on it with: jwst-lab demo --workspace {result.path}")
+        again = f"jwst-lab demo --workspace {result.path}"
+        if args.seed != DEFAULT_SEED:
+            again += f" --seed {args.seed}"
+        if args.exposures != DEFAULT_EXPOSURES:
+            again += f" --exposures {args.exposures}"
+        print(f"Start JupyterLab on it with: {again}")
         return 0
     from .launch import launch
 

@@ -43,6 +43,8 @@ class ExposurePlan:
     pointing: Pointing  # what the headers say (includes the pointing error)
     sky_mjysr: float
     start_mjd: float
+    #: Points of the program's dither pattern (the number of exposures per filter).
+    dither_points: int = inst.DEFAULT_EXPOSURES
 
     @property
     def basename(self) -> str:
@@ -90,15 +92,20 @@ def mjd_from_iso(iso: str) -> float:
     return float(Time(iso, format="isot", scale="utc").mjd)
 
 
-def plan_exposures(seed: int) -> list[ExposurePlan]:
-    """The dithered exposures of every filter, with their pointing errors and sky levels."""
+def plan_exposures(seed: int, n_exposures: int = inst.DEFAULT_EXPOSURES) -> list[ExposurePlan]:
+    """The dithered exposures of every filter, with their pointing errors and sky levels.
+
+    ``n_exposures`` dither positions per filter (see :func:`~.instrument.dither_offsets`);
+    the first exposures of a longer program are those of a shorter one.
+    """
+    offsets = inst.dither_offsets(n_exposures)
     rng = np.random.default_rng([seed, 202])
     base = Pointing(ra_ref=inst.TARGET_RA, dec_ref=inst.TARGET_DEC)
     start = mjd_from_iso(inst.OBSERVATION_START)
     plans: list[ExposurePlan] = []
     index = 0
     for spec in inst.FILTERS:
-        for number, offset in enumerate(inst.DITHER_OFFSETS, start=1):
+        for number, offset in enumerate(offsets, start=1):
             if number == 1:
                 # The first position is where guide-star acquisition left the
                 # telescope: exact. tweakreg aligns the others to it.
@@ -119,15 +126,18 @@ def plan_exposures(seed: int) -> list[ExposurePlan]:
                     pointing=commanded,
                     sky_mjysr=float(sky_level),
                     start_mjd=start + index * inst.EXPOSURE_CADENCE_S / SECONDS_PER_DAY,
+                    dither_points=n_exposures,
                 )
             )
             index += 1
     return plans
 
 
-def plan_field(seed: int) -> tuple[list[ExposurePlan], sky.StarField]:
+def plan_field(
+    seed: int, n_exposures: int = inst.DEFAULT_EXPOSURES
+) -> tuple[list[ExposurePlan], sky.StarField]:
     """The exposures and the star field of a seed (stars inside every exposure)."""
-    plans = plan_exposures(seed)
+    plans = plan_exposures(seed, n_exposures)
     true_wcs = [imaging_wcs(p.true_pointing, p.filter_name) for p in plans]
 
     def _inverse(wcs: Any) -> Any:
@@ -383,9 +393,11 @@ def populate_meta(model: Any, plan: ExposurePlan, seed: int) -> None:
     meta.exposure.count = plan.number
     meta.exposure.prime_parallel = "PRIME"
     inst.set_subarray(meta)
-    meta.dither.primary_type = "4-POINT-DITHER"
+    meta.dither.primary_type = inst.dither_pattern(plan.dither_points)
     meta.dither.position_number = plan.number
-    meta.dither.total_points = len(inst.DITHER_OFFSETS)
+    meta.dither.total_points = plan.dither_points
+    if meta.dither.primary_type == "CYCLING":
+        meta.dither.total_cycling_points = plan.dither_points
     meta.dither.x_offset = plan.dither_offset[0]
     meta.dither.y_offset = plan.dither_offset[1]
     meta.aperture.name = "MIRIM_BRIGHTSKY"

@@ -7,6 +7,7 @@ Values are realistic for MIRI imaging but invented; none is a calibrated number.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -133,9 +134,49 @@ DITHER_OFFSETS: tuple[tuple[float, float], ...] = (
     (-1.85, 2.41),
     (1.12, -2.18),
 )
+#: Exposures of the program (``jwst-lab demo --exposures N``): the default and the bounds.
+DEFAULT_EXPOSURES = len(DITHER_OFFSETS)
+MIN_EXPOSURES = 1
+MAX_EXPOSURES = 64
+#: Beyond the first four, positions follow a golden-angle spiral between these radii
+#: (arcsec): far enough out to sample new sub-pixel phases, near enough that the
+#: stars (kept inside every exposure) still fill most of the subarray.
+SPIRAL_RADII_ARCSEC = (3.0, 7.0)
+GOLDEN_ANGLE = math.pi * (3.0 - math.sqrt(5.0))
 #: Exposure start spacing (s) and the largest pointing error injected (arcsec).
 EXPOSURE_CADENCE_S = 60.0
 MAX_POINTING_ERROR = 0.25
+
+
+def dither_offsets(n_exposures: int) -> tuple[tuple[float, float], ...]:
+    """The ideal-frame offsets (arcsec) of an ``n_exposures``-point program.
+
+    The first four are :data:`DITHER_OFFSETS` (so the default program is the
+    4-point dither); further points lie on a spiral, so every ``n`` is a prefix
+    of the :data:`MAX_EXPOSURES`-point pattern.
+    """
+    if not MIN_EXPOSURES <= n_exposures <= MAX_EXPOSURES:
+        raise ValueError(
+            f"the demo program has {MIN_EXPOSURES} to {MAX_EXPOSURES} exposures, not {n_exposures}"
+        )
+    offsets = list(DITHER_OFFSETS[:n_exposures])
+    extra = MAX_EXPOSURES - len(DITHER_OFFSETS)
+    inner, outer = SPIRAL_RADII_ARCSEC
+    for index in range(n_exposures - len(offsets)):
+        radius = inner + (outer - inner) * math.sqrt((index + 1) / extra)
+        angle = index * GOLDEN_ANGLE
+        offsets.append((round(radius * math.cos(angle), 3), round(radius * math.sin(angle), 3)))
+    return tuple(offsets)
+
+
+def dither_pattern(n_exposures: int) -> str:
+    """``PATTTYPE`` of an ``n_exposures``-point program (a schema value)."""
+    if n_exposures == 1:
+        return "NONE"
+    if n_exposures == len(DITHER_OFFSETS):
+        return "4-POINT-DITHER"
+    return "CYCLING"
+
 
 # --- star field -----------------------------------------------------------------
 

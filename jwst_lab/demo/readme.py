@@ -12,6 +12,34 @@ def _bullets(items: list[str]) -> str:
     return "\n".join(f"- `{item}`" for item in items)
 
 
+def _dither_text(n_exposures: int) -> tuple[str, str]:
+    """How the README names the program's dither and its pointing errors."""
+    if n_exposures == 1:
+        pattern = "a single pointing (no dither)"
+        errors = (
+            "The exposure is where guide-star acquisition left the telescope: tweakreg has\n"
+            "nothing to align."
+        )
+    elif n_exposures == 2:
+        pattern = "a 2-point dither"
+        errors = (
+            "Exposure 2 carries a small pointing error that tweakreg removes by\n"
+            "aligning it to exposure 1."
+        )
+    else:
+        pattern = f"a {n_exposures}-point dither"
+        errors = (
+            f"Exposures 2-{n_exposures} carry a small pointing error that tweakreg removes by\n"
+            "aligning them to exposure 1."
+        )
+    if n_exposures != inst.DEFAULT_EXPOSURES:
+        errors += (
+            f"\nThis program was made with `jwst-lab demo --exposures {n_exposures}` (the default\n"
+            f"is {inst.DEFAULT_EXPOSURES}); the stars lie inside every exposure."
+        )
+    return pattern, errors
+
+
 def readme_text(manifest: dict[str, Any]) -> str:
     """Describe the workspace a user just opened, from its manifest."""
     files = manifest["files"]
@@ -34,6 +62,7 @@ def readme_text(manifest: dict[str, Any]) -> str:
     subarray = inst.SUBARRAY_NAME
     n_stars = manifest["n_stars"]
     limit = manifest["completeness_limit_njy"]
+    dither, pointing_errors = _dither_text(int(manifest.get("n_exposures", inst.DEFAULT_EXPOSURES)))
     return f"""# jwst-lab demo workspace (SYNTHETIC DATA)
 
 > **{inst.SYNTHETIC_NOTICE}.**
@@ -61,13 +90,12 @@ archive, browse CRDS contexts, and run the real JWST pipeline stages.
   folder, checksums).
 
 The program is MIRI imaging of the target `{target}` (RA {ra:.4f}, Dec {dec:.4f}):
-a 4-point dither in {filters} on the {subarray} 512x512 subarray. The field holds
+{dither} in {filters} on the {subarray} 512x512 subarray. The field holds
 {n_stars} stars with known positions and fluxes; every star brighter than
 {limit:.0f} nJy is meant to appear in the image3 source catalog. Each exposure has
 its own sky level, cosmic rays (jumps in the ramps, plus a few residual hits left in
 the `rate`/`cal` images for outlier detection) and the detector's dead and hot
-pixels. Exposures 2-4 carry a small pointing error that tweakreg removes by
-aligning them to exposure 1.
+pixels. {pointing_errors}
 
 Each level was produced directly by the generator from the same simulated scene, not by
 running the pipeline, and each is accepted by the real pipeline: the `rate` images are

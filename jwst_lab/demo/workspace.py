@@ -4,8 +4,9 @@ A workspace is built in a fresh hidden folder next to its final place and
 renamed into place only when complete, so an interrupted generation never
 leaves a half-written workspace where one is expected. The manifest
 ``jwst_lab_demo.json`` is written last (atomically) and records the generator
-version, the seed and the size and SHA-256 of every generated file: a
-workspace is reused only when all of them match; otherwise it is rebuilt.
+version, the seed, the number of exposures and the size and SHA-256 of every
+generated file: a workspace is reused only when all of them match; otherwise
+it is rebuilt.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ MARKER_NAME = ".jwst-lab-demo"
 MARKER_TEXT = "jwst-lab demo workspace (synthetic data); see jwst_lab_demo.json\n"
 DEFAULT_WORKSPACE = Path("demo-workspace")
 DEFAULT_SEED = 1
+DEFAULT_EXPOSURES = inst.DEFAULT_EXPOSURES
 #: Top-level folders of a workspace.
 LEVEL_DIRS = {"uncal": "uncal", "rate": "rate", "cal": "cal"}
 TRUTH_DIR = "truth"
@@ -123,8 +125,13 @@ def file_digest(path: Path) -> str:
     return digest.hexdigest()
 
 
-def check_workspace(workspace: Path, seed: int) -> tuple[bool, str]:
-    """Whether ``workspace`` is complete and current for ``seed``; the reason if not."""
+def check_workspace(
+    workspace: Path, seed: int, exposures: int = DEFAULT_EXPOSURES
+) -> tuple[bool, str]:
+    """Whether ``workspace`` is complete and current for ``seed`` and ``exposures``.
+
+    Returns the reason when it is not.
+    """
     if not workspace.is_dir():
         return False, "no workspace yet"
     manifest = read_manifest(workspace)
@@ -139,6 +146,10 @@ def check_workspace(workspace: Path, seed: int) -> tuple[bool, str]:
         )
     if manifest.get("seed") != seed:
         return False, f"made with seed {manifest.get('seed')!r}, asked for {seed}"
+    # Manifests from before ``--exposures`` describe the 4-point program.
+    made_with = manifest.get("n_exposures", inst.DEFAULT_EXPOSURES)
+    if made_with != exposures:
+        return False, f"made with {made_with!r} exposures, asked for {exposures}"
     contents = manifest.get("contents")
     if not isinstance(contents, dict) or not contents:
         return False, "the manifest lists no contents"
@@ -234,11 +245,17 @@ def _relative_files(root: Path) -> list[str]:
     )
 
 
-def generate(target: Path, seed: int, progress: Progress) -> dict[str, Any]:
-    """Write a complete workspace into the empty folder ``target``; return its manifest."""
+def generate(
+    target: Path, seed: int, progress: Progress, exposures: int = DEFAULT_EXPOSURES
+) -> dict[str, Any]:
+    """Write a complete workspace into the empty folder ``target``; return its manifest.
+
+    The program has ``exposures`` dithered exposures per filter.
+    """
     from ..core.jwst_filenames import obs_id_from_name
     from ..core.mast_vocabulary import JWST_COLLECTION
-    from . import archive, associations, crds_context, exposures, sky, stages
+    from . import archive, associations, crds_context, sky, stages
+    from . import exposures as exposure_sim
     from . import references as refs
     from .readme import readme_text
 
@@ -247,7 +264,7 @@ def generate(target: Path, seed: int, progress: Progress) -> dict[str, Any]:
         (target / name).mkdir(parents=True, exist_ok=True)
 
     # The observing plan and the sky.
-    plans, stars = exposures.plan_field(seed)
+    plans, stars = exposure_sim.plan_field(seed, exposures)
     truth: dict[str, str] = {}
     for spec in inst.FILTERS:
         relative = f"{TRUTH_DIR}/{associations.level3_product_name(spec.name)}_truth.ecsv"
@@ -259,19 +276,19 @@ def generate(target: Path, seed: int, progress: Progress) -> dict[str, Any]:
     files: dict[str, list[str]] = {level: [] for level in LEVEL_DIRS}
     cosmic_rays: dict[str, str] = {}
     for plan in plans:
-        arrays = exposures.simulate_exposure(plan, stars, seed)
+        arrays = exposure_sim.simulate_exposure(plan, stars, seed)
         progress.advance(2, f"simulated {plan.basename}")
         writers = {
-            "uncal": exposures.write_uncal,
-            "rate": exposures.write_rate,
-            "cal": exposures.write_cal,
+            "uncal": exposure_sim.write_uncal,
+            "rate": exposure_sim.write_rate,
+            "cal": exposure_sim.write_cal,
         }
         for level, writer in writers.items():
             relative = f"{LEVEL_DIRS[level]}/{plan.filename(level)}"
             writer(plan, arrays, seed, target / relative)
             files[level].append(relative)
         relative = f"{TRUTH_DIR}/{plan.basename}_cosmic_rays.ecsv"
-        exposures.write_cosmic_ray_table(arrays, target / relative)
+        exposure_sim.write_cosmic_ray_table(arrays, target / relative)
         cosmic_rays[plan.basename] = relative
         progress.advance(3, f"wrote {plan.basename} uncal, rate, cal")
 
@@ -358,6 +375,8 @@ def generate(target: Path, seed: int, progress: Progress) -> dict[str, Any]:
         "detector": inst.DETECTOR,
         "subarray": inst.SUBARRAY_NAME,
         "filters": [f.name for f in inst.FILTERS],
+        "n_exposures": exposures,
+        "dither_pattern": inst.dither_pattern(exposures),
         "target": inst.TARGET_NAME,
         "ra": inst.TARGET_RA,
         "dec": inst.TARGET_DEC,
@@ -391,23 +410,33 @@ def generate(target: Path, seed: int, progress: Progress) -> dict[str, Any]:
     return manifest
 
 
-def _total_work() -> float:
+def _total_work(exposures: int) -> float:
     """Relative amount of work of a generation, for the progress bar."""
-    exposures_per_run = len(inst.FILTERS) * len(inst.DITHER_OFFSETS)
+    exposures_per_run = len(inst.FILTERS) * exposures
     return 2 + 5 * exposures_per_run + 1 + 5 + 3 + 2 + 1
 
 
 def ensure_workspace(
-    path: Path, seed: int = DEFAULT_SEED, progress: Progress | None = None
+    path: Path,
+    seed: int = DEFAULT_SEED,
+    progress: Progress | None = None,
+    exposures: int = DEFAULT_EXPOSURES,
 ) -> WorkspaceResult:
-    """Reuse the workspace at ``path`` if complete and current for ``seed``, else build it.
+    """Reuse the workspace at ``path`` if current for ``seed`` and ``exposures``, else build it.
 
-    Raises :class:`WorkspaceError` for a path that cannot hold a workspace, or
-    a non-empty folder that is not a demo workspace (it is never overwritten).
+    Raises :class:`WorkspaceError` for a path that cannot hold a workspace, a
+    non-empty folder that is not a demo workspace (it is never overwritten), or
+    a number of exposures outside :data:`~.instrument.MIN_EXPOSURES` ..
+    :data:`~.instrument.MAX_EXPOSURES`.
     """
     started = time.monotonic()
+    if not inst.MIN_EXPOSURES <= exposures <= inst.MAX_EXPOSURES:
+        raise WorkspaceError(
+            f"the demo program has {inst.MIN_EXPOSURES} to {inst.MAX_EXPOSURES} exposures, "
+            f"not {exposures}"
+        )
     workspace = validate_workspace(path)
-    current, reason = check_workspace(workspace, seed)
+    current, reason = check_workspace(workspace, seed, exposures)
     if current:
         manifest = read_manifest(workspace) or {}
         return WorkspaceResult(workspace, True, manifest, time.monotonic() - started)
@@ -419,11 +448,11 @@ def ensure_workspace(
                 "workspace; choose a new or empty folder"
             )
     workspace.parent.mkdir(parents=True, exist_ok=True)
-    progress = progress or Progress(_total_work())
-    progress.total = _total_work()
+    progress = progress or Progress(_total_work(exposures))
+    progress.total = _total_work(exposures)
     with _locked(workspace.parent):
         # Another run may have finished the job while we waited for the lock.
-        current, _ = check_workspace(workspace, seed)
+        current, _ = check_workspace(workspace, seed, exposures)
         if current:
             manifest = read_manifest(workspace) or {}
             return WorkspaceResult(workspace, True, manifest, time.monotonic() - started)
@@ -432,7 +461,7 @@ def ensure_workspace(
         built = workspace.with_name(_building_prefix(workspace) + secrets.token_hex(4))
         built.mkdir()  # not mkdtemp: the workspace gets the user's usual permissions
         try:
-            manifest = generate(built, seed, progress)
+            manifest = generate(built, seed, progress, exposures)
             old_manifest = read_manifest(workspace) if workspace.is_dir() else None
             keep_old = workspace.is_dir() and bool(_user_files(workspace, old_manifest))
             moved = _swap_in(built, workspace, keep_old)

@@ -10,6 +10,15 @@ runner's log (``job.log`` and ``job.progress`` events), enforces
 ``running`` is re-attached to its runner, finished from its recorded exit
 status, or (runner gone) queued again or ended ``interrupted``, as its kind
 decides.
+
+Admission: the queue is scanned in FIFO order and a job starts when every job
+it ``depends_on`` has succeeded and its ``memory_estimate_bytes`` fits beside
+the running jobs' in ``settings.memory_limit_bytes`` (a job larger than the
+limit alone runs only when nothing else runs); ``max_concurrent_jobs`` caps the
+count. On an executor that reports the memory of its workers (Dask), a job
+starts instead when one worker has room for it beside the jobs placed there
+(:meth:`~.executors.base.Executor.reserve`). A queued job whose dependency
+ended otherwise is cancelled with reason ``dependency_failed``.
 """
 
 from __future__ import annotations
@@ -21,7 +30,6 @@ import logging
 import shutil
 import time
 import uuid
-from collections import deque
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
@@ -37,6 +45,7 @@ from ..models.jobs import JobRecord
 from . import runfiles, states
 from .claims import HeldClaims
 from .executors.base import DEFAULT_GRACE, Executor
+from .executors.capacity import MemoryCapacity
 from .executors.local import LocalExecutor
 from .follow import Batch, LogWatch, Run
 from .kinds import DEFAULT_KIND, KINDS
@@ -76,15 +85,24 @@ class JobManager:
         self._now = context.clock
         self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="jwst-lab-jobs-db")
         self._records: dict[str, JobRecord] = {}
-        self._queue: deque[str] = deque()
+        # Insertion-ordered: FIFO, with O(1) removal of any queued job.
+        self._queue: dict[str, None] = {}
+        # How jobs that other queued jobs depend on ended (ids absent: active or unknown).
+        self._ended: dict[str, str] = {}
+        self._listeners: list[Callable[[JobRecord], None]] = []
         self._active: dict[str, Run] = {}
         self._held = HeldClaims()
         self._started = self._stopping = False
+        self._side_tasks: set[asyncio.Task[None]] = set()
         self._start_lock = asyncio.Lock()
         # Kinds that must stay on this host (the MAST token, the CRDS cache) run locally.
         self._local = executor if executor.name == LocalExecutor.name else LocalExecutor()
         self._contexts = {
-            name: replace(context, executor=self._executor(handler).name)
+            name: replace(
+                context,
+                executor=self._executor(handler).name,
+                memory_limit=functools.partial(self.memory_limit_bytes, name),
+            )
             for name, handler in self.kinds.items()
         }
 
@@ -114,12 +132,43 @@ class JobManager:
         write = self._store.insert if event == "job.created" else self._store.update
         await self._in_db(write, record)
         self._bus.publish(event, job_id=record.id, job=record.model_dump(mode="json"))
+        for listener in list(self._listeners):
+            try:
+                listener(record)
+            except Exception:
+                LOG.exception("a job listener failed on job %s", record.id)
         return record
+
+    def add_listener(self, listener: Callable[[JobRecord], None]) -> None:
+        """Call ``listener(record)`` (on the event loop) after every saved change of a job."""
+        self._listeners.append(listener)
 
     async def _transition(self, job_id: str, status: str, **changes: Any) -> JobRecord:
         record = self._records[job_id]
         check_transition(job_id, record.status, status)
         return await self._save(record.model_copy(update={"status": status, **changes}))
+
+    def kind_context(self, name: str) -> KindContext:
+        """The context the engine hands the kind ``name`` (its settings, catalog, root...)."""
+        return self._contexts[name]
+
+    def _capacity(self, kind_name: str) -> MemoryCapacity | None:
+        kind = self.kinds.get(kind_name)
+        return (self._executor(kind) if kind is not None else self.executor).memory_capacity()
+
+    def memory_limit_bytes(self, kind_name: str = "pipeline") -> int:
+        """The largest estimate a job of ``kind_name`` may have and still run.
+
+        The server's ``memory_limit``; on an executor that reports its workers'
+        memory (Dask), the largest worker's limit.
+        """
+        capacity = self._capacity(kind_name)
+        return capacity.largest_worker_bytes if capacity else self.settings.memory_limit_bytes
+
+    def memory_total_bytes(self, kind_name: str = "pipeline") -> int:
+        """What jobs of ``kind_name`` may use at once: ``memory_limit``, or all workers' limits."""
+        capacity = self._capacity(kind_name)
+        return capacity.total_bytes if capacity else self.settings.memory_limit_bytes
 
     def job_dir(self, job_id: str) -> Path:
         """The folder of a job's spec, log, pid and exit status files."""
@@ -157,7 +206,8 @@ class JobManager:
                     await self._recover_safely(record)
                 else:
                     self._records[record.id] = record
-                    self._queue.append(record.id)
+                    self._queue[record.id] = None
+            await self._load_dependencies()
             self._started = True
             self._schedule()
 
@@ -168,6 +218,7 @@ class JobManager:
         self._stopping = True
         tasks = [a.task for a in self._active.values() if a.task is not None]
         tasks += [t for a in self._active.values() for t in a.side_tasks]
+        tasks += list(self._side_tasks)
         for task in tasks:
             task.cancel()
         for task in tasks:
@@ -216,7 +267,20 @@ class JobManager:
         # Recovery only: the runner died with the server, and its kind resumes the job.
         del self._active[job_id]
         await self._save(again.model_copy(update={"status": "queued", "error": None}))
-        self._queue.append(job_id)
+        self._queue[job_id] = None
+
+    async def _load_dependencies(self) -> None:
+        """Recovery: how the ended jobs that queued jobs depend on ended (from the store)."""
+        wanted = {
+            dependency
+            for job_id in self._queue
+            for dependency in self._records[job_id].depends_on
+            if dependency not in self._records
+        }
+        for dependency in wanted:
+            stored = await self._in_db(self._store.get, dependency)
+            # A dependency that is gone (deleted) cannot succeed any more.
+            self._ended[dependency] = stored.status if stored is not None else "deleted"
 
     # --- queries -------------------------------------------------------------------
 
@@ -282,6 +346,7 @@ class JobManager:
         job = NewJob(id=uuid.uuid4().hex[:12], created=self._now(), rerun_of=rerun_of)
         try:
             record = await anyio.to_thread.run_sync(kind.validate, context, request, job)
+            await self._note_dependencies(record)
             self._held.take(job.id, await anyio.to_thread.run_sync(kind.claims, context, record))
             self._records[job.id] = record
             await self._save(record, "job.created")
@@ -291,9 +356,19 @@ class JobManager:
             remove = functools.partial(shutil.rmtree, self.job_dir(job.id), ignore_errors=True)
             await anyio.to_thread.run_sync(remove)
             raise
-        self._queue.append(job.id)
+        self._queue[job.id] = None
         self._schedule()
         return await self.get(job.id)
+
+    async def _note_dependencies(self, record: JobRecord) -> None:
+        """400 for a dependency that does not exist; remember how ended ones ended."""
+        for dependency in record.depends_on:
+            if dependency in self._records or dependency in self._ended:
+                continue
+            stored = await self._in_db(self._store.get, dependency)
+            if stored is None:
+                raise BadRequest(f"depends_on: there is no job {dependency!r}", field="depends_on")
+            self._ended[dependency] = stored.status
 
     async def rerun(self, job_id: str) -> dict[str, Any]:
         """A new job doing what ``job_id`` did, if its kind allows (409 with why, if not)."""
@@ -307,14 +382,13 @@ class JobManager:
         if record is None:
             stored = await self._record(job_id)
             raise Conflict(f"job {job_id} is already {stored.status}; it cannot be cancelled")
-        if record.status == "queued":
-            with contextlib.suppress(ValueError):
-                self._queue.remove(job_id)
+        if record.status == "queued" and job_id not in self._active:
+            self._queue.pop(job_id, None)
             try:
                 record = await self._transition(job_id, "cancelled", finished=self._now())
             finally:
-                self._records.pop(job_id, None)
-                self._held.release(job_id)
+                self._forget(job_id, "cancelled")
+                self._schedule()
             return record.model_dump(mode="json")
         active = self._active.get(job_id)
         if active is None:
@@ -335,13 +409,98 @@ class JobManager:
 
     # --- running ---------------------------------------------------------------------
 
+    def _forget(self, job_id: str, status: str) -> None:
+        """A job ended: drop its live record and claims; remember how it ended."""
+        self._records.pop(job_id, None)
+        self._active.pop(job_id, None)
+        self._held.release(job_id)
+        self.executor.release(job_id)
+        self._ended[job_id] = status
+
+    def _memory_limit(self) -> int | None:
+        limit = self.settings.memory_limit_bytes
+        return limit if limit > 0 else None
+
     def _schedule(self) -> None:
-        while not self._stopping and self._queue:
-            if len(self._active) >= self.settings.max_concurrent_jobs:
-                return
-            job_id = self._queue.popleft()
+        """Start the first queued jobs that are ready and fit (one pass over the queue).
+
+        Cheap by design: one dictionary lookup per dependency of each queued
+        job and a sum over the running jobs; no I/O.
+        """
+        if self._stopping or not self._queue:
+            return
+        cap = self.settings.max_concurrent_jobs
+        limit = self._memory_limit()
+        in_use = sum(self._estimate(job_id) for job_id in self._active)
+        doomed: list[tuple[str, str, str]] = []
+        for job_id in list(self._queue):
+            if len(self._active) >= cap:
+                break
+            record = self._records.get(job_id)
+            if record is None:
+                self._queue.pop(job_id, None)
+                continue
+            blocked = False
+            for dependency in record.depends_on:
+                ended = self._ended.get(dependency)
+                if ended == "succeeded":
+                    continue
+                if ended is not None:
+                    # Cancelled now, so jobs later in this pass that depend on it follow.
+                    doomed.append((job_id, dependency, ended))
+                    self._queue.pop(job_id, None)
+                    self._ended[job_id] = "cancelled"
+                blocked = True
+                break
+            if blocked:
+                continue
+            estimate = self._estimate(job_id)
+            kind = self.kinds.get(record.kind)
+            executor = self._executor(kind) if kind is not None else self.executor
+            capacity = executor.memory_capacity()
+            if capacity is not None:
+                # A cluster: one worker must have room for it; the executor places it there.
+                if not executor.reserve(job_id, estimate):
+                    if estimate <= capacity.largest_worker_bytes:
+                        continue  # it waits for a worker with room
+                    break  # forced and larger than every worker: it waits for the largest
+            elif limit is not None and in_use + estimate > limit:
+                if estimate <= limit:
+                    continue  # it waits for memory; a later, smaller job may fit now
+                if self._active:
+                    break  # forced and larger than the limit: it waits to run alone
+            self._queue.pop(job_id, None)
+            in_use += estimate
             active = self._active[job_id] = Run()
             active.task = asyncio.create_task(self._run(job_id, active))
+        if doomed:
+            task = asyncio.create_task(self._cancel_dependents(doomed))
+            self._side_tasks.add(task)
+            task.add_done_callback(self._side_tasks.discard)
+
+    def _estimate(self, job_id: str) -> int:
+        record = self._records.get(job_id)
+        return (record.memory_estimate_bytes or 0) if record is not None else 0
+
+    async def _cancel_dependents(self, doomed: list[tuple[str, str, str]]) -> None:
+        """End queued jobs whose dependency did not succeed (``dependency_failed``)."""
+        for job_id, dependency, ended in doomed:
+            if job_id not in self._records:
+                continue
+            why = f"job {dependency}, which this job depends on, ended {ended}; it did not run"
+            try:
+                await self._transition(
+                    job_id,
+                    "cancelled",
+                    finished=self._now(),
+                    error=why,
+                    reason="dependency_failed",
+                )
+            except Exception:
+                LOG.exception("could not cancel job %s after its dependency ended", job_id)
+            finally:
+                self._forget(job_id, "cancelled")
+        self._schedule()
 
     async def _run(self, job_id: str, active: Run) -> None:
         record = self._records.get(job_id)
@@ -449,7 +608,8 @@ class JobManager:
         succeeded = exit_code == 0 and not active.cancel_requested and not active.timed_out
         timed_out = f"timed out after {self.settings.job_timeout:g} s (job_timeout)"
         try:
-            ending = Ending(exit_code, succeeded)
+            stopped = active.cancel_requested or active.timed_out
+            ending = Ending(exit_code, succeeded, stopped=stopped)
             finished = await self._blocking(self._kind(record).finish, record, ending)
             record = finished.record
             if watch is not None:
@@ -478,7 +638,5 @@ class JobManager:
         try:
             await self._transition(job_id, status, **changes)
         finally:
-            self._records.pop(job_id, None)
-            self._active.pop(job_id, None)
-            self._held.release(job_id)
+            self._forget(job_id, status)
             self._schedule()

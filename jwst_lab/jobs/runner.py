@@ -6,9 +6,9 @@ raise ``SystemExit``). It records its pid and exit status in the job folder
 (``Step.from_cmdline`` with the job's arguments), saves the fully merged
 parameters as an ASDF parameter file beside the outputs, and writes a
 ``result.json`` with the versions, the CRDS context used, the merged
-parameters and the error, if any. Machine-readable ``JWST-LAB-EVENT`` lines
-on stdout mark its phases; stpipe's own log goes to stderr. Both end up in
-the job's log file.
+parameters, the error, if any, and what the process used (``resources``).
+Machine-readable ``JWST-LAB-EVENT`` lines on stdout mark its phases;
+stpipe's own log goes to stderr. Both end up in the job's log file.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from ..core.step_paths import check_launch_arguments
 from ..errors import JwstLabError
 from . import runfiles
 from .progress import format_runner_event
+from .resources import measure_self
 
 RESULT_NAME = "result.json"
 SPEC_NAME = "job.json"
@@ -145,6 +146,8 @@ def run(spec: dict[str, Any]) -> int:
         except Exception as error:
             result["params"] = None
             print(f"could not read back {param_file}: {error}", file=sys.stderr)
+    # What this process (and any child it started) used, for the job's ``resources``.
+    result["resources"] = measure_self()
     runfiles.write_result(Path(spec["result_file"]), _jsonable(result))
     _emit("finished", exit_code=code, crds_context_used=result["crds_context_used"])
     return code

@@ -61,7 +61,7 @@ LOG = logging.getLogger(__name__)
 T = TypeVar("T")
 
 #: The layout this code writes. Bump it and add a step to ``_MIGRATIONS`` to change it.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 #: Largest LIMIT/OFFSET handed to SQLite (its integers are 64-bit).
 MAX_QUERY_VALUE = 2**62
 
@@ -91,6 +91,17 @@ _MIGRATIONS: dict[int, tuple[str, ...]] = {
             problem TEXT NOT NULL,
             found TEXT NOT NULL
         )""",
+    ),
+    3: (
+        # Runs (``/runs``): a run's document as JSON, like jobs; per root like jobs.
+        """CREATE TABLE runs (
+            id TEXT PRIMARY KEY,
+            root TEXT,
+            status TEXT NOT NULL,
+            created TEXT NOT NULL,
+            record TEXT NOT NULL
+        )""",
+        "CREATE INDEX runs_root_created ON runs (root, created)",
     ),
 }
 _JOB_COLUMNS = frozenset({"id", "kind", "status", "created", "record", "root"})
@@ -1005,10 +1016,79 @@ class JobStore:
             return []
         return self._decode(rows)
 
+    # --- runs ------------------------------------------------------------------------
+
+    def _root_scope(self) -> tuple[str, list[Any]]:
+        return ("root = ?", [self.root]) if self.root is not None else ("1", [])
+
+    def put_run(self, run_id: str, status: str, created: str, document: dict[str, Any]) -> None:
+        """Insert or replace the stored document of run ``run_id`` (of this root)."""
+        text = json.dumps(document, separators=(",", ":"))
+
+        def write(db: sqlite3.Connection) -> None:
+            db.execute(
+                "INSERT INTO runs (id, root, status, created, record) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT (id) DO UPDATE SET status = excluded.status, "
+                "record = excluded.record",
+                (run_id, self.root, status, created, text),
+            )
+
+        self._run(write)
+
+    def get_run(self, run_id: str) -> dict[str, Any] | None:
+        """The stored document of run ``run_id`` of this root, or None."""
+        where, scope = self._root_scope()
+
+        def read(db: sqlite3.Connection) -> Any:
+            return db.execute(
+                f"SELECT record FROM runs WHERE id = ? AND {where}",  # noqa: S608
+                [run_id, *scope],
+            ).fetchone()
+
+        row = self._run(read)
+        return _run_document(row[0]) if row is not None else None
+
+    def runs(self) -> list[dict[str, Any]]:
+        """Every run document of this root, newest first (unreadable ones left out)."""
+        if self._health.state == "unusable":
+            return []
+        where, scope = self._root_scope()
+
+        def read(db: sqlite3.Connection) -> list[Any]:
+            return db.execute(
+                f"SELECT record FROM runs WHERE {where} ORDER BY created DESC, id DESC",  # noqa: S608
+                scope,
+            ).fetchall()
+
+        documents = (_run_document(row[0]) for row in self._run(read))
+        return [document for document in documents if document is not None]
+
+    def delete_run(self, run_id: str) -> bool:
+        """Remove a run of this root; True when there was one."""
+        where, scope = self._root_scope()
+
+        def remove(db: sqlite3.Connection) -> int:
+            cursor = db.execute(
+                f"DELETE FROM runs WHERE id = ? AND {where}",  # noqa: S608
+                [run_id, *scope],
+            )
+            return cursor.rowcount
+
+        return self._run(remove) > 0
+
     def close(self) -> None:
         """Close the connection."""
         with self._lock:
             self._close_quietly()
+
+
+def _run_document(text: Any) -> dict[str, Any] | None:
+    try:
+        document = json.loads(text)
+    except (TypeError, ValueError):
+        LOG.warning("a stored run cannot be read; not listed")
+        return None
+    return document if isinstance(document, dict) else None
 
 
 def _text(data: bytes) -> str | bytes:

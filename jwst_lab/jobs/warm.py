@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from . import runfiles
+from .resources import reset_peak_rss
 
 #: Imported before the first request: the cost a cold runner pays per job.
 PRELOAD = ("numpy", "astropy.io.fits", "asdf", "gwcs", "stpipe", "jwst", "jwst.pipeline")
@@ -140,6 +141,8 @@ def _spawn(request: dict[str, Any], protocol_fd: int) -> int:
     pid = os.fork()
     if pid:
         return pid
+    # The child's high-water mark starts as the parent's: its peak is measured from here.
+    reset_peak_rss()
     code = 1
     try:
         os.close(protocol_fd)

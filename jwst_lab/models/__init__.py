@@ -54,6 +54,7 @@ from .jobs import (
     JobLogQuery,
     JobProgress,
     JobRecord,
+    JobResources,
     JobStatus,
 )
 from .mast import (
@@ -78,6 +79,18 @@ from .pipelines import (
     PreviewQuery,
     RefusedMember,
     StepSpec,
+)
+from .runs import (
+    RunAssociation,
+    RunCreate,
+    RunJob,
+    RunList,
+    RunListQuery,
+    RunMemory,
+    RunPlan,
+    RunProgress,
+    RunRecord,
+    RunStage,
 )
 
 __all__ = [
@@ -129,6 +142,7 @@ __all__ = [
     "JobLogQuery",
     "JobProgress",
     "JobRecord",
+    "JobResources",
     "JobStatus",
     "JobStoreInfo",
     "JobStoreState",
@@ -147,6 +161,16 @@ __all__ = [
     "PipelineSummary",
     "PreviewQuery",
     "RefusedMember",
+    "RunAssociation",
+    "RunCreate",
+    "RunJob",
+    "RunList",
+    "RunListQuery",
+    "RunMemory",
+    "RunPlan",
+    "RunProgress",
+    "RunRecord",
+    "RunStage",
     "StepSpec",
     "parse_query",
     "parse_request",

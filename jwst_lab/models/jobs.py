@@ -51,6 +51,8 @@ class JobCreate(ApiModel):
     #: A CRDS context to pin; null (or blank) for the server's.
     crds_context: OptionalContextName = None
     output_dir: str | None = None
+    #: Accept a job whose memory estimate alone exceeds ``memory_limit`` (it then runs alone).
+    force: bool = False
 
 
 class JobProgress(ApiModel):
@@ -76,6 +78,17 @@ class JobProgress(ApiModel):
             for name in _TRANSFER_FIELDS:
                 data.pop(name, None)
         return data
+
+
+class JobResources(ApiModel):
+    """What a finished job used, measured from its process tree."""
+
+    #: Highest resident memory of the job's processes (the warm runner's fork included).
+    peak_rss_bytes: int
+    cpu_seconds: float
+    wall_seconds: float
+    #: Bytes the job's processes wrote to storage.
+    bytes_written: int
 
 
 class JobCommands(ApiModel):
@@ -162,6 +175,16 @@ class JobRecord(ApiModel):
     download: DownloadInfo | None = Field(default=None, exclude_if=lambda value: value is None)
     #: CRDS fetch jobs only.
     crds_fetch: CrdsFetchInfo | None = Field(default=None, exclude_if=lambda value: value is None)
+    #: The run this job belongs to (``/runs/{id}``), if any.
+    run_id: str | None = None
+    #: Jobs of the same run whose outputs this one reads; it starts when all have succeeded.
+    depends_on: list[str] = Field(default_factory=list)
+    #: Memory this job is expected to need at its peak (pipeline jobs), for admission.
+    memory_estimate_bytes: int | None = None
+    #: What the job used (filled when it ends).
+    resources: JobResources | None = None
+    #: A machine-readable cause of failure (``out_of_memory``, ``dependency_failed``...).
+    reason: str | None = None
 
     @field_validator("kind", mode="wrap")
     @classmethod

@@ -29,6 +29,7 @@ from .pipeline import (
     PipelineSpecHandler,
     PreviewHandler,
 )
+from .runs import RunCancelHandler, RunHandler, RunResumeHandler, RunsHandler
 
 #: (path under PREFIX, handler). ``api/openapi.yaml`` lists the same paths.
 ROUTES: list[tuple[str, type[Any]]] = [
@@ -42,6 +43,10 @@ ROUTES: list[tuple[str, type[Any]]] = [
     (r"/jobs/(?P<job_id>[^/]+)/cancel", JobCancelHandler),
     (r"/jobs/(?P<job_id>[^/]+)/rerun", JobRerunHandler),
     (r"/jobs/(?P<job_id>[^/]+)/log", JobLogHandler),
+    ("/runs", RunsHandler),
+    (r"/runs/(?P<run_id>[^/]+)", RunHandler),
+    (r"/runs/(?P<run_id>[^/]+)/cancel", RunCancelHandler),
+    (r"/runs/(?P<run_id>[^/]+)/resume", RunResumeHandler),
     ("/previews", PreviewHandler),
     ("/mast/observations", MastObservationsHandler),
     (r"/mast/observations/(?P<obsid>[^/]+)/products", MastProductsHandler),

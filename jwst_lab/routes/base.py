@@ -168,19 +168,31 @@ def path_segment_problem(value: str) -> str | None:
 
 F = TypeVar("F", bound=Callable[..., Any])
 _ANSWER = "_jwst_lab_answer"
+_ALSO = "_jwst_lab_also_answers"
 
 
-def answers(model: type[ApiModel]) -> Callable[[F], F]:
+def answers(model: type[ApiModel], *others: type[ApiModel]) -> Callable[[F], F]:
     """Declare the model an HTTP method of a handler answers with (what the spec names).
 
+    ``others``: models it answers with in other cases, each under its own
+    status (``POST /runs``: 201 a run, or 200 a plan when it is a dry run).
     ``@web.authenticated`` and ``@authorized`` keep the mark (``functools.wraps``).
     """
 
     def mark(method: F) -> F:
         setattr(method, _ANSWER, model)
+        setattr(method, _ALSO, others)
         return method
 
     return mark
+
+
+def answer_models(handler: type[web.RequestHandler], method: str) -> tuple[type[ApiModel], ...]:
+    """Every model ``handler`` declares for the HTTP ``method`` (empty: no JSON body)."""
+    first = answer_model(handler, method)
+    if first is None:
+        return ()
+    return (first, *getattr(getattr(handler, method.lower(), None), _ALSO, ()))
 
 
 def answer_model(handler: type[web.RequestHandler], method: str) -> type[ApiModel] | None:
@@ -271,14 +283,15 @@ class JwstLabHandler(ServicesMixin, APIHandler):
         from ``model_construct``) is a bug: an :class:`AnswerMismatch` or a
         ``ValidationError``, answered as a 500 and logged with its traceback.
         """
-        declared = answer_model(type(self), self.request.method or "")
-        if declared is None or type(model) is not declared:
+        declared = answer_models(type(self), self.request.method or "")
+        if type(model) not in declared:
+            names = " or ".join(d.__name__ for d in declared) or "no JSON body"
             raise AnswerMismatch(
                 f"{type(self).__name__}.{(self.request.method or '').lower()} answers "
-                f"{declared.__name__ if declared else 'no JSON body'}, not {type(model).__name__}"
+                f"{names}, not {type(model).__name__}"
             )
         body = model.model_dump_json()
-        declared.model_validate_json(body)
+        type(model).model_validate_json(body)
         self.set_status(status)
         self.set_header("Content-Type", "application/json")
         self.finish(body)

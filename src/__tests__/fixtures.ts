@@ -255,6 +255,45 @@ export class FakeClient implements IJwstLabClient {
     return this._jobsCall('getPreview', path, options);
   }
 
+  /**
+   * Run calls answer what `runsApi` holds; unset ones reject (see
+   * runsFixtures.ts), except `listRuns`, which answers no runs by default.
+   */
+  runsApi: Partial<Pick<IJwstLabClient, RunsApiMethod>> = {
+    listRuns: async () => ({ runs: [], total: 0, page: 1, page_size: 100 })
+  };
+
+  /** Every run call, in order: [method, ...arguments]. */
+  runsCalls: unknown[][] = [];
+
+  planRun(
+    request: Parameters<IJwstLabClient['planRun']>[0]
+  ): ReturnType<IJwstLabClient['planRun']> {
+    return this._runsCall('planRun', request);
+  }
+  createRun(
+    request: Parameters<IJwstLabClient['createRun']>[0]
+  ): ReturnType<IJwstLabClient['createRun']> {
+    return this._runsCall('createRun', request);
+  }
+  listRuns(
+    options: Parameters<IJwstLabClient['listRuns']>[0] = {}
+  ): ReturnType<IJwstLabClient['listRuns']> {
+    return this._runsCall('listRuns', options);
+  }
+  getRun(id: string): ReturnType<IJwstLabClient['getRun']> {
+    return this._runsCall('getRun', id);
+  }
+  cancelRun(id: string): ReturnType<IJwstLabClient['cancelRun']> {
+    return this._runsCall('cancelRun', id);
+  }
+  resumeRun(id: string): ReturnType<IJwstLabClient['resumeRun']> {
+    return this._runsCall('resumeRun', id);
+  }
+  deleteRun(id: string): ReturnType<IJwstLabClient['deleteRun']> {
+    return this._runsCall('deleteRun', id);
+  }
+
   /** CRDS calls answer what `crdsApi` holds; unset ones reject (see crdsFixtures.ts). */
   crdsApi: Partial<ICrdsApi> = {};
 
@@ -297,6 +336,13 @@ export class FakeClient implements IJwstLabClient {
     return Private.call(this.crdsApi, this.crdsCalls, method, args);
   }
 
+  private _runsCall<M extends RunsApiMethod>(
+    method: M,
+    ...args: unknown[]
+  ): ReturnType<IJwstLabClient[M]> {
+    return Private.call(this.runsApi, this.runsCalls, method, args);
+  }
+
   private _jobsCall<M extends JobsApiMethod>(
     method: M,
     ...args: unknown[]
@@ -306,6 +352,16 @@ export class FakeClient implements IJwstLabClient {
 
   private _infoChanged = new Signal<IJwstLabClient, IServerInfo>(this);
 }
+
+/** The run methods of the client that `FakeClient.runsApi` fakes. */
+export type RunsApiMethod =
+  | 'planRun'
+  | 'createRun'
+  | 'listRuns'
+  | 'getRun'
+  | 'cancelRun'
+  | 'resumeRun'
+  | 'deleteRun';
 
 /** The pipeline-job methods of the client that `FakeClient.jobsApi` fakes. */
 export type JobsApiMethod =
@@ -516,6 +572,11 @@ export function makeJob(overrides: Partial<IJobRecord> = {}): IJobRecord {
     exit_code: null,
     error: null,
     executor: 'local',
+    run_id: null,
+    depends_on: [],
+    memory_estimate_bytes: null,
+    resources: null,
+    reason: null,
     ...overrides
   };
 }

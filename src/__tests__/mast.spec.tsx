@@ -31,6 +31,7 @@ import {
   searchReady,
   submitForm
 } from './mastFixtures';
+import { makeRun } from './runsFixtures';
 
 function searchCalls(client: ReturnType<typeof mastClient>) {
   return client.mastCalls
@@ -764,6 +765,153 @@ describe('MAST panel products and download', () => {
       query<HTMLButtonElement>(panel, 'button.jp-JwstLab-downloadButton')
         .disabled
     ).toBe(true);
+  });
+
+  it('downloads and reduces: the run to Level 3 on the folder the files arrived in', async () => {
+    const events = new FakeEvents();
+    const { client, panel } = await openObservation({ events });
+    client.downloadAnswer = async () => ({
+      ...makeJob({
+        id: 'dl-9',
+        kind: 'download',
+        status: 'queued',
+        input: '2 products',
+        pipeline: null,
+        output_dir: 'data/mast'
+      }),
+      python: ''
+    });
+    client.runsApi.createRun = async request => ({
+      ...makeRun(),
+      inputs: request.inputs
+    });
+    const opened: string[] = [];
+    panel.download.runCreated.connect((_, run) => opened.push(run.id));
+    click(panel, 'button.jp-JwstLab-selectRecommended');
+    await waitFor(() =>
+      expect(
+        query<HTMLButtonElement>(
+          panel,
+          'button.jp-JwstLab-downloadReduceButton'
+        ).disabled
+      ).toBe(false)
+    );
+    click(panel, 'button.jp-JwstLab-downloadReduceButton');
+    await waitFor(() =>
+      expect(query(panel, '.jp-JwstLab-downloadReduce').textContent).toContain(
+        'When the download succeeds'
+      )
+    );
+    // Nothing is reduced before the download ends.
+    expect(client.runsCalls).toEqual([]);
+    events.emit({
+      type: 'job.updated',
+      job_id: 'dl-9',
+      job: makeJob({
+        id: 'dl-9',
+        kind: 'download',
+        status: 'succeeded',
+        pipeline: null,
+        updated: '2030-01-01T00:00:00Z',
+        output_dir: 'data/mast',
+        outputs: [
+          'data/mast/jw01234/a_cal.fits',
+          'data/mast/jw01234/b_i2d.fits'
+        ]
+      })
+    });
+    await waitFor(() => expect(opened).toEqual(['r1a2b3c4d5e6']));
+    expect(client.runsCalls).toEqual([
+      ['createRun', { inputs: ['data/mast/jw01234'], target_level: 3 }]
+    ]);
+    await waitFor(() =>
+      expect(query(panel, '.jp-JwstLab-downloadReduce').textContent).toContain(
+        'started: see its tab'
+      )
+    );
+  });
+});
+
+describe('MAST download and reduce of ticked observations', () => {
+  it('downloads the uncal files of the ticked observations, then reduces their folders as one run', async () => {
+    const events = new FakeEvents();
+    const client = mastClient();
+    client.searchAnswer = async () =>
+      makeSearchResult([makeObservation(1), makeObservation(2)]);
+    client.downloadAnswer = async () => ({
+      ...makeJob({
+        id: 'dl-3',
+        kind: 'download',
+        status: 'queued',
+        input: '90000001, 90000002',
+        pipeline: null,
+        output_dir: 'data'
+      }),
+      python: ''
+    });
+    client.runsApi.createRun = async () => makeRun();
+    const panel = await openPanel({
+      client,
+      events,
+      defaultFolder: () => 'data'
+    });
+    search(panel, 'input.jp-JwstLab-mastQuery', 'DEMO-FIELD');
+    await rowsShown(panel, 2);
+    const ticks = queryAll<HTMLInputElement>(
+      panel,
+      'input.jp-JwstLab-observationTick'
+    );
+    expect(ticks).toHaveLength(2);
+    ticks.forEach(tick => tick.click());
+    await waitFor(() =>
+      expect(
+        query(panel, '.jp-JwstLab-observationsToReduce').textContent
+      ).toContain('2 observations ticked')
+    );
+    // Ticking does not open an observation.
+    expect(client.mastCalls.some(call => call[0] === 'listProducts')).toBe(
+      false
+    );
+    click(panel, 'button.jp-JwstLab-reduceObservations');
+    await waitFor(() =>
+      expect(
+        client.mastCalls.find(call => call[0] === 'createDownload')
+      ).toEqual([
+        'createDownload',
+        {
+          obsids: ['90000001', '90000002'],
+          product_filters: { subgroup: ['UNCAL'] }
+        }
+      ])
+    );
+    events.emit({
+      type: 'job.updated',
+      job_id: 'dl-3',
+      job: makeJob({
+        id: 'dl-3',
+        kind: 'download',
+        status: 'succeeded',
+        pipeline: null,
+        updated: '2030-01-01T00:00:00Z',
+        output_dir: 'data',
+        outputs: [
+          'data/jw01234001001/jw01234001001_02101_00001_mirimage_uncal.fits',
+          'data/jw01234002001/jw01234002001_02101_00001_mirimage_uncal.fits',
+          'data/jw01234002001/manifest.txt'
+        ]
+      })
+    });
+    await waitFor(() =>
+      expect(client.runsCalls).toEqual([
+        [
+          'createRun',
+          {
+            inputs: ['data/jw01234001001', 'data/jw01234002001'],
+            target_level: 3
+          }
+        ]
+      ])
+    );
   });
 });
 

@@ -270,7 +270,7 @@ describe('JobsPanel', () => {
 
     await waitFor(() =>
       expect(query(panel, '.jp-JwstLab-emptyState').textContent).toBe(
-        'No jobs yet. Right-click an association (*_asn.json) in the file browser to run the pipeline.'
+        'No jobs yet. Right-click a folder of exposures in the file browser and choose Reduce to Level 3…, or an association (*_asn.json) to run one pipeline.'
       )
     );
     const select = query<HTMLSelectElement>(

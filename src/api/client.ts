@@ -30,7 +30,12 @@ import type {
   IMastTokenState,
   IPipelineList,
   IPipelineSpec,
+  IListRunsOptions,
   IPreviewOptions,
+  IRunCreate,
+  IRunList,
+  IRunPlan,
+  IRunRecord,
   IServerInfo,
   IVersionCheck
 } from './models';
@@ -231,6 +236,73 @@ export class JwstLabClient implements IJwstLabClient {
       );
     }
     return response.blob();
+  }
+
+  /**
+   * `POST /runs` with `dry_run`: the plan of a run (stages, jobs, memory
+   * estimates against the limit, warnings); nothing is created.
+   *
+   * @throws {JwstLabApiError} 400 naming the bad field, 409 `insufficient_memory`.
+   */
+  planRun(request: IRunCreate): Promise<IRunPlan> {
+    return this.request<IRunPlan>('runs', {
+      method: 'POST',
+      body: JSON.stringify({ ...request, dry_run: true })
+    });
+  }
+
+  /**
+   * `POST /runs`: create a run → its record.
+   *
+   * @throws {JwstLabApiError} 400 naming the bad field; 409 `insufficient_memory`
+   * when a job's estimate alone exceeds the limit (unless `force`).
+   */
+  createRun(request: IRunCreate): Promise<IRunRecord> {
+    return this.request<IRunRecord>('runs', {
+      method: 'POST',
+      body: JSON.stringify({ ...request, dry_run: false })
+    });
+  }
+
+  /** `GET /runs`: one page of runs, newest first. */
+  listRuns(options: IListRunsOptions = {}): Promise<IRunList> {
+    const query = new URLSearchParams();
+    if (options.page !== undefined) {
+      query.set('page', String(options.page));
+    }
+    if (options.pageSize !== undefined) {
+      query.set('page_size', String(options.pageSize));
+    }
+    return this.request<IRunList>('runs', Private.NO_CACHE_BUSTER, query);
+  }
+
+  /** `GET /runs/{id}`: one run with its jobs and progress. */
+  getRun(id: string): Promise<IRunRecord> {
+    return this.request<IRunRecord>(
+      `runs/${encodeURIComponent(id)}`,
+      Private.NO_CACHE_BUSTER
+    );
+  }
+
+  /** `POST /runs/{id}/cancel`: cancel a run's jobs that have not ended. */
+  cancelRun(id: string): Promise<IRunRecord> {
+    return this.request<IRunRecord>(`runs/${encodeURIComponent(id)}/cancel`, {
+      method: 'POST'
+    });
+  }
+
+  /** `POST /runs/{id}/resume`: run again what is not complete. */
+  resumeRun(id: string): Promise<IRunRecord> {
+    return this.request<IRunRecord>(`runs/${encodeURIComponent(id)}/resume`, {
+      method: 'POST'
+    });
+  }
+
+  /** `DELETE /runs/{id}`: delete a finished run's record (409 while active). */
+  async deleteRun(id: string): Promise<void> {
+    await this.request<unknown>(`runs/${encodeURIComponent(id)}`, {
+      method: 'DELETE'
+    });
   }
 
   /**

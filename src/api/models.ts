@@ -228,3 +228,48 @@ export type ICrdsFetchRequest = Schemas['CrdsFetchRequest'];
 
 /** `GET /crds/diff?old=&new=`. */
 export type ICrdsDiff = Schemas['CrdsDiff'];
+
+// ---------------------------------------------------------------------------
+// Runs (`/runs`)
+
+/** `POST /runs`: reduce these inputs up to `target_level` (or only plan, with `dry_run`). */
+export type IRunCreate = Schemas['RunCreate'];
+
+/** A run: what was asked, the plan, its jobs and how far it is. */
+export type IRunRecord = Schemas['Run'];
+
+/** A run's life cycle; the last three are final. */
+export type RunStatus = IRunRecord['status'];
+
+/** `POST /runs` with `dry_run`: what would run; nothing created. */
+export type IRunPlan = Schemas['RunPlan'];
+
+/** An association a run writes (or a given one it uses). */
+export type IRunAssociation = Schemas['RunAssociation'];
+
+/** One job of a run's graph. */
+export type IRunJob = Schemas['RunJob'];
+
+/** A job of a run's graph: `planned` in a dry run, else its job's status. */
+export type RunJobStatus = IRunJob['status'];
+
+/** A column of the graph: the jobs of one pipeline. */
+export type IRunStage = Schemas['RunStage'];
+
+/** Jobs done (succeeded or reused) out of all, and the time still expected. */
+export type IRunProgress = Schemas['RunProgress'];
+
+/** The memory budget a run's jobs are admitted against. */
+export type IRunMemory = Schemas['RunMemory'];
+
+/** `GET /runs`: a page of runs, newest first. */
+export type IRunList = Schemas['RunList'];
+
+/** What a finished job used, measured from its process tree. */
+export type IJobResources = Schemas['JobResources'];
+
+/** What `listRuns` asks for (client options; the query is `page`, `page_size`). */
+export interface IListRunsOptions {
+  page?: number;
+  pageSize?: number;
+}

@@ -47,6 +47,9 @@ export interface paths {
      *     whole record), `job.progress` (`{job_id, progress}`), `job.log`
      *     (`{job_id, lines: [{text, level}]}`, level `INFO`/`WARNING`/`ERROR`/...
      *     or null), `job.deleted` (`{job_id}`).
+     *
+     *     Run events: `run.created` and `run.updated` (`{run_id, run}` with the whole
+     *     run record, published when one of its jobs changes), `run.deleted` (`{run_id}`).
      */
     get: operations['subscribeEvents'];
     put?: never;
@@ -222,6 +225,98 @@ export interface paths {
     get: operations['getJobLog'];
     put?: never;
     post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/runs': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Runs, newest first */
+    get: operations['listRuns'];
+    put?: never;
+    /**
+     * Reduce a program (inputs under the root) up to a level, as one run
+     * @description Plans the run with jwst's own association rules (in a subprocess), checks
+     *     every path (inputs, pool, output_dir, step file parameters stay in the root),
+     *     every step parameter per pipeline and each job's memory estimate against
+     *     `memory_limit` (409 `insufficient_memory` unless `force`), then makes the run
+     *     folder (`stage1/`, `stage2/`, `stage3/`, the associations, `run.json`) and
+     *     queues every job with its dependencies. With `dry_run` it answers the plan
+     *     (200) and creates nothing.
+     */
+    post: operations['createRun'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/runs/{run_id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        run_id: components['parameters']['RunId'];
+      };
+      cookie?: never;
+    };
+    /** One run with its jobs, progress and memory */
+    get: operations['getRun'];
+    put?: never;
+    post?: never;
+    /** Delete a finished run's record and its jobs' records (outputs stay) */
+    delete: operations['deleteRun'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/runs/{run_id}/cancel': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        run_id: components['parameters']['RunId'];
+      };
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Cancel every queued or running job of a run */
+    post: operations['cancelRun'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/runs/{run_id}/resume': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        run_id: components['parameters']['RunId'];
+      };
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Run again what is not complete
+     * @description Every job of the plan whose outputs exist and whose provenance (pipeline,
+     *     parameters, CRDS context, jwst version, input and output files' sizes and
+     *     modification times) matches what `run.json` recorded is reused (`reused: true`)
+     *     and not run; the others get new jobs. A resumed run of a finished program
+     *     does no pipeline work.
+     */
+    post: operations['resumeRun'];
     delete?: never;
     options?: never;
     head?: never;
@@ -862,6 +957,11 @@ export interface components {
       crds_context?: components['schemas']['CrdsContextName'] | null;
       /** @description A new or empty folder relative to the root; default `<input folder>/<stage>_<job id>` */
       output_dir?: string | null;
+      /**
+       * @description Accept a job whose memory estimate alone exceeds `memory_limit` (409 `insufficient_memory` otherwise); it then runs alone
+       * @default false
+       */
+      force?: boolean;
     };
     /** @description Steps done out of the total and the step running now; jobs that move bytes (downloads, CRDS fetches) also count bytes and files (`steps_*` then count files) */
     JobProgress: {
@@ -971,6 +1071,167 @@ export interface components {
       download?: components['schemas']['DownloadInfo'];
       /** @description CRDS fetch jobs only (absent for the others) */
       crds_fetch?: components['schemas']['CrdsFetchInfo'];
+      /** @description The run this job belongs to (`/runs/{run_id}`), if any */
+      run_id: string | null;
+      /** @description Jobs of the same run whose outputs this one reads; it starts when all have succeeded */
+      depends_on: string[];
+      /** @description Memory the job is expected to need at its peak (pipeline jobs); a queued job starts when the running jobs' estimates plus its own fit in `memory_limit` */
+      memory_estimate_bytes: number | null;
+      /** @description What the job used, measured from its process tree (filled when it ends) */
+      resources: components['schemas']['JobResources'] | null;
+      /**
+       * @description A machine-readable cause of failure: `out_of_memory` (the kernel killed it for
+       *     memory), `dependency_failed` (a job it depends on did not succeed; it did not run)
+       */
+      reason: string | null;
+    };
+    /** @description What a finished job used, measured from its process tree (the warm runner's fork included) */
+    JobResources: {
+      peak_rss_bytes: number;
+      cpu_seconds: number;
+      wall_seconds: number;
+      bytes_written: number;
+    };
+    RunCreate: {
+      /** @description Paths relative to the root: folders (their exposures, associations and pools, not recursively), exposures (uncal, rate, rateints, cal, calints), associations (`*_asn.json`) or pool CSVs */
+      inputs: string[];
+      /**
+       * @default 3
+       * @enum {integer}
+       */
+      target_level?: 1 | 2 | 3;
+      /** @description A pool CSV under the root to plan from instead of the inputs' headers */
+      pool?: string | null;
+      /** @description Step parameters per pipeline alias: `{"calwebb_image3": {"resample": {"pixfrac": 0.8}}}` */
+      steps?: {
+        [key: string]: {
+          [key: string]: Record<string, unknown>;
+        };
+      };
+      /** @description Pin a CRDS context for every job; null (or empty) for the server's */
+      crds_context?: components['schemas']['CrdsContextName'] | null;
+      /** @description The run's folder (new or empty), relative to the root; default `run_<id>` in the folder of the inputs */
+      output_dir?: string | null;
+      /**
+       * @description Answer the plan (200) and create nothing
+       * @default false
+       */
+      dry_run?: boolean;
+      /**
+       * @description Accept jobs whose memory estimate alone exceeds `memory_limit` (they run alone)
+       * @default false
+       */
+      force?: boolean;
+    };
+    RunAssociation: {
+      /** @description Relative to the root */
+      path: string;
+      asn_type: string;
+      asn_rule: string;
+      product: string;
+      /** @description Member paths relative to the root (the files this run produces, where it does) */
+      members: string[];
+      /** @description True when it came with the inputs, not from the planner */
+      given: boolean;
+    };
+    RunJob: {
+      /** @description The plan's key for the job, stable across attempts (`<level>:<pipeline>:<product>`) */
+      key: string;
+      /** @description The child job's id (a reused job: the earlier job whose outputs it kept); in a dry run, the key */
+      id: string;
+      pipeline: string;
+      /** @description The level the job produces */
+      level: number;
+      /** @description An exposure or an association */
+      input: string;
+      /** @description The jobs (ids; keys in a dry run) whose outputs it reads */
+      depends_on: string[];
+      /** @enum {string} */
+      status:
+        | 'planned'
+        | 'queued'
+        | 'running'
+        | 'succeeded'
+        | 'failed'
+        | 'cancelled'
+        | 'interrupted';
+      /** @description Outputs of an identical earlier job were kept instead of running it */
+      reused: boolean;
+      memory_estimate_bytes: number | null;
+    };
+    RunStage: {
+      level: number;
+      pipeline: string;
+      /** @description Where its outputs go */
+      folder: string;
+      jobs: number;
+    };
+    RunProgress: {
+      /** @description Jobs succeeded or reused */
+      jobs_done: number;
+      jobs_total: number;
+      /** @description Seconds still expected, from the measured wall times of the run's finished jobs per pipeline and the job slots; null until one job of each remaining pipeline has finished */
+      eta_seconds: number | null;
+    };
+    RunMemory: {
+      /** @description `memory_limit` in bytes */
+      limit_bytes: number;
+      /** @description The largest estimate of any one job of the run */
+      peak_estimate_bytes: number;
+      /** @description Estimates of the run's jobs running now */
+      in_use_bytes: number;
+    };
+    Run: {
+      id: string;
+      /** @enum {string} */
+      status: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+      /** Format: date-time */
+      created: string;
+      /** Format: date-time */
+      started: string | null;
+      /** Format: date-time */
+      finished: string | null;
+      /** Format: date-time */
+      updated: string | null;
+      inputs: string[];
+      target_level: number;
+      /** @description The run's folder: `stage1/`, `stage2/`, `stage3/` and `run.json` */
+      output_dir: string;
+      /** @description Step parameters per pipeline alias, as requested */
+      steps: {
+        [key: string]: {
+          [key: string]: Record<string, unknown>;
+        };
+      };
+      crds_context_requested: string | null;
+      crds_context_used: string | null;
+      associations: components['schemas']['RunAssociation'][];
+      stages: components['schemas']['RunStage'][];
+      jobs: components['schemas']['RunJob'][];
+      progress: components['schemas']['RunProgress'];
+      memory: components['schemas']['RunMemory'];
+      /** @description The provenance manifest `run.json`, relative to the root */
+      manifest: string;
+      error: string | null;
+      /** @description Inputs skipped and why, associations not used, parameters for pipelines the plan does not run */
+      warnings: string[];
+    };
+    RunPlan: {
+      inputs: string[];
+      target_level: number;
+      output_dir: string;
+      crds_context_requested: string | null;
+      associations: components['schemas']['RunAssociation'][];
+      stages: components['schemas']['RunStage'][];
+      jobs: components['schemas']['RunJob'][];
+      memory: components['schemas']['RunMemory'];
+      warnings: string[];
+    };
+    RunList: {
+      runs: components['schemas']['Run'][];
+      total: number;
+      page: number;
+      page_size: number;
     };
     MastColumn: {
       name: string;
@@ -1094,6 +1355,7 @@ export interface components {
   };
   parameters: {
     JobId: components['schemas']['PathSegment'];
+    RunId: components['schemas']['PathSegment'];
   };
   requestBodies: never;
   headers: {
@@ -1102,6 +1364,11 @@ export interface components {
      * @example /jwst-lab/jobs/0123456789ab
      */
     JobLocation: string;
+    /**
+     * @description The URL of the new run (`GET` it, or follow `run.updated` events)
+     * @example /jwst-lab/runs/0123456789ab
+     */
+    RunLocation: string;
   };
   pathItems: never;
 }
@@ -1440,6 +1707,193 @@ export interface operations {
       400: components['responses']['Error'];
       403: components['responses']['Forbidden'];
       404: components['responses']['Error'];
+      503: components['responses']['Unavailable'];
+    };
+  };
+  listRuns: {
+    parameters: {
+      query?: {
+        page?: number;
+        page_size?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A page of runs */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['RunList'];
+        };
+      };
+      400: components['responses']['Error'];
+      403: components['responses']['Forbidden'];
+      503: components['responses']['Unavailable'];
+    };
+  };
+  createRun: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *       "inputs": [
+         *         "obs/uncal"
+         *       ],
+         *       "target_level": 3,
+         *       "steps": {
+         *         "calwebb_image3": {
+         *           "resample": {
+         *             "pixfrac": 0.8
+         *           }
+         *         }
+         *       }
+         *     }
+         */
+        'application/json': components['schemas']['RunCreate'];
+      };
+    };
+    responses: {
+      /** @description `dry_run`: the plan; nothing was created */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['RunPlan'];
+        };
+      };
+      /** @description The new run (status `queued`) */
+      201: {
+        headers: {
+          Location: components['headers']['RunLocation'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Run'];
+        };
+      };
+      400: components['responses']['Error'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['Error'];
+      409: components['responses']['Error'];
+      413: components['responses']['Error'];
+      503: components['responses']['Unavailable'];
+    };
+  };
+  getRun: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        run_id: components['parameters']['RunId'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The run */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Run'];
+        };
+      };
+      400: components['responses']['Error'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['Error'];
+      503: components['responses']['Unavailable'];
+    };
+  };
+  deleteRun: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        run_id: components['parameters']['RunId'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Deleted */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      400: components['responses']['Error'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['Error'];
+      409: components['responses']['Error'];
+      503: components['responses']['Unavailable'];
+    };
+  };
+  cancelRun: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        run_id: components['parameters']['RunId'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Cancellation accepted; the current record (watch `run.updated`) */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Run'];
+        };
+      };
+      400: components['responses']['Error'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['Error'];
+      409: components['responses']['Error'];
+      503: components['responses']['Unavailable'];
+    };
+  };
+  resumeRun: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        run_id: components['parameters']['RunId'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The resumed run */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Run'];
+        };
+      };
+      400: components['responses']['Error'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['Error'];
+      409: components['responses']['Error'];
+      413: components['responses']['Error'];
       503: components['responses']['Unavailable'];
     };
   };

@@ -61,3 +61,47 @@ export function firstLine(text: string): string {
       .find(line => line.length > 0) ?? ''
   );
 }
+
+/**
+ * The time still expected, for people: `under a minute`, `~4 min`,
+ * `~1 h 05 min`; null when unknown (or negative: the estimate has passed).
+ */
+export function formatEta(seconds: number | null | undefined): string | null {
+  if (
+    seconds === null ||
+    seconds === undefined ||
+    !Number.isFinite(seconds) ||
+    seconds < 0
+  ) {
+    return null;
+  }
+  if (seconds < 60) {
+    return 'under a minute';
+  }
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 60) {
+    return `~${minutes} min`;
+  }
+  const hours = Math.floor(minutes / 60);
+  return `~${hours} h ${String(minutes % 60).padStart(2, '0')} min`;
+}
+
+/**
+ * The seconds still expected at `now` from an estimate made at `at` (an ISO
+ * time; the estimate as it is when unknown), never below 0; null when there
+ * is no estimate.
+ */
+export function remainingSeconds(
+  etaSeconds: number | null | undefined,
+  at: string | null | undefined,
+  now: number
+): number | null {
+  if (etaSeconds === null || etaSeconds === undefined) {
+    return null;
+  }
+  const then = at ? Date.parse(at) : NaN;
+  if (Number.isNaN(then)) {
+    return Math.max(0, etaSeconds);
+  }
+  return Math.max(0, etaSeconds - Math.max(0, (now - then) / 1000));
+}

@@ -1,11 +1,15 @@
+import { ISignal, Signal } from '@lumino/signaling';
+
 import { IProblem, problemOf } from '../api/errors';
 import type {
   IDownloadProgress,
+  IDownloadRequest,
   IJobRecord,
+  IRunRecord,
   JobStatus,
   MastSource
 } from '../api/models';
-import { transferProgress } from '../models/jobRecord';
+import { isFinal, transferProgress } from '../models/jobRecord';
 import { JobTracker } from '../models/jobTracker';
 import { Model } from '../models/model';
 import type { IJwstLabClient } from '../tokens';
@@ -36,8 +40,34 @@ export function commonFolder(paths: readonly string[]): string {
 }
 
 /**
+ * The inputs of the run that reduces a download: the folders holding the
+ * exposures it wrote (relative to the root, sorted), else `folder` (the
+ * root itself when empty).
+ */
+export function reduceInputs(
+  outputs: readonly string[],
+  folder: string
+): string[] {
+  const folders = new Set<string>();
+  for (const path of outputs) {
+    if (
+      !path.startsWith('/') &&
+      /_(uncal|rate|rateints|cal|calints)\.fits$|_asn\.json$/i.test(path)
+    ) {
+      folders.add(path.split('/').slice(0, -1).join('/') || '.');
+    }
+  }
+  return folders.size > 0 ? Array.from(folders).sort() : [folder || '.'];
+}
+
+/** Where the reduction that follows a "Download and reduce" is. */
+export type ReduceStatus =
+  'none' | 'waiting' | 'creating' | 'created' | 'failed';
+
+/**
  * The MAST panel's download: the destination folder field, and the download
- * job it started, followed by a `JobTracker` until it ends.
+ * job it started, followed by a `JobTracker` until it ends. A "Download and
+ * reduce" then creates a run to Level 3 on the folder the files arrived in.
  */
 export class MastDownloadModel extends Model {
   /** Create the model; nothing is downloading. */
@@ -115,11 +145,104 @@ export class MastDownloadModel extends Model {
     );
   }
 
-  /** Download `products` (dataURIs) into the destination folder. */
-  async start(products: readonly string[], source?: MastSource): Promise<void> {
-    if (products.length === 0 || this.isBusy) {
+  /** The observations ticked in the results (MAST `obsid`s), for "Download and reduce". */
+  get observations(): ReadonlySet<string> {
+    return this._observations;
+  }
+
+  /** Tick or untick an observation of the results. */
+  toggleObservation(obsid: string, selected?: boolean): void {
+    const next = new Set(this._observations);
+    const select = selected ?? !next.has(obsid);
+    if (select) {
+      next.add(obsid);
+    } else {
+      next.delete(obsid);
+    }
+    this._observations = next;
+    this.emitChanged();
+  }
+
+  /** Untick every observation. */
+  clearObservations(): void {
+    if (this._observations.size === 0) {
       return;
     }
+    this._observations = new Set();
+    this.emitChanged();
+  }
+
+  /** Whether a run follows the download, and where it is. */
+  get reduceStatus(): ReduceStatus {
+    return this._reduceStatus;
+  }
+
+  /** The run created after the download, or null. */
+  get run(): IRunRecord | null {
+    return this._run;
+  }
+
+  /** Why the run could not be created, or null. */
+  get reduceError(): IProblem | null {
+    return this._reduceError;
+  }
+
+  /** Emitted with the run created after a "Download and reduce". */
+  get runCreated(): ISignal<this, IRunRecord> {
+    return this._runCreated;
+  }
+
+  /**
+   * Emitted with the run's inputs when the server refused to create it
+   * (e.g. `insufficient_memory`): the user decides in the plan dialog.
+   */
+  get reduceRefused(): ISignal<this, { inputs: string[]; problem: IProblem }> {
+    return this._reduceRefused;
+  }
+
+  /**
+   * Download `products` (dataURIs) into the destination folder; with
+   * `reduce`, create a run to Level 3 on the folder they arrived in once the
+   * download succeeded.
+   */
+  async start(
+    products: readonly string[],
+    source?: MastSource,
+    options: { reduce?: boolean } = {}
+  ): Promise<void> {
+    if (products.length === 0) {
+      return;
+    }
+    await this._create({ products: [...products] }, source, options.reduce);
+  }
+
+  /**
+   * Download the uncalibrated exposures (MAST subgroup `UNCAL`) of the ticked
+   * observations, then reduce what arrived to Level 3 as one run.
+   */
+  async downloadAndReduce(source?: MastSource): Promise<void> {
+    const obsids = Array.from(this._observations);
+    if (obsids.length === 0) {
+      return;
+    }
+    await this._create(
+      { obsids, product_filters: { subgroup: ['UNCAL'] } },
+      source,
+      true
+    );
+  }
+
+  private async _create(
+    what: Pick<IDownloadRequest, 'products' | 'obsids' | 'product_filters'>,
+    source: MastSource | undefined,
+    reduce = false
+  ): Promise<void> {
+    if (this.isBusy) {
+      return;
+    }
+    this._reduceStatus = reduce ? 'waiting' : 'none';
+    this._run = null;
+    this._reduceError = null;
     const dest = this._dest.trim().replace(/^\/+/, '').replace(/\/+$/, '');
     this._follow(null);
     this._status = 'starting';
@@ -130,7 +253,7 @@ export class MastDownloadModel extends Model {
     this.emitChanged();
     try {
       const job = await this._client.createDownload({
-        products: [...products],
+        ...what,
         ...(dest ? { dest } : {}),
         ...(source ? { source } : {})
       });
@@ -140,6 +263,7 @@ export class MastDownloadModel extends Model {
     } catch (error) {
       this._status = 'failed';
       this._error = problemOf(error);
+      this._reduceStatus = 'none';
     }
     this.emitChanged();
   }
@@ -182,7 +306,37 @@ export class MastDownloadModel extends Model {
       // The job's own error replaces an older one (e.g. a failed cancel).
       this._error = null;
     }
+    if (this._reduceStatus === 'waiting' && job && isFinal(job.status)) {
+      if (job.status === 'succeeded') {
+        void this._reduce();
+      } else {
+        this._reduceStatus = 'none';
+      }
+    }
     this.emitChanged();
+  }
+
+  /**
+   * Create the run on what arrived: the folders of the exposures the download
+   * wrote (one per observation), else the folder it wrote to.
+   */
+  private async _reduce(): Promise<void> {
+    this._reduceStatus = 'creating';
+    this.emitChanged();
+    const inputs = reduceInputs(this.job?.outputs ?? [], this.folder);
+    try {
+      const run = await this._client.createRun({ inputs, target_level: 3 });
+      this._run = run;
+      this._reduceStatus = 'created';
+      this.emitChanged();
+      this._runCreated.emit(run);
+    } catch (error) {
+      const problem = problemOf(error);
+      this._reduceStatus = 'failed';
+      this._reduceError = problem;
+      this.emitChanged();
+      this._reduceRefused.emit({ inputs, problem });
+    }
   }
 
   private readonly _client: IJwstLabClient;
@@ -195,6 +349,15 @@ export class MastDownloadModel extends Model {
   private _progress: IDownloadProgress | null = null;
   private _error: IProblem | null = null;
   private _python: string | null = null;
+  private _reduceStatus: ReduceStatus = 'none';
+  private _observations: Set<string> = new Set();
+  private _run: IRunRecord | null = null;
+  private _reduceError: IProblem | null = null;
+  private _runCreated = new Signal<this, IRunRecord>(this);
+  private _reduceRefused = new Signal<
+    this,
+    { inputs: string[]; problem: IProblem }
+  >(this);
 }
 
 /** The namespace for `MastDownloadModel` statics. */

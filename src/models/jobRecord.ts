@@ -5,6 +5,7 @@
 import type {
   IDownloadProgress,
   IJobProgress,
+  IJobResources,
   IJobRecord,
   JobStatus
 } from '../api/models';
@@ -87,7 +88,38 @@ export function normalizeJob(value: unknown): IJobRecord | null {
     warnings: strings('warnings'),
     exit_code: typeof raw.exit_code === 'number' ? raw.exit_code : null,
     error: text('error'),
-    executor: text('executor') ?? ''
+    executor: text('executor') ?? '',
+    run_id: text('run_id'),
+    depends_on: strings('depends_on'),
+    memory_estimate_bytes:
+      typeof raw.memory_estimate_bytes === 'number'
+        ? raw.memory_estimate_bytes
+        : null,
+    resources: normalizeResources(raw.resources),
+    reason: text('reason')
+  };
+}
+
+/** A job's measured `resources`, or null when it has none (yet) or they are malformed. */
+export function normalizeResources(value: unknown): IJobResources | null {
+  if (typeof value !== 'object' || value === null) {
+    return null;
+  }
+  const raw = value as Record<string, unknown>;
+  const keys = [
+    'peak_rss_bytes',
+    'cpu_seconds',
+    'wall_seconds',
+    'bytes_written'
+  ] as const;
+  if (keys.some(key => typeof raw[key] !== 'number')) {
+    return null;
+  }
+  return {
+    peak_rss_bytes: raw.peak_rss_bytes as number,
+    cpu_seconds: raw.cpu_seconds as number,
+    wall_seconds: raw.wall_seconds as number,
+    bytes_written: raw.bytes_written as number
   };
 }
 

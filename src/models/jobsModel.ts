@@ -1,6 +1,17 @@
 import { errorMessage } from '../api/errors';
 import type { ConnectionState, IEventsConnection } from '../api/events';
-import type { EventsStreamMessage, IJobRecord } from '../api/models';
+import type {
+  EventsStreamMessage,
+  IJobRecord,
+  IRunRecord
+} from '../api/models';
+import { groupJobsByRun, JobsPanelEntry } from '../runs/grouping';
+import {
+  hasRuns,
+  normalizeRun,
+  runIdOfEvent,
+  runOfEvent
+} from '../runs/runRecord';
 import type { IJwstLabClient } from '../tokens';
 import {
   jobIdOfEvent,
@@ -111,6 +122,45 @@ export class JobsModel extends Model {
     return this._jobs;
   }
 
+  /** The runs known (loaded with the jobs, then kept up to date by `run.*` events), by id. */
+  get runs(): ReadonlyMap<string, IRunRecord> {
+    return this._runs;
+  }
+
+  /**
+   * The rows of the panel: each run with its children (in the list's order),
+   * every other job on its own, newest first. A run none of whose jobs is
+   * listed yet shows only under the `all` filter.
+   */
+  get entries(): readonly JobsPanelEntry[] {
+    if (this._entries === null || this._entriesVersion !== this.version) {
+      this._entries = groupJobsByRun(
+        this._jobs,
+        this._runs,
+        this._filter === 'all'
+      );
+      this._entriesVersion = this.version;
+    }
+    return this._entries;
+  }
+
+  /** Whether a run's children are shown. */
+  isRunExpanded(id: string): boolean {
+    return this._expandedRuns.has(id);
+  }
+
+  /** Show or hide a run's children. */
+  toggleRun(id: string): void {
+    const expanded = new Set(this._expandedRuns);
+    if (expanded.has(id)) {
+      expanded.delete(id);
+    } else {
+      expanded.add(id);
+    }
+    this._expandedRuns = expanded;
+    this.emitChanged();
+  }
+
   /** How many jobs match the filter on the server (may exceed `jobs.length`). */
   get total(): number {
     return this._total;
@@ -149,12 +199,18 @@ export class JobsModel extends Model {
     }
     this.emitChanged();
     try {
-      const answer = await this._client.listJobs({
-        status: filter === 'all' ? undefined : filter,
-        pageSize: JOBS_PAGE_SIZE
-      });
+      const [answer, runs] = await Promise.all([
+        this._client.listJobs({
+          status: filter === 'all' ? undefined : filter,
+          pageSize: JOBS_PAGE_SIZE
+        }),
+        this._listRuns()
+      ]);
       if (this.isDisposed || generation !== this._generation) {
         return;
+      }
+      if (runs !== null) {
+        this._runs = runs;
       }
       this._jobs = (Array.isArray(answer.jobs) ? answer.jobs : [])
         .map(normalizeJob)
@@ -221,10 +277,55 @@ export class JobsModel extends Model {
     }
   }
 
-  /** Apply one job event to the list; true when the list changed. */
+  /**
+   * The runs of the newest page, by id, or null when the server has no runs
+   * or they cannot be listed (the jobs are still shown, grouped by `run_id`).
+   */
+  private async _listRuns(): Promise<Map<string, IRunRecord> | null> {
+    if (!hasRuns(this._client)) {
+      return null;
+    }
+    try {
+      const answer = await this._client.listRuns({ pageSize: JOBS_PAGE_SIZE });
+      const runs = new Map<string, IRunRecord>();
+      for (const value of Array.isArray(answer.runs) ? answer.runs : []) {
+        const run = normalizeRun(value);
+        if (run) {
+          runs.set(run.id, run);
+        }
+      }
+      return runs;
+    } catch (error) {
+      console.warn('jwst-lab: cannot list the runs', error);
+      return null;
+    }
+  }
+
+  /** Apply one job or run event to the list; true when the list changed. */
   private _apply(message: EventsStreamMessage): boolean {
     const jobId = jobIdOfEvent(message);
     switch (message.type) {
+      case 'run.created':
+      case 'run.updated': {
+        const run = runOfEvent(message);
+        if (!run) {
+          return false;
+        }
+        const runs = new Map(this._runs);
+        runs.set(run.id, run);
+        this._runs = runs;
+        return true;
+      }
+      case 'run.deleted': {
+        const id = runIdOfEvent(message);
+        if (id === null || !this._runs.has(id)) {
+          return false;
+        }
+        const runs = new Map(this._runs);
+        runs.delete(id);
+        this._runs = runs;
+        return true;
+      }
       case 'job.created':
       case 'job.updated': {
         const job = jobOfEvent(message);
@@ -291,6 +392,10 @@ export class JobsModel extends Model {
   private _state: LoadStatus = 'idle';
   private _error: string | null = null;
   private _jobs: IJobRecord[] = [];
+  private _runs: Map<string, IRunRecord> = new Map();
+  private _expandedRuns: Set<string> = new Set();
+  private _entries: JobsPanelEntry[] | null = null;
+  private _entriesVersion = -1;
   private _total = 0;
   private _generation = 0;
   private _pending = 0;

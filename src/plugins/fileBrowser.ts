@@ -16,3 +16,17 @@ export function selectedFiles(
     .filter(item => item.type !== 'directory' && pattern.test(item.name))
     .map(item => item.path);
 }
+
+/** Every item (files and folders) selected in the current file browser. */
+export function selectedItems(
+  browsers: IFileBrowserFactory | null
+): { path: string; isDirectory: boolean }[] {
+  const browser = browsers?.tracker.currentWidget;
+  if (!browser) {
+    return [];
+  }
+  return Array.from(browser.selectedItems()).map(item => ({
+    path: item.path,
+    isDirectory: item.type === 'directory'
+  }));
+}

@@ -31,6 +31,8 @@ import { baseName } from '../components/format';
 import { isFinal, jobOfEvent } from '../models/jobRecord';
 import { isJobsFilter } from '../models/jobsModel';
 import { associationLevel, RunInputKind } from '../run/validation';
+import { RunCommandIds } from '../runs/commands';
+import { runIdOfJob } from '../runs/runRecord';
 import { IJobDetailActions, JobDetailWidget } from '../widgets/jobs/detail';
 import { JobsPanel } from '../widgets/jobs/panel';
 import { QuickLookWidget } from '../widgets/jobs/quickLook';
@@ -141,7 +143,8 @@ export const jobsPlugin: JupyterFrontEndPlugin<void> = {
       client,
       events,
       translator: translator ?? undefined,
-      onOpenJob: id => void commands.execute(JobCommandIds.openJob, { id })
+      onOpenJob: id => void commands.execute(JobCommandIds.openJob, { id }),
+      onOpenRun: id => void commands.execute(RunCommandIds.openRun, { id })
     });
     addSidebarPanel(app, panel, {
       rank: 720,
@@ -171,7 +174,8 @@ export const jobsPlugin: JupyterFrontEndPlugin<void> = {
       openJob: id => {
         panel.selectedJob = id;
         void commands.execute(JobCommandIds.openJob, { id });
-      }
+      },
+      openRun: id => void commands.execute(RunCommandIds.openRun, { id })
     };
 
     // Job detail tabs, reopened after a page reload.
@@ -358,7 +362,8 @@ export const jobsPlugin: JupyterFrontEndPlugin<void> = {
 
 /**
  * Show a notification for each job that ends (succeeded, failed, cancelled,
- * interrupted) while the page is open, with an action that opens it.
+ * interrupted) while the page is open, with an action that opens it. Jobs of
+ * a run are left out: their run says when it ends.
  */
 export function watchJobEnds(
   events: IEventsConnection,
@@ -372,7 +377,12 @@ export function watchJobEnds(
         return;
       }
       const job = jobOfEvent(message);
-      if (!job || !isFinal(job.status) || notified.has(job.id)) {
+      if (
+        !job ||
+        !isFinal(job.status) ||
+        notified.has(job.id) ||
+        runIdOfJob(job) !== null
+      ) {
         return;
       }
       notified.add(job.id);

@@ -12,6 +12,7 @@ import { ITranslator } from '@jupyterlab/translation';
 import type { IEventsConnection } from '../api/events';
 import { mastIcon } from '../icons';
 import { trackLastSearch } from '../mast/lastSearch';
+import { RunCommandIds } from '../runs/commands';
 import {
   CommandIds,
   IJwstLabClient,
@@ -74,6 +75,14 @@ export const mastPlugin: JupyterFrontEndPlugin<void> = {
           });
         }
       }
+    });
+    // "Download and reduce": the run opens in its tab; a refused run (e.g. not
+    // enough memory) opens its plan dialog, where the user decides.
+    panel.download.runCreated.connect((_, run) => {
+      void app.commands.execute(RunCommandIds.openRun, { id: run.id });
+    });
+    panel.download.reduceRefused.connect((_, { inputs }) => {
+      void app.commands.execute(RunCommandIds.reduce, { inputs, level: 3 });
     });
     addSidebarPanel(app, panel, {
       rank: 700,

@@ -347,11 +347,33 @@ export function buildRequest(
       steps[step.alias] = values;
     }
   }
-  const context = draft.crdsContext.trim();
+  const common = checkContextAndFolder(draft.crdsContext, draft.outputDir);
+  if ('errors' in common) {
+    Object.assign(errors, common.errors);
+  }
+  if (Object.keys(errors).length > 0 || 'errors' in common) {
+    return { errors };
+  }
+  return { steps, ...common };
+}
+
+/**
+ * The CRDS context to pin and the output folder as typed, checked (a context
+ * name like `jwst_1234.pmap`; a folder relative to the root, without `..`):
+ * null for empty ones, or the errors by field.
+ */
+export function checkContextAndFolder(
+  crdsContext: string,
+  outputDir: string
+):
+  | { crds_context: string | null; output_dir: string | null }
+  | { errors: FieldErrors } {
+  const errors: FieldErrors = {};
+  const context = crdsContext.trim();
   if (context && !CRDS_CONTEXT_PATTERN.test(context)) {
     errors.crds_context = `“${context}” is not a CRDS context name like jwst_1234.pmap`;
   }
-  const output = draft.outputDir.trim().replace(/\/+$/, '');
+  const output = outputDir.trim().replace(/\/+$/, '');
   if (output.startsWith('/') || output.split('/').includes('..')) {
     errors.output_dir =
       'must be a folder relative to the server root, without “..”';
@@ -359,11 +381,7 @@ export function buildRequest(
   if (Object.keys(errors).length > 0) {
     return { errors };
   }
-  return {
-    steps,
-    crds_context: context || null,
-    output_dir: output || null
-  };
+  return { crds_context: context || null, output_dir: output || null };
 }
 
 /** The output folder of one job of a batch: the chosen folder, one sub-folder per input. */

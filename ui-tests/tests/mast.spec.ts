@@ -53,9 +53,21 @@ test.describe('MAST panel', () => {
     await expect(table.locator('.jp-JwstLab-vtableRow').first()).toContainText(
       TARGET
     );
+    // Observations can be ticked for "Download and reduce"; ticking opens nothing.
+    const ticks = table.locator('input.jp-JwstLab-observationTick');
+    await ticks.nth(0).check();
+    await ticks.nth(1).check();
+    const toReduce = panel.locator('.jp-JwstLab-observationsToReduce');
+    await expect(toReduce).toContainText('2 observations ticked');
+    await expect(
+      toReduce.getByRole('button', { name: 'Download and reduce' })
+    ).toBeEnabled();
+    await expect(panel.locator('.jp-JwstLab-mastProducts')).toHaveCount(0);
     await panel.screenshot({
       path: 'test-results/screenshots/mast-results.png'
     });
+    await toReduce.getByRole('button', { name: 'Clear' }).click();
+    await expect(toReduce).toHaveCount(0);
 
     // Open the observation: its products are listed.
     const row = table.locator('.jp-JwstLab-vtableRow', {

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..logs import LOG_NAME
+from .capacity import MemoryCapacity
 
 #: Seconds between SIGTERM and SIGKILL when a job is cancelled.
 DEFAULT_GRACE = 10.0
@@ -72,3 +73,18 @@ class Executor(ABC):
 
     async def close(self) -> None:  # noqa: B027 (optional hook)
         """Release what the executor holds (clusters, threads); running jobs keep running."""
+
+    def memory_capacity(self) -> MemoryCapacity | None:
+        """The memory of the workers jobs run on, or None: the server's ``memory_limit`` holds."""
+        return None
+
+    def reserve(self, job_id: str, estimate_bytes: int) -> bool:
+        """Promise a worker's memory to a job about to start; False when no worker has room.
+
+        Executors without a :meth:`memory_capacity` have no opinion (True).
+        """
+        del job_id, estimate_bytes
+        return True
+
+    def release(self, job_id: str) -> None:  # noqa: B027 (optional hook)
+        """Forget a job's reservation (it ended, or it could not start); no-op if it has none."""

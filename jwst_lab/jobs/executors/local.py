@@ -19,10 +19,13 @@ from pathlib import Path
 
 from .. import runfiles
 from ..logs import LOG_NAME
+from ..resources import TreeSampler
 from .base import DEFAULT_GRACE, Executor, LaunchPlan, RunHandle
 from .warm_pool import WarmRunner
 
 POLL_INTERVAL = 0.1
+#: Seconds between two samples of a running job's process tree (memory, CPU, writes).
+SAMPLE_INTERVAL = 0.5
 #: Seconds to wait, after a runner that is not our child ended, for its exit status file.
 STATUS_GRACE = 2.0
 
@@ -45,6 +48,31 @@ def spawn_runner(
         )
     runfiles.write_pid(job_dir, process.pid)
     return process
+
+
+class _Sampling:
+    """Samples a runner's process tree while it runs; writes ``resources.json`` when it ends.
+
+    The runner measures itself when it ends; this is what is known of a
+    runner that cannot (killed by the kernel for memory), and the cgroup's
+    ``oom_kill`` count before and after, which tells such a kill apart.
+    """
+
+    def __init__(self, pid: int, job_dir: Path) -> None:
+        self._sampler = TreeSampler(pid)
+        self._job_dir = job_dir
+        self._next = 0.0
+
+    async def tick(self) -> None:
+        """Sample, at most every :data:`SAMPLE_INTERVAL` seconds."""
+        now = time.monotonic()
+        if now >= self._next:
+            self._next = now + SAMPLE_INTERVAL
+            await asyncio.to_thread(self._sampler.sample)
+
+    def done(self) -> None:
+        """Record what was sampled in the job folder."""
+        self._sampler.write(self._job_dir)
 
 
 def exit_code_of(returncode: int) -> int:
@@ -70,8 +98,11 @@ class _ChildHandle(RunHandle):
         return self._process.pid
 
     async def wait(self) -> int | None:
+        sampling = _Sampling(self._process.pid, self._job_dir)
         while self._process.poll() is None:
+            await sampling.tick()
             await asyncio.sleep(POLL_INTERVAL)
+        sampling.done()
         return exit_code_of(self._process.returncode)
 
     async def cancel(self, grace: float = DEFAULT_GRACE) -> None:
@@ -104,8 +135,11 @@ class _AttachedHandle(RunHandle):
         return self._record.pid
 
     async def wait(self) -> int | None:
+        sampling = _Sampling(self._record.pid, self._job_dir)
         while runfiles.is_running(self._record):
+            await sampling.tick()
             await asyncio.sleep(POLL_INTERVAL)
+        sampling.done()
         deadline = time.monotonic() + STATUS_GRACE
         while (code := runfiles.read_exit_status(self._job_dir)) is None:
             if time.monotonic() > deadline:

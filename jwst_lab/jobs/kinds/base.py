@@ -72,10 +72,19 @@ class KindContext:
     crds_problem: Callable[[], str | None] = lambda: None
     #: The clock of every job timestamp (the engine's and the kinds').
     clock: Callable[[], str] = now_iso
+    #: The largest estimate a job may have now (the engine sets it per kind: on a Dask
+    #: cluster, the largest worker's memory limit); None: ``settings.memory_limit_bytes``.
+    memory_limit: Callable[[], int] | None = field(repr=False, default=None)
 
     def job_dir(self, job_id: str) -> Path:
         """The folder of one job."""
         return self.jobs_dir / job_id
+
+    def memory_limit_bytes(self) -> int:
+        """The most memory one job may be estimated to need and still run."""
+        if self.memory_limit is not None:
+            return self.memory_limit()
+        return self.settings.memory_limit_bytes
 
 
 @dataclass(frozen=True)
@@ -96,6 +105,9 @@ class Ending:
     exit_code: int | None
     #: Exit code 0, and the job was neither cancelled nor timed out.
     succeeded: bool
+    #: The engine stopped it (a cancel or ``job_timeout``): a SIGKILL was asked for, not the
+    #: kernel's out-of-memory killer.
+    stopped: bool = False
 
 
 @dataclass(frozen=True)

@@ -92,7 +92,7 @@ class CrdsFetchKind(TransferKind):
     def finish(self, ctx: KindContext, record: JobRecord, ending: Ending) -> Finished:
         """What was fetched, skipped (already cached) and failed; the context used."""
         result = read_result(ctx.job_dir(record.id))
-        changes: dict[str, Any] = {"outputs": []}
+        changes: dict[str, Any] = {"outputs": [], "resources": self.measured(ctx, record, result)}
         if record.crds_fetch is not None:
             reported = {k: list(result.get(k) or []) for k in ("fetched", "skipped", "failed")}
             changes["crds_fetch"] = record.crds_fetch.model_dump() | reported

@@ -129,7 +129,11 @@ class DownloadKind(TransferKind):
     def finish(self, ctx: KindContext, record: JobRecord, ending: Ending) -> Finished:
         """The files in place are the outputs; the runner's result says what failed."""
         result = read_result(ctx.job_dir(record.id))
-        finished = self.updated(record, outputs=[str(p) for p in result.get("files") or []])
+        finished = self.updated(
+            record,
+            outputs=[str(p) for p in result.get("files") or []],
+            resources=self.measured(ctx, record, result),
+        )
         return Finished(finished, self.runner_error(result, ending))
 
     def rerun(self, ctx: KindContext, record: JobRecord) -> Mapping[str, Any]:

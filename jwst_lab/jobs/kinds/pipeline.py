@@ -8,23 +8,38 @@ pipeline's steps from stpipe's log lines.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from ...clock import epoch_seconds
 from ...core.associations import require_members
 from ...core.crds import check_context_name
 from ...core.paths import relative_to_root, resolve_in_root
 from ...core.pipeline import PIPELINE_INPUTS, copy_as_python, copy_as_strun, strun_arguments
-from ...errors import BadRequest, Conflict
+from ...errors import BadRequest, Conflict, JwstLabError
 from ...models.jobs import JobCommands, JobRecord
 from ..environment import job_environment
 from ..logs import LOG_NAME, last_error_lines, tail_text
 from ..outputs import format_size, free_space, list_outputs, remove_temporaries
 from ..progress import Progress, advance
+from ..resources import (
+    PeakStore,
+    check_fits_alone,
+    estimate_job_memory,
+    memory_available,
+    merge_resources,
+    out_of_memory,
+    out_of_memory_advice,
+    read_sampled,
+    record_peak,
+)
 from ..runner import PARAMS_SUFFIX, RESULT_NAME, SPEC_NAME
 from .base import Claim, Ending, Finished, JobKind, KindContext, LaunchPlan, NewJob, read_result
+
+LOG = logging.getLogger(__name__)
 
 #: Files a pipeline step can read: FITS and ASDF data files, JSON associations.
 DATA_SUFFIXES = (".fits", ".asdf", ".json")
@@ -64,20 +79,41 @@ class PipelineKind(JobKind):
             raise BadRequest("pipeline is required, e.g. 'calwebb_image3'", field="pipeline")
         entry = ctx.catalog.require(pipeline)
         root = ctx.root
-        input_path = resolve_in_root(root, request.get("input", ""), field="input")
+        # A run's child may read what the jobs it depends on produce: checked in full at launch.
+        child = request.get("run_id") is not None
+        input_path = resolve_in_root(
+            root, request.get("input", ""), field="input", must_exist=not child
+        )
         refuse_expansions("input", request.get("input", ""))
         check_pipeline_input(pipeline, entry, input_path, request["input"])
-        if input_path.name.endswith(".json"):
+        if input_path.name.endswith(".json") and not child:
             check_association(ctx, pipeline, input_path)
         steps = ctx.catalog.validate_steps(pipeline, request.get("steps"))
         context = check_context(ctx, request.get("crds_context"))
         check_crds_usable(ctx)
-        output = self._output(ctx, request.get("output_dir"), input_path, pipeline, job.id)
+        output = (
+            run_child_output(ctx, request.get("output_dir"))
+            if child
+            else self._output(ctx, request.get("output_dir"), input_path, pipeline, job.id)
+        )
         # Every file-like step parameter must stay in the root (checked again at launch).
         ctx.catalog.launch_steps(pipeline, steps, root=root, folders=[input_path.parent, output])
         input_rel = relative_to_root(root, input_path)
         output_rel = relative_to_root(root, output) if output != root else "."
         arguments = strun_arguments(pipeline, input_rel, output_rel, steps)
+        run_fields = run_child_fields(request) if child else {}
+        if child:  # the run estimated it from the planned exposures and checked the limit
+            estimate = run_fields.pop("memory_estimate_bytes")
+        else:
+            estimate = estimate_job_memory(
+                pipeline, input_path, store=PeakStore.beside_jobs(ctx.jobs_dir), root=root
+            )
+            check_fits_alone(
+                estimate,
+                ctx.memory_limit_bytes(),
+                force=request.get("force") is True,
+                what=f"this {pipeline} job",
+            )
         return self.new_record(
             ctx,
             job,
@@ -95,6 +131,8 @@ class PipelineKind(JobKind):
             },
             versions=ctx.catalog.versions(),
             progress=Progress(total=len(entry["steps"]) or 1).as_dict(),
+            **run_fields,
+            memory_estimate_bytes=estimate,
         )
 
     @staticmethod
@@ -118,8 +156,12 @@ class PipelineKind(JobKind):
         return output
 
     def claims(self, ctx: KindContext, record: JobRecord) -> list[Claim]:
-        """The output folder: one active job per folder."""
-        del ctx
+        """The output folder: one active job per folder; a run's child, its products in it."""
+        if record.run_id is not None:  # the run owns the stage folder its children share
+            return [
+                Claim(f"file:{record.output_dir}/{prefix}*", f"{record.output_dir}/{prefix}*")
+                for prefix in run_child_prefixes(ctx, record)[0]
+            ]
         return [Claim(f"folder:{record.output_dir}", f"output_dir {record.output_dir!r}")]
 
     def plan(self, ctx: KindContext, record: JobRecord) -> LaunchPlan:
@@ -127,7 +169,12 @@ class PipelineKind(JobKind):
         assert record.pipeline is not None
         job_dir = ctx.job_dir(record.id)
         job_dir.mkdir(parents=True, exist_ok=True)
-        input_path = resolve_in_root(ctx.root, record.input, field="input")
+        child = record.run_id is not None
+        input_path = resolve_in_root(ctx.root, record.input, field="input", must_exist=not child)
+        params_name = f"{record.pipeline}{PARAMS_SUFFIX}"
+        if child:
+            check_run_child_input(ctx, record, input_path)
+            params_name = f"{record.pipeline}_{record.id}{PARAMS_SUFFIX}"  # a shared folder
         output = resolve_in_root(ctx.root, record.output_dir, field="output_dir", must_exist=False)
         output.mkdir(parents=True, exist_ok=True)
         steps = ctx.catalog.launch_steps(
@@ -138,7 +185,7 @@ class PipelineKind(JobKind):
             "job_dir": str(job_dir),
             "root": str(ctx.root),
             "arguments": strun_arguments(record.pipeline, str(input_path), str(output), steps),
-            "param_file": str(output / f"{record.pipeline}{PARAMS_SUFFIX}"),
+            "param_file": str(output / params_name),
             "result_file": str(job_dir / RESULT_NAME),
         }
         spec_path = job_dir / SPEC_NAME
@@ -184,6 +231,8 @@ class PipelineKind(JobKind):
             if not record.crds_context_requested:
                 changes["commands"] = self._commands(ctx, record, used)
         listing = list_outputs(ctx.root, record.output_dir)
+        if record.run_id is not None:  # a shared stage folder: only what this job wrote
+            keep_run_child_outputs(ctx, record, listing)
         removed = 0 if ending.succeeded else remove_temporaries(listing)
         if removed:
             listing.warnings.append(f"removed {removed} temporary file(s) the failed job left")
@@ -195,7 +244,44 @@ class PipelineKind(JobKind):
         error = None
         if ending.exit_code not in (0, None):
             error = self._error_text(ctx, record, result, ending.exit_code)
+        sampled = read_sampled(job_dir)
+        measured = result.get("resources")
+        resources = merge_resources(measured if isinstance(measured, dict) else {}, sampled)
+        changes["resources"] = resources
+        peak = resources["peak_rss_bytes"] if resources else None
+        runner_error = result.get("error")
+        if not ending.succeeded and out_of_memory(
+            ending.exit_code,
+            stopped=ending.stopped,
+            runner_error=runner_error if isinstance(runner_error, str) else None,
+            sampled=sampled,
+            available=memory_available(),
+        ):
+            changes["reason"] = "out_of_memory"
+            advice = out_of_memory_advice(
+                peak, record.memory_estimate_bytes, ctx.settings.memory_limit_bytes
+            )
+            error = advice if error is None else f"{advice}\n{error}"
+        if ending.succeeded and peak:
+            self._calibrate(ctx, record, peak)
         return Finished(self.updated(record, **changes), error)
+
+    @staticmethod
+    def _calibrate(ctx: KindContext, record: JobRecord, peak: int) -> None:
+        """Store a succeeded job's measured peak: later estimates of its class follow it."""
+        assert record.pipeline is not None
+        try:
+            input_path = resolve_in_root(ctx.root, record.input, field="input")
+            record_peak(
+                PeakStore.beside_jobs(ctx.jobs_dir),
+                record.pipeline,
+                input_path,
+                peak,
+                job_id=record.id,
+                root=ctx.root,
+            )
+        except (OSError, ValueError, JwstLabError) as problem:
+            LOG.warning("jwst-lab: could not store job %s's memory peak: %s", record.id, problem)
 
     @staticmethod
     def _commands(ctx: KindContext, record: JobRecord, context: str) -> JobCommands:
@@ -329,3 +415,104 @@ def check_crds_usable(ctx: KindContext) -> None:
             f"the pipeline cannot run: CRDS has no server and its cache is unusable. {problem}",
             reason="crds_unusable",
         )
+
+
+# --- children of a run (jobs/runs.py) ----------------------------------------------------
+
+#: Seconds of file-time slack when telling a run child's own outputs from older files.
+MTIME_SLACK = 2.0
+
+
+def run_child_output(ctx: KindContext, requested: Any) -> Path:
+    """A run child's stage folder: in the root; it may hold the outputs of its siblings."""
+    if not isinstance(requested, str) or not requested:
+        raise BadRequest(
+            "output_dir must be a path relative to the server root", field="output_dir"
+        )
+    refuse_expansions("output_dir", requested)
+    return resolve_in_root(ctx.root, requested, field="output_dir", must_exist=False)
+
+
+def run_child_fields(request: Mapping[str, Any]) -> dict[str, Any]:
+    """The record members a run gives its child: ``run_id``, ``depends_on``, the estimate."""
+    run_id, depends_on = request.get("run_id"), request.get("depends_on", [])
+    estimate = request.get("memory_estimate_bytes")
+    if not isinstance(run_id, str) or not run_id:
+        raise BadRequest("run_id must be a run's id", field="run_id")
+    if not isinstance(depends_on, list) or not all(isinstance(d, str) for d in depends_on):
+        raise BadRequest("depends_on must be a list of job ids", field="depends_on")
+    if estimate is not None and (not isinstance(estimate, int) or estimate < 0):
+        raise BadRequest(
+            "memory_estimate_bytes must be a byte count", field="memory_estimate_bytes"
+        )
+    return {"run_id": run_id, "depends_on": list(depends_on), "memory_estimate_bytes": estimate}
+
+
+def _stem(name: str) -> str:
+    """An exposure file's name without its product suffix (``x_uncal.fits`` → ``x``)."""
+    base = name.rsplit(".", 1)[0]
+    head, _, suffix = base.rpartition("_")
+    return head if head and suffix.isalpha() else base
+
+
+def run_child_prefixes(ctx: KindContext, record: JobRecord) -> tuple[list[str], list[str]]:
+    """Blocking: the name prefixes of a run child's outputs: (products, members).
+
+    An exposure's job writes ``<stem>_<suffix>``; an association's job writes
+    ``<product name>_<suffix>`` and per-member files (``<member stem>_..._crf``).
+    The parameter file of a run child is ``<pipeline>_<job id>_params.asdf``.
+    """
+    name = record.input.rsplit("/", 1)[-1]
+    products = [f"{record.pipeline}_{record.id}_"]
+    members: list[str] = []
+    if not name.endswith(".json"):
+        return [f"{_stem(name)}_", *products], members
+    try:
+        content = json.loads((ctx.root / record.input).read_text(encoding="utf-8"))
+        for product in content.get("products", []):
+            if product.get("name"):
+                products.insert(0, f"{product['name']}_")
+            members += [
+                f"{_stem(str(m.get('expname', '')).rsplit('/', 1)[-1])}_"
+                for m in product.get("members", [])
+                if m.get("expname")
+            ]
+    except (OSError, ValueError, AttributeError, TypeError):
+        products.insert(0, f"{_stem(name)}_")
+    return products, members
+
+
+def check_run_child_input(ctx: KindContext, record: JobRecord, input_path: Path) -> None:
+    """At launch: the input (and an association's members) the dependencies produced exist."""
+    if not input_path.is_file():
+        raise BadRequest(
+            f"input {record.input!r} does not exist: the jobs this one depends on "
+            f"({', '.join(record.depends_on) or 'none'}) did not produce it",
+            field="input",
+        )
+    if input_path.name.endswith(".json"):
+        assert record.pipeline is not None
+        check_association(ctx, record.pipeline, input_path)
+
+
+def keep_run_child_outputs(ctx: KindContext, record: JobRecord, listing: Any) -> None:
+    """Keep in ``listing`` only the files this run child wrote (by name prefix and time)."""
+    products, members = run_child_prefixes(ctx, record)
+    folder = record.output_dir.rstrip("/") + "/"
+    since = (epoch_seconds(record.started) or 0.0) - MTIME_SLACK
+
+    def written(relative: str) -> bool:
+        name = relative.removeprefix(folder)
+        if "/" in name:
+            return False
+        if name.startswith(tuple(products)):
+            return True
+        if not members or not name.startswith(tuple(members)):
+            return False
+        try:
+            return (ctx.root / relative).stat().st_mtime >= since
+        except OSError:
+            return False
+
+    listing.files = [f for f in listing.files if written(f)]
+    listing.temporaries = [p for p in listing.temporaries if p.name.startswith(tuple(products))]

@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 
 from ...models.jobs import JobRecord
 from ..progress import TransferProgress, advance_transfer
+from ..resources import merge_resources, read_sampled
 from ..runfiles import STATUS_NAME
 from ..runner import RESULT_NAME
 from .base import Ending, JobKind, KindContext, LaunchPlan
@@ -56,6 +57,14 @@ class TransferKind(JobKind):
         """The runner's ``progress`` events: files and bytes done."""
         del line
         return advance_transfer(progress, event)
+
+    @staticmethod
+    def measured(ctx: KindContext, record: JobRecord, result: Mapping[str, Any]) -> Any:
+        """The job's ``resources``: its runner's report completed by the executor's samples."""
+        reported = result.get("resources")
+        return merge_resources(
+            reported if isinstance(reported, dict) else {}, read_sampled(ctx.job_dir(record.id))
+        )
 
     def runner_error(self, result: Mapping[str, Any], ending: Ending) -> str | None:
         """The job's error: the runner's own, or its exit status; None when it succeeded."""

@@ -4,7 +4,7 @@ import * as React from 'react';
 
 import type { IEventsConnection } from '../../api/events';
 import type { IJobRecord } from '../../api/models';
-import { baseName } from '../../components/format';
+import { baseName, formatBytes } from '../../components/format';
 import { JobProgress } from '../../components/JobProgress';
 import { KeyValueTable } from '../../components/KeyValueTable';
 import { JobElapsed, JobStatusBadge, useNow } from '../../components/jobStatus';
@@ -43,6 +43,8 @@ export interface IJobDetailActions {
   confirm(title: string, message: string): Promise<boolean>;
   /** Open the details of another job (e.g. a rerun). */
   openJob(id: string): void;
+  /** Open the tab of the run a job belongs to, when the host can. */
+  openRun?(id: string): void;
 }
 
 /** Props of {@link JobDetailView}. */
@@ -151,6 +153,40 @@ export function JobDetailView(props: IJobDetailViewProps): JSX.Element {
         <JobElapsed job={job} now={now} trans={trans} />
       </header>
       <JobProgress job={job} trans={trans} />
+      {job.run_id && (
+        <p className="jp-JwstLab-jobRun">
+          {trans.__('Part of run %1.', job.run_id)}{' '}
+          {actions.openRun && (
+            <button
+              type="button"
+              className="jp-JwstLab-linkButton"
+              onClick={() => actions.openRun?.(job.run_id as string)}
+            >
+              {trans.__('Open the run')}
+            </button>
+          )}
+        </p>
+      )}
+      {job.reason === 'out_of_memory' && (
+        <p className="jp-JwstLab-jobError" role="alert">
+          {trans.__(
+            'The system stopped this job for lack of memory: run fewer jobs at once, or lower memory_limit so that fewer are admitted together.'
+          )}
+        </p>
+      )}
+      {job.resources && (
+        <p className="jp-JwstLab-jobResources">
+          {trans.__(
+            'Used: peak memory %1 · CPU %2 s · wall %3 s · wrote %4',
+            formatBytes(job.resources.peak_rss_bytes),
+            job.resources.cpu_seconds.toFixed(1),
+            job.resources.wall_seconds.toFixed(1),
+            formatBytes(job.resources.bytes_written)
+          )}
+          {job.memory_estimate_bytes !== null &&
+            ` ${trans.__('(estimated %1)', formatBytes(job.memory_estimate_bytes))}`}
+        </p>
+      )}
       <div
         className="jp-JwstLab-jobActions"
         role="toolbar"

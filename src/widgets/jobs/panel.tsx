@@ -3,7 +3,7 @@ import { ISignal, Signal } from '@lumino/signaling';
 import * as React from 'react';
 
 import type { ConnectionState, IEventsConnection } from '../../api/events';
-import type { IJobRecord, IJobStoreInfo } from '../../api/models';
+import type { IJobRecord, IJobStoreInfo, IRunRecord } from '../../api/models';
 import {
   CapabilityNote,
   capabilityNotice
@@ -28,8 +28,10 @@ import {
 } from '../../models/jobsModel';
 import type { ServerInfoModel } from '../../models/serverInfo';
 import { useModel } from '../../models/useModel';
+import { isRunFinal, runTitle } from '../../runs/runRecord';
 import { Features, IJwstLabClient, PanelIds } from '../../tokens';
 import { JwstLabSidePanel } from '../panel';
+import { RunProgressBar, RunStatusBadge } from '../runs/runParts';
 
 /**
  * The Jobs sidebar panel: pipeline jobs filtered by status, and whether live
@@ -48,6 +50,7 @@ export class JobsPanel extends JwstLabSidePanel {
       translator: options.translator
     });
     this._onOpenJob = options.onOpenJob ?? null;
+    this._onOpenRun = options.onOpenRun ?? null;
     this.model = new JobsModel({
       client: options.client,
       events: options.events,
@@ -100,6 +103,11 @@ export class JobsPanel extends JwstLabSidePanel {
     this._onOpenJob?.(id);
   }
 
+  /** Open a run's tab. */
+  openRun(id: string): void {
+    this._onOpenRun?.(id);
+  }
+
   dispose(): void {
     if (this.isDisposed) {
       return;
@@ -116,6 +124,7 @@ export class JobsPanel extends JwstLabSidePanel {
         serverInfo={this.serverInfo}
         onStatusFilterChange={value => (this.statusFilter = value)}
         onOpenJob={id => this.openJob(id)}
+        onOpenRun={id => this.openRun(id)}
       />
     );
   }
@@ -123,6 +132,7 @@ export class JobsPanel extends JwstLabSidePanel {
   private _statusFilterChanged = new Signal<this, JobsFilter>(this);
   private _selectedJobChanged = new Signal<this, string | null>(this);
   private readonly _onOpenJob: ((id: string) => void) | null;
+  private readonly _onOpenRun: ((id: string) => void) | null;
 }
 
 /** The namespace for `JobsPanel` statics. */
@@ -136,6 +146,8 @@ export namespace JobsPanel {
     statusFilter?: JobsFilter;
     /** Opens a job's details (clicking or pressing Enter on a job). */
     onOpenJob?: (id: string) => void;
+    /** Opens a run's tab (clicking or pressing Enter on a run). */
+    onOpenRun?: (id: string) => void;
     translator?: ITranslator;
   }
 }
@@ -146,10 +158,11 @@ interface IJobsViewProps {
   serverInfo: ServerInfoModel;
   onStatusFilterChange: (value: JobsFilter) => void;
   onOpenJob: (id: string) => void;
+  onOpenRun: (id: string) => void;
 }
 
 function JobsView(props: IJobsViewProps): JSX.Element {
-  const { trans, onStatusFilterChange, onOpenJob } = props;
+  const { trans, onStatusFilterChange, onOpenJob, onOpenRun } = props;
   const model = useModel(props.model);
   const state = useModel(props.serverInfo).state;
   const statusFilter = model.filter;
@@ -214,6 +227,7 @@ function JobsView(props: IJobsViewProps): JSX.Element {
           emptyMessage={emptyMessage(statusFilter, trans)}
           selectedJob={model.selectedJob}
           onOpenJob={onOpenJob}
+          onOpenRun={onOpenRun}
         />
       )}
       {!hasJobs && !storeUnusable && (
@@ -291,17 +305,20 @@ interface IJobListProps {
   emptyMessage: string;
   selectedJob: string | null;
   onOpenJob: (id: string) => void;
+  onOpenRun: (id: string) => void;
 }
 
-/** The loaded jobs, or why there are none (loading, error, empty). */
+/** The loaded jobs (a run's under their run), or why there are none (loading, error, empty). */
 function JobList({
   model,
   trans,
   emptyMessage,
   selectedJob,
-  onOpenJob
+  onOpenJob,
+  onOpenRun
 }: IJobListProps): JSX.Element {
   const jobs = model.jobs;
+  const entries = model.entries;
   const running = jobs.some(job => job.status === 'running');
   const now = useNow(running ? 1000 : 0);
 
@@ -326,7 +343,7 @@ function JobList({
       </div>
     );
   }
-  if (jobs.length === 0) {
+  if (entries.length === 0) {
     return <EmptyState message={emptyMessage} />;
   }
   return (
@@ -336,16 +353,39 @@ function JobList({
         aria-label={trans.__('Jobs')}
         aria-busy={model.isRefreshing}
       >
-        {jobs.map(job => (
-          <JobItem
-            key={job.id}
-            job={job}
-            now={now}
-            trans={trans}
-            selected={job.id === selectedJob}
-            onOpen={onOpenJob}
-          />
-        ))}
+        {entries.map(entry =>
+          entry.kind === 'job' ? (
+            <JobItem
+              key={entry.job.id}
+              job={entry.job}
+              now={now}
+              trans={trans}
+              selected={entry.job.id === selectedJob}
+              onOpen={onOpenJob}
+            />
+          ) : (
+            <RunItem
+              key={`run-${entry.runId}`}
+              runId={entry.runId}
+              run={entry.run}
+              expanded={model.isRunExpanded(entry.runId)}
+              onToggle={() => model.toggleRun(entry.runId)}
+              onOpen={onOpenRun}
+              trans={trans}
+            >
+              {entry.children.map(job => (
+                <JobItem
+                  key={job.id}
+                  job={job}
+                  now={now}
+                  trans={trans}
+                  selected={job.id === selectedJob}
+                  onOpen={onOpenJob}
+                />
+              ))}
+            </RunItem>
+          )
+        )}
       </ul>
       {model.total > jobs.length && (
         <p className="jp-JwstLab-jobsMore">
@@ -425,6 +465,99 @@ function JobItem({
   );
 }
 
+interface IRunItemProps {
+  runId: string;
+  run: IRunRecord | null;
+  expanded: boolean;
+  onToggle: () => void;
+  onOpen: (id: string) => void;
+  trans: TranslationBundle;
+  /** The run's jobs in the list, shown when expanded. */
+  children: React.ReactElement[];
+}
+
+/** A run: its title, status and progress, and its jobs below when expanded. */
+function RunItem({
+  runId,
+  run,
+  expanded,
+  onToggle,
+  onOpen,
+  trans,
+  children
+}: IRunItemProps): JSX.Element {
+  const now = useNow(run && !isRunFinal(run.status) ? 5000 : 0);
+  const listId = `jp-JwstLab-runChildren-${runId}`;
+  return (
+    <li
+      className="jp-JwstLab-runItem"
+      data-run-id={runId}
+      data-status={run?.status}
+      data-children={children.length}
+    >
+      <div className="jp-JwstLab-runItemRow">
+        <button
+          type="button"
+          className="jp-JwstLab-runItemToggle"
+          aria-expanded={expanded}
+          aria-controls={listId}
+          aria-label={
+            expanded
+              ? trans.__('Hide the jobs of the run')
+              : trans.__('Show the jobs of the run')
+          }
+          onClick={onToggle}
+        >
+          <span aria-hidden="true">{expanded ? '▾' : '▸'}</span>
+        </button>
+        <div
+          className="jp-JwstLab-runItemMain"
+          role="button"
+          tabIndex={0}
+          title={trans.__('Open the run')}
+          onClick={() => onOpen(runId)}
+          onKeyDown={event => {
+            if (event.key === 'Enter' || event.key === ' ') {
+              event.preventDefault();
+              onOpen(runId);
+            } else if (event.key === 'ArrowRight' && !expanded) {
+              onToggle();
+            } else if (event.key === 'ArrowLeft' && expanded) {
+              onToggle();
+            }
+          }}
+        >
+          <div className="jp-JwstLab-jobHeader">
+            <span className="jp-JwstLab-jobPipeline">
+              {run ? runTitle(run) : trans.__('Run %1', runId.slice(0, 8))}
+            </span>
+            {run && <RunStatusBadge status={run.status} trans={trans} />}
+          </div>
+          <div className="jp-JwstLab-jobMeta">
+            <span className="jp-JwstLab-jobInput">
+              {trans._n(
+                '%1 job',
+                '%1 jobs',
+                run?.jobs.length ?? children.length
+              )}
+            </span>
+          </div>
+          {run && <RunProgressBar run={run} now={now} trans={trans} />}
+        </div>
+      </div>
+      {expanded && (
+        <ul
+          id={listId}
+          className="jp-JwstLab-jobList jp-JwstLab-runChildren"
+          aria-label={trans.__('Jobs of the run')}
+        >
+          {children}
+        </ul>
+      )}
+    </li>
+  );
+}
+
 function statusLabels(trans: TranslationBundle): Record<JobsFilter, string> {
   return { all: trans.__('All'), ...jobStatusLabels(trans) };
 }
@@ -434,7 +567,7 @@ function emptyMessage(filter: JobsFilter, trans: TranslationBundle): string {
   switch (filter) {
     case 'all':
       return trans.__(
-        'No jobs yet. Right-click an association (*_asn.json) in the file browser to run the pipeline.'
+        'No jobs yet. Right-click a folder of exposures in the file browser and choose Reduce to Level 3…, or an association (*_asn.json) to run one pipeline.'
       );
     case 'queued':
       return trans.__('No queued jobs.');

@@ -14,6 +14,7 @@ import type {
 } from '../../mast/downloadModel';
 import type { MastProductsModel } from '../../mast/productsModel';
 import { useModel } from '../../models/useModel';
+import { runTitle } from '../../runs/runRecord';
 
 /** Props of {@link MastDownload}. */
 export interface IMastDownloadProps {
@@ -28,6 +29,8 @@ export interface IMastDownloadProps {
   notice: ICapabilityNotice | null;
   /** Show a folder in the file browser, when the application can. */
   openFolder: ((path: string) => void) | null;
+  /** Whether the server provides runs ("Download and reduce"). */
+  canReduce?: boolean;
 }
 
 /** The download form and the progress of the download it started. */
@@ -38,7 +41,8 @@ export function MastDownload({
   trans,
   copy,
   notice,
-  openFolder
+  openFolder,
+  canReduce = false
 }: IMastDownloadProps): JSX.Element | null {
   const download = useModel(downloadModel);
   const products = useModel(productsModel);
@@ -58,10 +62,10 @@ export function MastDownload({
       ? Math.min(1, progress.bytes_done / progress.bytes_total)
       : null;
 
-  const submit = (event: React.FormEvent) => {
+  const submit = (event: React.FormEvent, reduce = false) => {
     event.preventDefault();
     if (notice === null) {
-      void download.start(Array.from(products.selection), source);
+      void download.start(Array.from(products.selection), source, { reduce });
     }
   };
 
@@ -99,6 +103,19 @@ export function MastDownload({
                 ? trans.__('Download 1 file')
                 : trans.__('Download %1 files', count)}
             </button>
+            {canReduce ? (
+              <button
+                type="button"
+                className="jp-JwstLab-downloadReduceButton jp-mod-styled"
+                disabled={count === 0 || busy || notice !== null}
+                title={trans.__(
+                  'Download the ticked files, then reduce the folder they arrive in to Level 3 as one run'
+                )}
+                onClick={event => submit(event, true)}
+              >
+                {trans.__('Download and reduce')}
+              </button>
+            ) : null}
           </div>
           <CapabilityNote notice={notice} />
         </form>
@@ -126,6 +143,11 @@ export function MastDownload({
               </span>
             ) : null}
           </p>
+          {download.reduceStatus !== 'none' ? (
+            <p className="jp-JwstLab-downloadReduce">
+              {describeReduce(download, trans)}
+            </p>
+          ) : null}
           {error ? (
             <p id={errorId} className="jp-JwstLab-fieldError" role="alert">
               {error.message}
@@ -165,6 +187,32 @@ export function MastDownload({
       ) : null}
     </section>
   );
+}
+
+/** What became of the run that follows a "Download and reduce". */
+function describeReduce(
+  download: MastDownloadModel,
+  trans: TranslationBundle
+): string {
+  switch (download.reduceStatus) {
+    case 'waiting':
+      return trans.__(
+        'When the download succeeds, its folder is reduced to Level 3 as one run.'
+      );
+    case 'creating':
+      return trans.__('Planning the run on %1…', download.folder || '.');
+    case 'created':
+      return download.run
+        ? trans.__('Run %1 started: see its tab.', runTitle(download.run))
+        : trans.__('The run started.');
+    case 'failed':
+      return trans.__(
+        'The run was not created: %1',
+        download.reduceError?.message ?? ''
+      );
+    default:
+      return '';
+  }
 }
 
 function describeDownload(

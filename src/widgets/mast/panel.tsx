@@ -3,7 +3,7 @@ import { ISignal, Signal } from '@lumino/signaling';
 import * as React from 'react';
 
 import type { IEventsConnection } from '../../api/events';
-import type { MastRow } from '../../api/models';
+import type { MastRow, MastSource } from '../../api/models';
 import {
   CapabilityNote,
   capabilityNotice
@@ -16,6 +16,7 @@ import { IMastSavedSearch, MastSearchModel } from '../../mast/searchModel';
 import type { TargetQuery } from '../../mast/targetQuery';
 import { MastTokenModel } from '../../mast/tokenModel';
 import { useModel } from '../../models/useModel';
+import { listsRuns } from '../../runs/runRecord';
 import { Features, IJwstLabClient, PanelIds } from '../../tokens';
 import { JwstLabSidePanel } from '../panel';
 import { MastDownload } from './download';
@@ -205,6 +206,11 @@ function MastView({
     trans
   );
   const available = notice === null;
+  // "Download and reduce" needs downloads and runs.
+  const canReduce =
+    downloadsNotice === null &&
+    info.value !== null &&
+    listsRuns(info.value.features);
 
   // Ask whether the server holds a token once it is known to provide MAST.
   React.useEffect(() => {
@@ -219,7 +225,11 @@ function MastView({
         model={search}
         trans={trans}
         enabled={available}
-        onSearch={onSearch}
+        onSearch={request => {
+          // Ticks are of the observations shown: a new search starts without.
+          download.clearObservations();
+          onSearch(request);
+        }}
       />
       <CapabilityNote notice={notice} />
       {error ? (
@@ -239,7 +249,16 @@ function MastView({
         trans={trans}
         copy={copy}
         onOpen={row => panel.openObservation(row)}
+        download={download}
+        selectable={canReduce}
       />
+      {canReduce ? (
+        <ObservationsToReduce
+          download={download}
+          source={search.params?.source}
+          trans={trans}
+        />
+      ) : null}
       <MastProducts model={products} trans={trans} copy={copy} />
       <MastDownload
         model={download}
@@ -249,8 +268,54 @@ function MastView({
         copy={copy}
         notice={downloadsNotice}
         openFolder={openFolder}
+        canReduce={info.value !== null && listsRuns(info.value.features)}
       />
       {available ? <MastToken model={token} trans={trans} /> : null}
+    </div>
+  );
+}
+
+/**
+ * The observations ticked in the results and the button that downloads
+ * their uncalibrated exposures, then reduces them to Level 3 as one run.
+ */
+function ObservationsToReduce({
+  download: model,
+  source,
+  trans
+}: {
+  download: MastDownloadModel;
+  source: MastSource | undefined;
+  trans: TranslationBundle;
+}): JSX.Element | null {
+  const download = useModel(model);
+  const count = download.observations.size;
+  if (count === 0) {
+    return null;
+  }
+  return (
+    <div className="jp-JwstLab-toolbarRow jp-JwstLab-observationsToReduce">
+      <span>
+        {trans._n('%1 observation ticked', '%1 observations ticked', count)}
+      </span>
+      <button
+        type="button"
+        className="jp-JwstLab-reduceObservations jp-mod-styled jp-mod-accept"
+        disabled={download.isBusy}
+        title={trans.__(
+          'Download their uncalibrated exposures, then reduce them to Level 3 as one run'
+        )}
+        onClick={() => void download.downloadAndReduce(source)}
+      >
+        {trans.__('Download and reduce')}
+      </button>
+      <button
+        type="button"
+        className="jp-mod-styled"
+        onClick={() => download.clearObservations()}
+      >
+        {trans.__('Clear')}
+      </button>
     </div>
   );
 }

@@ -11,6 +11,7 @@ import {
   MastSearchModel,
   PAGE_SIZES
 } from '../../mast/searchModel';
+import type { MastDownloadModel } from '../../mast/downloadModel';
 import { useModel } from '../../models/useModel';
 import { COLUMN_INFO, fitHeight, formatCell } from './cells';
 
@@ -23,6 +24,10 @@ export interface IMastResultsProps {
   copy: (text: string) => void;
   /** Open an observation's products (click or Enter on its row). */
   onOpen: (row: MastRow) => void;
+  /** Holds the observations ticked for "Download and reduce". */
+  download: MastDownloadModel;
+  /** Whether observations can be ticked (the server runs reductions). */
+  selectable?: boolean;
 }
 
 /** The search results: summary, pager, column chooser and the virtualised table. */
@@ -31,9 +36,13 @@ export function MastResults({
   products,
   trans,
   copy,
-  onOpen
+  onOpen,
+  download,
+  selectable = false
 }: IMastResultsProps): JSX.Element {
   const model = useModel(search);
+  const selection = useModel(download);
+  const ticked = selection.observations;
   const observation = useModel(products).observation;
   const result = model.state.value;
   if (result === null) {
@@ -68,22 +77,54 @@ export function MastResults({
       .filter(column => column.type === 'int' || column.type === 'float')
       .map(column => column.name)
   );
+  // The tick for "Download and reduce" shares the first cell with the lock,
+  // so the data columns keep their places.
+  const tick = (row: MastRow): JSX.Element | null => {
+    const obsid =
+      row.obsid === null || row.obsid === undefined ? '' : String(row.obsid);
+    if (!selectable || !obsid) {
+      return null;
+    }
+    return (
+      <input
+        type="checkbox"
+        className="jp-JwstLab-observationTick"
+        checked={ticked.has(obsid)}
+        aria-label={trans.__(
+          'Select %1 to download and reduce',
+          String(row.obs_id ?? obsid)
+        )}
+        // Ticking does not open the observation.
+        onClick={event => event.stopPropagation()}
+        onKeyDown={event => event.stopPropagation()}
+        onChange={event =>
+          selection.toggleObservation(obsid, event.target.checked)
+        }
+      />
+    );
+  };
   const columns: IVirtualColumn<MastRow>[] = [
     {
       id: '__access',
       label: '',
-      width: 24,
+      width: selectable ? 44 : 24,
       sortable: false,
-      render: row =>
-        isExclusive(row) ? (
-          <span
-            className="jp-JwstLab-exclusiveMark"
-            title={trans.__('Exclusive access: downloading needs a MAST token')}
-            aria-label={trans.__('Exclusive access')}
-          >
-            🔒
-          </span>
-        ) : null
+      render: row => (
+        <>
+          {tick(row)}
+          {isExclusive(row) ? (
+            <span
+              className="jp-JwstLab-exclusiveMark"
+              title={trans.__(
+                'Exclusive access: downloading needs a MAST token'
+              )}
+              aria-label={trans.__('Exclusive access')}
+            >
+              🔒
+            </span>
+          ) : null}
+        </>
+      )
     },
     ...model.columns.map(name => ({
       id: name,
