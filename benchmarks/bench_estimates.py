@@ -20,20 +20,17 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from lab_server import LabServer
+from lab_server import LabServer, build_demo, wait_warm
 
 from jwst_lab.demo.crds_context import SERVERLESS_URL
 
-BIN = Path(sys.executable).parent
 TOLERANCE = 0.30
 MB = 1_000_000
 
@@ -43,23 +40,8 @@ def demo_workspace(scratch: Path) -> Path:
     given = os.environ.get("JWST_LAB_BENCH_WORKSPACE")
     workspace = Path(given) if given else scratch / "demo-workspace"
     if not (workspace / "jwst_lab_demo.json").is_file():
-        subprocess.run(
-            [str(BIN / "jwst-lab"), "demo", "--no-launch", "--workspace", str(workspace)],
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
+        build_demo(workspace)
     return workspace
-
-
-def wait_warm(state: Path, timeout: float = 120) -> None:
-    """Until the server's warm runner says it is ready."""
-    log = state / "warm_runner.log"
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if log.is_file() and " ready: " in log.read_text(errors="replace"):
-            return
-        time.sleep(0.2)
-    raise RuntimeError("the warm runner did not become ready")
 
 
 def run_job(server: LabServer, pipeline: str, source: str) -> dict[str, Any]:

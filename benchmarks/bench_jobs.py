@@ -37,7 +37,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from lab_server import LabServer
+from lab_server import LabServer, build_demo, wait_warm
 
 from jwst_lab.demo.crds_context import SERVERLESS_URL, crds_environment
 
@@ -53,12 +53,7 @@ def demo_workspace(scratch: Path) -> Path:
     """The demo workspace to run on (built once unless ``JWST_LAB_BENCH_WORKSPACE`` is set)."""
     given = os.environ.get("JWST_LAB_BENCH_WORKSPACE")
     workspace = Path(given) if given else scratch / "demo-workspace"
-    subprocess.run(
-        [str(BIN / "jwst-lab"), "demo", "--no-launch", "--workspace", str(workspace)],
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
-    return workspace
+    return build_demo(workspace)
 
 
 def strun_once(workspace: Path, asn: str, output: Path) -> tuple[float, float]:
@@ -146,17 +141,6 @@ class EventWatcher:
             self._connection.close()
         if self._task is not None:
             self._task.cancel()
-
-
-def wait_warm(state: Path, timeout: float = 120) -> None:
-    """Until the server's warm runner says it is ready."""
-    log = state / "warm_runner.log"
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if log.is_file() and " ready: " in log.read_text(errors="replace"):
-            return
-        time.sleep(0.2)
-    raise RuntimeError("the warm runner did not become ready")
 
 
 def start_server(workspace: Path, state: Path, *options: str) -> LabServer:

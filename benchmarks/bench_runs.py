@@ -30,7 +30,6 @@ import json
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -41,12 +40,11 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from lab_server import LabServer
+from lab_server import LabServer, build_demo, wait_warm
 
 from jwst_lab.demo.crds_context import SERVERLESS_URL
 from jwst_lab.demo.truth import match_catalog, truth_catalog_for
 
-BIN = Path(sys.executable).parent
 #: The benchmark size; ``JWST_LAB_BENCH_RUNS_EXPOSURES`` overrides it for a quick look.
 EXPOSURES = int(os.environ.get("JWST_LAB_BENCH_RUNS_EXPOSURES", "16"))
 RATIO_TARGET = 0.60
@@ -65,20 +63,7 @@ def demo_workspace(scratch: Path) -> Path:
     """The 16-exposure demo workspace (built unless a current one is there)."""
     given = os.environ.get("JWST_LAB_BENCH_RUNS_WORKSPACE")
     workspace = Path(given) if given else scratch / f"demo-workspace-{EXPOSURES}"
-    subprocess.run(
-        [
-            str(BIN / "jwst-lab"),
-            "demo",
-            "--no-launch",
-            "--workspace",
-            str(workspace),
-            "--exposures",
-            str(EXPOSURES),
-        ],
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
-    return workspace
+    return build_demo(workspace, "--exposures", str(EXPOSURES))
 
 
 def linked_copy(workspace: Path, target: Path) -> Path:
@@ -92,17 +77,6 @@ def epoch(stamp: str | None) -> float | None:
     if not stamp:
         return None
     return datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp()
-
-
-def wait_warm(state: Path, timeout: float = 120) -> None:
-    """Until the server's warm runner says it is ready."""
-    log = state / "warm_runner.log"
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if log.is_file() and " ready: " in log.read_text(errors="replace"):
-            return
-        time.sleep(0.2)
-    raise RuntimeError("the warm runner did not become ready")
 
 
 def start_server(root: Path, state: Path, slots: int) -> LabServer:

@@ -112,3 +112,31 @@ class LabServer:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def wait_warm(state: Path, timeout: float = 120) -> None:
+    """Until the server's warm runner says it is ready."""
+    log = state / "warm_runner.log"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if log.is_file() and " ready: " in log.read_text(errors="replace"):
+            return
+        time.sleep(0.2)
+    raise RuntimeError("the warm runner did not become ready")
+
+
+def build_demo(workspace: Path, *options: str) -> Path:
+    """Build a demo workspace with ``jwst-lab demo --no-launch`` and ``options``; its path."""
+    subprocess.run(
+        [
+            str(Path(sys.executable).parent / "jwst-lab"),
+            "demo",
+            "--no-launch",
+            "--workspace",
+            str(workspace),
+            *options,
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    return workspace

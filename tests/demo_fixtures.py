@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -76,6 +77,36 @@ def build_once(base: Path) -> DemoBuild:
 def demo_workspace(tmp_path_factory: pytest.TempPathFactory) -> DemoBuild:
     """The demo workspace built once per session by ``jwst-lab demo --no-launch``."""
     return build_once(tmp_path_factory.mktemp("demo"))
+
+
+@pytest.fixture
+def workspace(demo_workspace: DemoBuild, tmp_path: Path) -> Path:
+    """A copy of the session's demo workspace: jobs write their outputs into it."""
+    copy = tmp_path / "workspace"
+    shutil.copytree(demo_workspace.path, copy, symlinks=True)
+    return copy
+
+
+@pytest.fixture
+def jp_root_dir(workspace: Path) -> Path:
+    """The server's root: the copy of the demo workspace."""
+    return workspace
+
+
+@pytest.fixture
+def jwst_lab_config(workspace: Path) -> dict[str, Any]:
+    """The demo's CRDS cache, serverless; jobs forked from the warm runner (the default)."""
+    return {
+        "crds_path": str(workspace / "crds_cache"),
+        "crds_server_url": SERVERLESS_URL,
+        "prewarm_runner": True,
+    }
+
+
+@pytest.fixture
+def seeded_catalog(jp_data_dir: Path, catalog_cache_dir: Path) -> None:
+    """The server's catalog seeded from the session's catalog cache."""
+    shutil.copytree(catalog_cache_dir, jp_data_dir / "jwst_lab" / "catalog", dirs_exist_ok=True)
 
 
 def crds_env(workspace: Path) -> dict[str, str]:

@@ -6,7 +6,7 @@ import asyncio
 import os
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +15,7 @@ from jwst_lab.core.associations import AssociationReader
 from jwst_lab.core.events import Event, EventBus
 from jwst_lab.core.pipeline import PipelineCatalog
 from jwst_lab.jobs.executors import Executor, LocalExecutor
-from jwst_lab.jobs.kinds.base import KindContext
+from jwst_lab.jobs.kinds.base import JobKind, KindContext
 from jwst_lab.jobs.manager import TERMINAL, JobManager
 from jwst_lab.jobs.store import JobStore
 from jwst_lab.models.jobs import OPEN_KINDS, JobRecord
@@ -77,6 +77,34 @@ def make_manager(
         store=JobStore(state / "jobs.sqlite"),
         executor=executor or LocalExecutor(),
         bus=bus or EventBus(),
+        **kwargs,
+    )
+
+
+def manager_on_root(
+    root: Path,
+    settings: Settings,
+    executor: Executor,
+    kinds: Mapping[str, JobKind],
+    bus: EventBus | None = None,
+    **kwargs: Any,
+) -> JobManager:
+    """The real engine on ``root`` with ``kinds``, its state in ``state`` beside ``root``."""
+    state = root.parent / "state"
+    context = KindContext(
+        root=root.resolve(),
+        settings=settings,
+        jobs_dir=state / "jobs",
+        base_env=os.environ,
+        catalog=PipelineCatalog(state / "catalog"),
+        associations=AssociationReader(root),
+    )
+    return JobManager(
+        context=context,
+        store=JobStore(state / "jobs.sqlite"),
+        executor=executor,
+        bus=bus or EventBus(),
+        kinds=kinds,
         **kwargs,
     )
 

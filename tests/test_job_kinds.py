@@ -27,7 +27,6 @@ import pytest
 from jwst_lab.clock import epoch_seconds, now_iso
 from jwst_lab.core.associations import AssociationReader
 from jwst_lab.core.events import EventBus
-from jwst_lab.core.pipeline import PipelineCatalog
 from jwst_lab.errors import BadRequest, Conflict
 from jwst_lab.jobs import runfiles
 from jwst_lab.jobs.claims import Claim, HeldClaims
@@ -51,7 +50,7 @@ from jwst_lab.jobs.states import final_status
 from jwst_lab.jobs.store import JobStore
 from jwst_lab.models import JobRecord
 
-from .jobs_helpers import Recorder, job_record, make_settings, wait_status
+from .jobs_helpers import Recorder, job_record, make_settings, manager_on_root, wait_status
 
 #: The toy runner: ``steps`` progress events ``pause`` s apart, a file, a result, an exit code.
 TOY_RUNNER = """
@@ -171,23 +170,14 @@ def root(tmp_path: Path) -> Path:
 def toy_manager(root: Path, bus: EventBus | None = None, **kwargs: Any) -> JobManager:
     """The real engine with the package's kinds plus the toy, on ``root``."""
     settings = make_settings(root, root.parent / "no_crds", **kwargs)
-    state = root.parent / "state"
-    context = KindContext(
-        root=root.resolve(),
-        settings=settings,
-        jobs_dir=state / "jobs",
-        base_env=os.environ,
-        catalog=PipelineCatalog(state / "catalog"),
-        associations=AssociationReader(root),
-    )
-    return JobManager(
-        context=context,
-        store=JobStore(state / "jobs.sqlite"),
-        executor=LocalExecutor(),
-        bus=bus or EventBus(),
+    return manager_on_root(
+        root,
+        settings,
+        LocalExecutor(),
+        {**KINDS, "toy": ToyKind()},
+        bus,
         cancel_grace=5,
         poll_interval=0.05,
-        kinds={**KINDS, "toy": ToyKind()},
     )
 
 

@@ -26,28 +26,24 @@ from pathlib import Path
 import psutil
 import pytest
 
-from jwst_lab.core.associations import AssociationReader
 from jwst_lab.core.events import EventBus
-from jwst_lab.core.pipeline import PipelineCatalog
 from jwst_lab.errors import Conflict
 from jwst_lab.jobs import runfiles
 from jwst_lab.jobs.executors import LaunchPlan
 from jwst_lab.jobs.executors.capacity import MemoryCapacity
 from jwst_lab.jobs.executors.dask import MEMORY_RESOURCE, DaskExecutor
 from jwst_lab.jobs.kinds import KINDS
-from jwst_lab.jobs.kinds.base import KindContext
-from jwst_lab.jobs.manager import JobManager
-from jwst_lab.jobs.store import JobStore, root_state_dir
-from tests.demo_fixtures import SERVERLESS_URL, DemoBuild, demo_workspace
+from jwst_lab.jobs.store import root_state_dir
+from tests.demo_fixtures import SERVERLESS_URL, demo_workspace, workspace
 
 from .dask_cluster import CliCluster
-from .jobs_helpers import make_manager, make_settings, place_uncal, wait_status
+from .jobs_helpers import make_manager, make_settings, manager_on_root, place_uncal, wait_status
 from .server_process import ServerProcess
 from .test_runs_engine import LinkedToy, interval
 
 pytest.importorskip("distributed")
 
-__all__ = ["demo_workspace"]
+__all__ = ["demo_workspace", "workspace"]
 
 GIB = 1024**3
 
@@ -273,21 +269,12 @@ async def test_the_engine_starts_a_job_when_one_worker_has_room_for_it(tmp_path,
         max_concurrent_jobs=3,
         memory_limit_bytes=64 * GIB,
     )
-    state = tmp_path / "state"
-    manager = JobManager(
-        context=KindContext(
-            root=root.resolve(),
-            settings=settings,
-            jobs_dir=state / "jobs",
-            base_env=os.environ,
-            catalog=PipelineCatalog(state / "catalog"),
-            associations=AssociationReader(root),
-        ),
-        store=JobStore(state / "jobs.sqlite"),
-        executor=DaskExecutor(cluster.address, grace=2),
-        bus=EventBus(),
+    manager = manager_on_root(
+        root,
+        settings,
+        DaskExecutor(cluster.address, grace=2),
+        {**KINDS, "toy": LinkedToy()},
         poll_interval=0.05,
-        kinds={**KINDS, "toy": LinkedToy()},
     )
     await manager.start()
     try:
@@ -348,14 +335,6 @@ async def test_a_job_larger_than_every_worker_is_refused_at_creation(
 
 
 # --- through a real server -------------------------------------------------------------
-
-
-@pytest.fixture
-def workspace(demo_workspace: DemoBuild, tmp_path: Path) -> Path:
-    """A copy of the session's demo workspace, the server's root: jobs write into it."""
-    copy = tmp_path / "workspace"
-    shutil.copytree(demo_workspace.path, copy, symlinks=True)
-    return copy
 
 
 def start_server(tmp_path: Path, workspace: Path, cluster: CliCluster) -> ServerProcess:

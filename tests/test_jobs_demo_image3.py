@@ -10,45 +10,18 @@ from __future__ import annotations
 
 import asyncio
 import json
-import shutil
 import time
-from pathlib import Path
-from typing import Any
-
-import pytest
 
 from jwst_lab.models import JobRecord
-from tests.demo_fixtures import SERVERLESS_URL, DemoBuild, demo_workspace
+from tests.demo_fixtures import (
+    demo_workspace,
+    jp_root_dir,
+    jwst_lab_config,
+    seeded_catalog,
+    workspace,
+)
 
-__all__ = ["demo_workspace"]
-
-
-@pytest.fixture
-def workspace(demo_workspace: DemoBuild, tmp_path: Path) -> Path:
-    """A copy of the session's demo workspace: jobs write their outputs into it."""
-    copy = tmp_path / "workspace"
-    shutil.copytree(demo_workspace.path, copy, symlinks=True)
-    return copy
-
-
-@pytest.fixture
-def jp_root_dir(workspace: Path) -> Path:
-    return workspace
-
-
-@pytest.fixture
-def jwst_lab_config(workspace: Path) -> dict[str, Any]:
-    # The production default: jobs are forked from the warm runner.
-    return {
-        "crds_path": str(workspace / "crds_cache"),
-        "crds_server_url": SERVERLESS_URL,
-        "prewarm_runner": True,
-    }
-
-
-@pytest.fixture
-def seeded_catalog(jp_data_dir: Path, catalog_cache_dir: Path) -> None:
-    shutil.copytree(catalog_cache_dir, jp_data_dir / "jwst_lab" / "catalog", dirs_exist_ok=True)
+__all__ = ["demo_workspace", "jp_root_dir", "jwst_lab_config", "seeded_catalog", "workspace"]
 
 
 async def test_demo_image3_through_the_api(jp_fetch, workspace, seeded_catalog, monkeypatch):

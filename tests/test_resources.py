@@ -248,6 +248,7 @@ def test_a_detector1_estimate_follows_the_physical_model():
 
 
 def test_an_estimate_from_files_equals_one_from_the_planned_exposures(tmp_path):
+    outside, tmp_path = tmp_path, tmp_path / "root"
     members = []
     for index in range(3):
         name = f"jw01_0000{index}_nrca1_cal.fits"
@@ -267,7 +268,7 @@ def test_an_estimate_from_files_equals_one_from_the_planned_exposures(tmp_path):
             }
         )
     )
-    _exposure_file(tmp_path.parent / "outside_cal.fits", shape=(4000, 4000))
+    _exposure_file(outside / "outside_cal.fits", shape=(4000, 4000))
     from_asn = estimate_job_memory("calwebb_image3", asn, root=tmp_path)
     planned = [
         Exposure(

@@ -1,4 +1,3 @@
-import { Notification } from '@jupyterlab/apputils';
 import { Signal } from '@lumino/signaling';
 import * as React from 'react';
 
@@ -26,6 +25,7 @@ import {
   trans,
   waitFor
 } from './fixtures';
+import { withNotificationSpies } from './notificationFixtures';
 import { flush, pipelineClient } from './jobsFixtures';
 
 const OUTPUTS = [
@@ -460,13 +460,7 @@ describe('job end notifications', () => {
   it('notifies once per job that ends, with an action that opens it', () => {
     const events = new FakeEvents();
     const opened: string[] = [];
-    const success = jest
-      .spyOn(Notification, 'success')
-      .mockImplementation(() => 'n1');
-    const error = jest
-      .spyOn(Notification, 'error')
-      .mockImplementation(() => 'n2');
-    try {
+    withNotificationSpies(({ success, error }) => {
       watchJobEnds(events, trans, id => opened.push(id));
       events.emit({ type: 'job.updated', job_id: 'job-1', job: makeJob() });
       events.emit({ type: 'job.updated', job_id: 'job-1', job: SUCCEEDED });
@@ -484,10 +478,7 @@ describe('job end notifications', () => {
       const options = success.mock.calls[0][1]!;
       options.actions![0].callback(new MouseEvent('click'));
       expect(opened).toEqual(['job-1']);
-    } finally {
-      success.mockRestore();
-      error.mockRestore();
-    }
+    });
   });
 });
 

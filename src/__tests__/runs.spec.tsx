@@ -1,4 +1,3 @@
-import { Notification } from '@jupyterlab/apputils';
 import * as React from 'react';
 
 import { JwstLabApiError } from '../api/client';
@@ -36,6 +35,7 @@ import {
   render,
   waitFor
 } from './fixtures';
+import { withNotificationSpies } from './notificationFixtures';
 import { image3Spec } from './jobsFixtures';
 import { demoJobs, demoStages, makePlan, makeRun } from './runsFixtures';
 import { loadTrans } from '../translation';
@@ -640,13 +640,7 @@ describe('run end notifications', () => {
   it('notifies once per run that ends (again after a resume), not per child job', () => {
     const events = new FakeEvents();
     const opened: string[] = [];
-    const success = jest
-      .spyOn(Notification, 'success')
-      .mockImplementation(() => 'n1');
-    const error = jest
-      .spyOn(Notification, 'error')
-      .mockImplementation(() => 'n2');
-    try {
+    withNotificationSpies(({ success, error }) => {
       watchRunEnds(events, trans, id => opened.push(id));
       watchJobEnds(events, trans, () => undefined);
       const failed = makeRun({
@@ -680,9 +674,6 @@ describe('run end notifications', () => {
       expect(success).toHaveBeenCalledTimes(1);
       success.mock.calls[0][1]!.actions![0].callback(new MouseEvent('click'));
       expect(opened).toEqual([failed.id]);
-    } finally {
-      success.mockRestore();
-      error.mockRestore();
-    }
+    });
   });
 });

@@ -64,17 +64,34 @@ export function progressOf(
   };
 }
 
-/** A job's progress bar with its text (steps for pipelines, bytes and files for downloads). */
-export function JobProgress({
-  job,
-  trans
-}: {
-  job: Pick<IJobRecord, 'kind' | 'status' | 'progress'>;
-  trans: TranslationBundle;
-}): JSX.Element {
-  const { fraction, now, max, text, label } = progressOf(job, trans);
+/** Props of {@link ProgressBar}. */
+export interface IProgressBarProps {
+  /** A further class of the bar's box. */
+  className?: string;
+  /** What the bar measures, for assistive technologies. */
+  label: string;
+  /** How far, of `max` (undefined when not known). */
+  now?: number;
+  max?: number;
+  /** Shown beside the bar; also its value text. */
+  text: string;
+  /** The part done, from 0 to 1, or null when not known. */
+  fraction: number | null;
+  /** Whether the bar moves without a measure of how far it is. */
+  indeterminate: boolean;
+}
+
+/** A progress bar with its text. */
+export function ProgressBar(props: IProgressBarProps): JSX.Element {
+  const { className, label, now, max, text, fraction, indeterminate } = props;
   return (
-    <div className="jp-JwstLab-jobProgress">
+    <div
+      className={
+        className
+          ? `jp-JwstLab-jobProgress ${className}`
+          : 'jp-JwstLab-jobProgress'
+      }
+    >
       <div
         className="jp-JwstLab-jobProgressBar"
         role="progressbar"
@@ -86,11 +103,32 @@ export function JobProgress({
       >
         <div
           className="jp-JwstLab-jobProgressFill"
-          data-indeterminate={fraction === null || fraction === 0}
+          data-indeterminate={indeterminate}
           style={fraction ? { width: `${100 * fraction}%` } : undefined}
         />
       </div>
       <span className="jp-JwstLab-jobStep">{text}</span>
     </div>
+  );
+}
+
+/** A job's progress bar with its text (steps for pipelines, bytes and files for downloads). */
+export function JobProgress({
+  job,
+  trans
+}: {
+  job: Pick<IJobRecord, 'kind' | 'status' | 'progress'>;
+  trans: TranslationBundle;
+}): JSX.Element {
+  const { fraction, now, max, text, label } = progressOf(job, trans);
+  return (
+    <ProgressBar
+      label={label}
+      now={now}
+      max={max}
+      text={text}
+      fraction={fraction}
+      indeterminate={fraction === null || fraction === 0}
+    />
   );
 }

@@ -37,8 +37,10 @@ import { IJobDetailActions, JobDetailWidget } from '../widgets/jobs/detail';
 import { JobsPanel } from '../widgets/jobs/panel';
 import { QuickLookWidget } from '../widgets/jobs/quickLook';
 import { RunDialog } from '../widgets/run/runDialog';
+import { notifyEnd, watchEnds } from './endNotice';
 import { selectedFiles } from './fileBrowser';
 import { addSidebarPanel } from './sidebar';
+import { addTabCommand, jobsUsable } from './tabs';
 
 /** State database key of the Jobs panel's status filter. */
 const STATUS_FILTER_KEY = `${PluginIds.jobs}:status-filter`;
@@ -182,48 +184,27 @@ export const jobsPlugin: JupyterFrontEndPlugin<void> = {
     const tracker = new WidgetTracker<JobDetailWidget>({
       namespace: 'jwst-lab-job'
     });
-    commands.addCommand(JobCommandIds.openJob, {
-      label: args =>
-        args.id
-          ? trans.__('Open Job %1', String(args.id))
-          : trans.__('Open Job'),
-      describedBy: {
-        args: {
-          type: 'object',
-          properties: { id: { type: 'string' } },
-          required: ['id']
-        }
-      },
-      execute: async args => {
-        const id = String(args.id ?? '');
-        if (!id) {
-          return;
-        }
+    addTabCommand(app, {
+      command: JobCommandIds.openJob,
+      tracker,
+      restorer,
+      label: id => (id ? trans.__('Open Job %1', id) : trans.__('Open Job')),
+      idOf: widget => widget.jobId,
+      willOpen: id => {
         panel.selectedJob = id;
-        let widget = tracker.find(w => w.jobId === id);
-        if (!widget) {
-          widget = new JobDetailWidget({
-            client,
-            events,
-            jobId: id,
-            actions,
-            translator: translator ?? undefined
-          });
-          widget.deleted.connect(sender => sender.dispose());
-          void tracker.add(widget);
-          app.shell.add(widget, 'main');
-        }
-        app.shell.activateById(widget.id);
+      },
+      create: id => {
+        const widget = new JobDetailWidget({
+          client,
+          events,
+          jobId: id,
+          actions,
+          translator: translator ?? undefined
+        });
+        widget.deleted.connect(sender => sender.dispose());
         return widget;
       }
     });
-    if (restorer) {
-      void restorer.restore(tracker, {
-        command: JobCommandIds.openJob,
-        args: widget => ({ id: widget.jobId }),
-        name: widget => widget.jobId
-      });
-    }
 
     // Run dialogs from the file browser.
     const selectedPaths = (pattern: RegExp): string[] =>
@@ -263,9 +244,7 @@ export const jobsPlugin: JupyterFrontEndPlugin<void> = {
       );
     };
     // No run commands while the server's job database is unusable (they would answer 503).
-    const jobsEnabled = () =>
-      client.hasFeature(Features.jobs) &&
-      client.info?.job_store?.state !== 'unusable';
+    const jobsEnabled = () => jobsUsable(client);
     const ASN = /_asn\.json$/;
     const UNCAL = /_uncal\.fits$/;
     const RATE = /_rate(ints)?\.fits$/;
@@ -370,50 +349,36 @@ export function watchJobEnds(
   trans: TranslationBundle,
   open: (id: string) => unknown
 ): void {
-  const notified = new Set<string>();
-  events.events.connect(
-    (_: IEventsConnection, message: EventsStreamMessage) => {
-      if (message.type !== 'job.updated') {
-        return;
-      }
-      const job = jobOfEvent(message);
-      if (
-        !job ||
-        !isFinal(job.status) ||
-        notified.has(job.id) ||
-        runIdOfJob(job) !== null
-      ) {
-        return;
-      }
-      notified.add(job.id);
+  const endedJob = (message: EventsStreamMessage) => {
+    if (message.type !== 'job.updated') {
+      return null;
+    }
+    const job = jobOfEvent(message);
+    return job && isFinal(job.status) && runIdOfJob(job) === null ? job : null;
+  };
+  watchEnds(
+    events,
+    endedJob,
+    job => job.id,
+    job => {
       const what = `${job.pipeline ?? trans.__('Download')}${
         job.input ? ` · ${baseName(job.input)}` : ''
       }`;
-      const options = {
-        autoClose: job.status === 'succeeded' ? 8000 : (false as const),
-        actions: [
-          {
-            label: trans.__('Open job'),
-            caption: trans.__('Open the job’s log, outputs and provenance'),
-            callback: () => void open(job.id)
-          }
-        ]
-      };
-      switch (job.status) {
-        case 'succeeded':
-          Notification.success(trans.__('Job succeeded: %1', what), options);
-          break;
-        case 'failed':
-          Notification.error(trans.__('Job failed: %1', what), options);
-          break;
-        default:
-          Notification.warning(
-            job.status === 'cancelled'
+      notifyEnd(
+        job.status,
+        job.status === 'succeeded'
+          ? trans.__('Job succeeded: %1', what)
+          : job.status === 'failed'
+            ? trans.__('Job failed: %1', what)
+            : job.status === 'cancelled'
               ? trans.__('Job cancelled: %1', what)
               : trans.__('Job interrupted: %1', what),
-            { ...options, autoClose: 8000 }
-          );
-      }
+        {
+          label: trans.__('Open job'),
+          caption: trans.__('Open the job’s log, outputs and provenance'),
+          callback: () => void open(job.id)
+        }
+      );
     }
   );
 }

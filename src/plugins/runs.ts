@@ -3,7 +3,7 @@ import {
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
-import { Notification, WidgetTracker } from '@jupyterlab/apputils';
+import { WidgetTracker } from '@jupyterlab/apputils';
 import { IFileBrowserFactory } from '@jupyterlab/filebrowser';
 import { ITranslator, TranslationBundle } from '@jupyterlab/translation';
 
@@ -14,12 +14,14 @@ import { RunCommandIds } from '../runs/commands';
 import { canReduceTo, runInputs } from '../runs/reduceTargets';
 import { isRunFinal, runOfEvent, runTitle } from '../runs/runRecord';
 import type { TargetLevel } from '../runs/planModel';
-import { Features, IJwstLabClient, IJwstLabEvents, PluginIds } from '../tokens';
+import { IJwstLabClient, IJwstLabEvents, PluginIds } from '../tokens';
 import { loadTrans } from '../translation';
 import { PlanDialog } from '../widgets/runs/planDialog';
 import { IRunTabActions, RunTab } from '../widgets/runs/runTab';
+import { notifyEnd, watchEnds } from './endNotice';
 import { selectedItems } from './fileBrowser';
 import { JobCommandIds } from './jobs';
+import { addTabCommand, jobsUsable } from './tabs';
 
 export { RunCommandIds };
 
@@ -52,46 +54,21 @@ export const runsPlugin: JupyterFrontEndPlugin<void> = {
         void commands.execute('filebrowser:go-to-path', { path: `/${path}` })
     };
     const tracker = new WidgetTracker<RunTab>({ namespace: 'jwst-lab-run' });
-    commands.addCommand(RunCommandIds.openRun, {
-      label: args =>
-        args.id
-          ? trans.__('Open Run %1', String(args.id))
-          : trans.__('Open Run'),
-      describedBy: {
-        args: {
-          type: 'object',
-          properties: { id: { type: 'string' } },
-          required: ['id']
-        }
-      },
-      execute: args => {
-        const id = String(args.id ?? '');
-        if (!id) {
-          return;
-        }
-        let widget = tracker.find(w => w.runId === id);
-        if (!widget) {
-          widget = new RunTab({
-            client,
-            events,
-            runId: id,
-            actions,
-            translator: translator ?? undefined
-          });
-          void tracker.add(widget);
-          app.shell.add(widget, 'main');
-        }
-        app.shell.activateById(widget.id);
-        return widget;
-      }
+    addTabCommand(app, {
+      command: RunCommandIds.openRun,
+      tracker,
+      restorer,
+      label: id => (id ? trans.__('Open Run %1', id) : trans.__('Open Run')),
+      idOf: widget => widget.runId,
+      create: id =>
+        new RunTab({
+          client,
+          events,
+          runId: id,
+          actions,
+          translator: translator ?? undefined
+        })
     });
-    if (restorer) {
-      void restorer.restore(tracker, {
-        command: RunCommandIds.openRun,
-        args: widget => ({ id: widget.runId }),
-        name: widget => widget.runId
-      });
-    }
 
     const plan = async (inputs: string[], level: TargetLevel) => {
       if (inputs.length === 0) {
@@ -108,9 +85,7 @@ export const runsPlugin: JupyterFrontEndPlugin<void> = {
         await commands.execute(RunCommandIds.openRun, { id: run.id });
       }
     };
-    const enabled = () =>
-      client.hasFeature(Features.jobs) &&
-      client.info?.job_store?.state !== 'unusable';
+    const enabled = () => jobsUsable(client);
     const selection = () => selectedItems(browsers);
     const levels: [string, TargetLevel][] = [
       [RunCommandIds.reduceLevel1, 1],
@@ -172,53 +147,34 @@ export function watchRunEnds(
   trans: TranslationBundle,
   open: (id: string) => unknown
 ): void {
-  const notified = new Set<string>();
-  events.events.connect(
-    (_: IEventsConnection, message: EventsStreamMessage) => {
-      const run: IRunRecord | null = runOfEvent(message);
-      if (!run || !isRunFinal(run.status)) {
-        return;
-      }
-      const key = `${run.id}:${run.finished ?? ''}:${run.status}`;
-      if (notified.has(key)) {
-        return;
-      }
-      notified.add(key);
+  const endedRun = (message: EventsStreamMessage) => {
+    const run: IRunRecord | null = runOfEvent(message);
+    return run && isRunFinal(run.status) ? run : null;
+  };
+  watchEnds(
+    events,
+    endedRun,
+    run => `${run.id}:${run.finished ?? ''}:${run.status}`,
+    run => {
       const what = runTitle(run);
-      const options = {
-        autoClose: run.status === 'succeeded' ? 8000 : (false as const),
-        actions: [
-          {
-            label: trans.__('Open run'),
-            caption: trans.__('Open the run’s graph and progress'),
-            callback: () => void open(run.id)
-          }
-        ]
-      };
       const done = trans.__(
         '%1 of %2 jobs',
         run.progress.jobs_done,
         run.progress.jobs_total
       );
-      switch (run.status) {
-        case 'succeeded':
-          Notification.success(
-            trans.__('Run succeeded: %1 (%2)', what, done),
-            options
-          );
-          break;
-        case 'failed':
-          Notification.error(
-            trans.__('Run failed: %1 (%2)', what, done),
-            options
-          );
-          break;
-        default:
-          Notification.warning(trans.__('Run cancelled: %1 (%2)', what, done), {
-            ...options,
-            autoClose: 8000
-          });
-      }
+      notifyEnd(
+        run.status,
+        run.status === 'succeeded'
+          ? trans.__('Run succeeded: %1 (%2)', what, done)
+          : run.status === 'failed'
+            ? trans.__('Run failed: %1 (%2)', what, done)
+            : trans.__('Run cancelled: %1 (%2)', what, done),
+        {
+          label: trans.__('Open run'),
+          caption: trans.__('Open the run’s graph and progress'),
+          callback: () => void open(run.id)
+        }
+      );
     }
   );
 }

@@ -23,7 +23,8 @@ import {
   IRunDraft,
   ParamDraft,
   pipelinesForSuffix,
-  RunInputKind
+  RunInputKind,
+  withoutFieldError
 } from './validation';
 
 /**
@@ -281,11 +282,7 @@ export class RunFormModel extends Model {
   }
 
   private _clearError(key: string): void {
-    if (key in this._errors) {
-      const next = { ...this._errors };
-      delete next[key];
-      this._errors = next;
-    }
+    this._errors = withoutFieldError(this._errors, key);
   }
 
   private async _loadPipelines(): Promise<void> {

@@ -278,6 +278,19 @@ export function isDefault(spec: IParamSpec, value: unknown): boolean {
 /** Errors by field: `steps.<step>.<param>`, `crds_context`, `output_dir`. */
 export type FieldErrors = Record<string, string>;
 
+/** `errors` without the problem of the field `key` (the same object when it has none). */
+export function withoutFieldError(
+  errors: FieldErrors,
+  key: string
+): FieldErrors {
+  if (!(key in errors)) {
+    return errors;
+  }
+  const next = { ...errors };
+  delete next[key];
+  return next;
+}
+
 /** The key of a step parameter's field: its dotted path in `POST /jobs`. */
 export function fieldKey(step: string, param: string): string {
   return `steps.${step}.${param}`;

@@ -17,7 +17,8 @@ import {
   formFieldOf,
   initialDraft,
   IRunDraft,
-  ParamDraft
+  ParamDraft,
+  withoutFieldError
 } from '../run/validation';
 import type { IJwstLabClient } from '../tokens';
 
@@ -349,11 +350,7 @@ export class PlanModel extends Model {
   }
 
   private _clearError(key: string): void {
-    if (key in this._errors) {
-      const next = { ...this._errors };
-      delete next[key];
-      this._errors = next;
-    }
+    this._errors = withoutFieldError(this._errors, key);
   }
 
   private async _loadPlan(): Promise<void> {

@@ -9,6 +9,7 @@ import type {
   RunJobStatus,
   RunStatus
 } from '../api/models';
+import { FINAL_STATUSES } from '../models/jobRecord';
 import type { Feature, IJwstLabClient } from '../tokens';
 
 /**
@@ -50,10 +51,7 @@ const JOB_STATUSES: readonly string[] = [
   'planned',
   'queued',
   'running',
-  'succeeded',
-  'failed',
-  'cancelled',
-  'interrupted'
+  ...FINAL_STATUSES
 ];
 
 type Raw = Record<string, unknown>;
@@ -183,19 +181,6 @@ export function runIdOfEvent(message: { type: string }): string | null {
 export function runIdOfJob(job: object): string | null {
   const id = (job as { run_id?: unknown }).run_id;
   return typeof id === 'string' && id !== '' ? id : null;
-}
-
-/** Whether `record` was updated before `current` (both timestamps known). */
-export function isOlderRun(
-  record: Pick<IRunRecord, 'updated'>,
-  current: Pick<IRunRecord, 'updated'> | null
-): boolean {
-  if (!current?.updated || !record.updated) {
-    return false;
-  }
-  const then = Date.parse(record.updated);
-  const now = Date.parse(current.updated);
-  return !Number.isNaN(then) && !Number.isNaN(now) && then < now;
 }
 
 /**

@@ -7,6 +7,7 @@ import type { IJobRecord } from '../../api/models';
 import { baseName, formatBytes } from '../../components/format';
 import { JobProgress } from '../../components/JobProgress';
 import { KeyValueTable } from '../../components/KeyValueTable';
+import { RecordPlaceholder } from '../../components/RecordPlaceholder';
 import { JobElapsed, JobStatusBadge, useNow } from '../../components/jobStatus';
 import { jobsIcon } from '../../icons';
 import { JobDetailModel, JobNotice } from '../../models/jobDetailModel';
@@ -66,32 +67,24 @@ export function JobDetailView(props: IJobDetailViewProps): JSX.Element {
   const running = job !== null && !isFinal(job.status);
   const now = useNow(running ? 1000 : 0);
 
-  if (model.deleted) {
+  if (model.deleted || job === null) {
     return (
-      <div className="jp-JwstLab-jobDetail">
-        <p className="jp-JwstLab-emptyState" role="status">
-          {trans.__('Job %1 was deleted.', model.jobId)}
-        </p>
-      </div>
-    );
-  }
-  if (job === null) {
-    return (
-      <div className="jp-JwstLab-jobDetail">
-        {model.loadError ? (
-          <p className="jp-JwstLab-jobsError" role="alert">
-            {trans.__(
-              'Cannot load job %1: %2',
-              model.jobId,
-              model.loadError.message
-            )}
-          </p>
-        ) : (
-          <p role="status" aria-busy="true">
-            {trans.__('Loading job %1…', model.jobId)}
-          </p>
-        )}
-      </div>
+      <RecordPlaceholder
+        className="jp-JwstLab-jobDetail"
+        deleted={
+          model.deleted ? trans.__('Job %1 was deleted.', model.jobId) : null
+        }
+        error={
+          model.loadError
+            ? trans.__(
+                'Cannot load job %1: %2',
+                model.jobId,
+                model.loadError.message
+              )
+            : null
+        }
+        loading={trans.__('Loading job %1…', model.jobId)}
+      />
     );
   }
 

@@ -1,7 +1,12 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
-import type { IAssociation, IParamSpec, IStepSpec } from '../../api/models';
+import type {
+  IAssociation,
+  IParamSpec,
+  IPipelineSpec,
+  IStepSpec
+} from '../../api/models';
 import { baseName } from '../../components/format';
 import {
   editableParams,
@@ -10,7 +15,8 @@ import {
   inputKind,
   IRunDraft,
   ParamDraft,
-  parseParam
+  parseParam,
+  stepsOf
 } from '../../run/validation';
 
 /** A stable, CSS-safe id of a form field. */
@@ -292,5 +298,75 @@ export function TextField(props: {
         </span>
       )}
     </div>
+  );
+}
+
+/** Props of {@link PipelineStepFields}. */
+export interface IPipelineStepFieldsProps {
+  /** The pipeline's spec (its steps). */
+  spec: IPipelineSpec;
+  trans: TranslationBundle;
+  draft: IRunDraft;
+  errors: FieldErrors;
+  /** Whether the parameters of the step `alias` are shown. */
+  isExpanded: (alias: string) => boolean;
+  onToggle: (alias: string) => void;
+  onSkip: (alias: string, skip: boolean) => void;
+  onParam: (alias: string, name: string, value: ParamDraft) => void;
+}
+
+/** The fields of every step of a pipeline. */
+export function PipelineStepFields(
+  props: IPipelineStepFieldsProps
+): JSX.Element {
+  const { spec, trans, draft, errors, isExpanded, onToggle, onSkip, onParam } =
+    props;
+  return (
+    <>
+      {stepsOf(spec).map(step => (
+        <StepFields
+          key={step.alias}
+          step={step}
+          trans={trans}
+          draft={draft}
+          errors={errors}
+          expanded={isExpanded(step.alias)}
+          onToggle={() => onToggle(step.alias)}
+          onSkip={skip => onSkip(step.alias, skip)}
+          onParam={(name, value) => onParam(step.alias, name, value)}
+        />
+      ))}
+    </>
+  );
+}
+
+/**
+ * The CRDS context field: empty for the server's context (named in the
+ * placeholder when known), or a pinned `.pmap`.
+ */
+export function CrdsContextField(props: {
+  trans: TranslationBundle;
+  value: string;
+  /** The CRDS context the server uses when none is pinned, when known. */
+  serverContext: string | null;
+  help: string;
+  error?: string;
+  onChange: (value: string) => void;
+}): JSX.Element {
+  const { trans, value, serverContext, help, error, onChange } = props;
+  return (
+    <TextField
+      id={fieldId('crds_context')}
+      label={trans.__('CRDS context')}
+      value={value}
+      placeholder={
+        serverContext
+          ? trans.__('server default (%1)', serverContext)
+          : trans.__('server default (operational)')
+      }
+      help={help}
+      error={error}
+      onChange={onChange}
+    />
   );
 }

@@ -4,8 +4,19 @@ import * as React from 'react';
 import type { IJobRecord } from '../../api/models';
 import { useModel } from '../../models/useModel';
 import type { RunFormModel } from '../../run/runFormModel';
-import { stepsOf } from '../../run/validation';
-import { fieldId, InputList, StepFields, TextField } from './fields';
+import {
+  CrdsContextField,
+  fieldId,
+  InputList,
+  PipelineStepFields,
+  TextField
+} from './fields';
+import {
+  handleModalKeys,
+  ModalForm,
+  useFieldFocusRequests,
+  useFocusWhenReady
+} from './modal';
 
 /** Props of {@link RunForm}. */
 export interface IRunFormProps {
@@ -29,28 +40,10 @@ export function RunForm(props: IRunFormProps): JSX.Element {
   const ready = model.ready;
 
   // Focus the first field once the form is shown.
-  React.useEffect(() => {
-    if (ready) {
-      formRef.current
-        ?.querySelector<HTMLElement>('select, input, button')
-        ?.focus();
-    }
-  }, [ready]);
+  useFocusWhenReady(formRef, ready, 'select, input, button');
 
   // Focus the field with a problem, once its step's parameters are shown.
-  React.useEffect(() => {
-    let timer: ReturnType<typeof setTimeout> | null = null;
-    const focus = (_: RunFormModel, key: string) => {
-      timer = setTimeout(() => document.getElementById(fieldId(key))?.focus());
-    };
-    model.focusRequested.connect(focus);
-    return () => {
-      model.focusRequested.disconnect(focus);
-      if (timer !== null) {
-        clearTimeout(timer);
-      }
-    };
-  }, [model]);
+  useFieldFocusRequests(model);
 
   const { pipelines, spec, draft, errors, pending, created } = model;
   const finish = () =>
@@ -64,31 +57,14 @@ export function RunForm(props: IRunFormProps): JSX.Element {
     }
   };
 
-  const onKeyDown = (event: React.KeyboardEvent) => {
-    if (event.key === 'Tab' && formRef.current) {
-      // Keep the focus inside the modal dialog.
-      const focusable = Array.from(
-        formRef.current.querySelectorAll<HTMLElement>(
-          'button:not([disabled]), input:not([disabled]), select:not([disabled])'
-        )
-      );
-      const first = focusable[0];
-      const last = focusable[focusable.length - 1];
-      if (event.shiftKey && document.activeElement === first) {
-        event.preventDefault();
-        last?.focus();
-      } else if (!event.shiftKey && document.activeElement === last) {
-        event.preventDefault();
-        first?.focus();
-      }
-      return;
-    }
-    if (event.key === 'Escape') {
-      event.preventDefault();
-      event.stopPropagation();
-      finish();
-    }
-  };
+  // Keep the focus inside the modal dialog.
+  const onKeyDown = (event: React.KeyboardEvent) =>
+    handleModalKeys(
+      event,
+      formRef.current,
+      'button:not([disabled]), input:not([disabled]), select:not([disabled])',
+      finish
+    );
 
   const alias = spec.value?.alias ?? model.pipeline;
   const title =
@@ -98,166 +74,130 @@ export function RunForm(props: IRunFormProps): JSX.Element {
   const serverContext = model.serverContext;
 
   return (
-    <form
-      ref={formRef}
-      className="jp-JwstLab-runForm"
-      aria-label={trans.__('Run a pipeline')}
+    <ModalForm
+      formRef={formRef}
+      label={trans.__('Run a pipeline')}
+      title={title}
       onSubmit={event => void submit(event)}
       onKeyDown={onKeyDown}
-      noValidate
+      generalError={model.generalError || null}
+      rejectLabel={created.length > 0 ? trans.__('Close') : trans.__('Cancel')}
+      onReject={finish}
+      submitClassName="jp-Dialog-button jp-mod-accept jp-mod-styled jp-JwstLab-runSubmit"
+      submitDisabled={!ready || model.submitting || pending.length === 0}
+      submitLabel={
+        model.submitting
+          ? trans.__('Submitting…')
+          : pending.length > 1
+            ? trans.__('Run %1 jobs', pending.length)
+            : trans.__('Run')
+      }
     >
-      <div className="jp-Dialog-header jp-JwstLab-runHeader">
-        <h2 className="jp-JwstLab-runTitle">{title}</h2>
-      </div>
-      <div className="jp-Dialog-body jp-JwstLab-runBody">
-        <InputList
-          trans={trans}
-          inputs={pending}
-          associations={model.associations}
-          inputErrors={model.inputErrors}
-        />
-        {created.length > 0 && (
-          <p className="jp-JwstLab-runCreated" role="status">
-            {trans._n(
-              '%1 job was created; fix the problems below to run the others.',
-              '%1 jobs were created; fix the problems below to run the others.',
-              created.length
-            )}
-          </p>
-        )}
-        {(pipelines.status === 'loading' || pipelines.status === 'idle') && (
-          <p role="status" aria-busy="true">
-            {trans.__('Loading the pipelines…')}
-          </p>
-        )}
-        {pipelines.status === 'error' && (
-          <p className="jp-JwstLab-runError" role="alert">
-            {pipelines.error?.message}
-          </p>
-        )}
-        {pipelines.status === 'ready' && (
-          <div className="jp-JwstLab-field">
-            <label
-              className="jp-JwstLab-fieldLabel"
-              htmlFor={fieldId('pipeline')}
-            >
-              {trans.__('Pipeline')}
-            </label>
-            <select
-              id={fieldId('pipeline')}
-              className="jp-mod-styled jp-JwstLab-runPipeline"
-              value={model.pipeline}
-              onChange={event => model.setPipeline(event.target.value)}
-            >
-              {(pipelines.value ?? []).map(name => (
-                <option key={name} value={name}>
-                  {name}
-                </option>
-              ))}
-            </select>
-          </div>
-        )}
-        {spec.status === 'error' && (
-          <p className="jp-JwstLab-runError" role="alert">
-            {trans.__(
-              'Cannot load the parameters of %1: %2',
-              model.pipeline,
-              spec.error?.message ?? ''
-            )}
-          </p>
-        )}
-        {pipelines.status === 'ready' && spec.status !== 'error' && !ready && (
-          <p role="status" aria-busy="true">
-            {trans.__('Loading the parameters…')}
-          </p>
-        )}
-        {spec.value && draft && (
-          <>
-            <fieldset className="jp-JwstLab-runSteps">
-              <legend>{trans.__('Steps')}</legend>
-              {stepsOf(spec.value).map(step => (
-                <StepFields
-                  key={step.alias}
-                  step={step}
-                  trans={trans}
-                  draft={draft}
-                  errors={errors}
-                  expanded={model.isExpanded(step.alias)}
-                  onToggle={() => model.toggleStep(step.alias)}
-                  onSkip={skip => model.setSkip(step.alias, skip)}
-                  onParam={(name, value) =>
-                    model.setParam(step.alias, name, value)
-                  }
-                />
-              ))}
-            </fieldset>
-            <TextField
-              id={fieldId('crds_context')}
-              label={trans.__('CRDS context')}
-              value={draft.crdsContext}
-              placeholder={
-                serverContext
-                  ? trans.__('server default (%1)', serverContext)
-                  : trans.__('server default (operational)')
-              }
-              help={trans.__(
-                'Leave empty for the server’s context, or pin one such as jwst_1234.pmap.'
-              )}
-              error={errors.crds_context}
-              onChange={value => model.setCrdsContext(value)}
-            />
-            <TextField
-              id={fieldId('output_dir')}
-              label={trans.__('Output folder')}
-              value={draft.outputDir}
-              placeholder={trans.__('a new folder next to the input')}
-              help={
-                pending.length > 1
-                  ? trans.__(
-                      'Relative to the server root; each input gets a sub-folder. Empty: every job writes into its own new folder.'
-                    )
-                  : trans.__(
-                      'Relative to the server root; a new or empty folder. Empty: the job writes into its own new folder.'
-                    )
-              }
-              error={errors.output_dir}
-              onChange={value => model.setOutputDir(value)}
-            />
-          </>
-        )}
-        {model.generalError && (
-          <p
-            className="jp-JwstLab-runError jp-JwstLab-runGeneralError"
-            role="alert"
+      <InputList
+        trans={trans}
+        inputs={pending}
+        associations={model.associations}
+        inputErrors={model.inputErrors}
+      />
+      {created.length > 0 && (
+        <p className="jp-JwstLab-runCreated" role="status">
+          {trans._n(
+            '%1 job was created; fix the problems below to run the others.',
+            '%1 jobs were created; fix the problems below to run the others.',
+            created.length
+          )}
+        </p>
+      )}
+      {(pipelines.status === 'loading' || pipelines.status === 'idle') && (
+        <p role="status" aria-busy="true">
+          {trans.__('Loading the pipelines…')}
+        </p>
+      )}
+      {pipelines.status === 'error' && (
+        <p className="jp-JwstLab-runError" role="alert">
+          {pipelines.error?.message}
+        </p>
+      )}
+      {pipelines.status === 'ready' && (
+        <div className="jp-JwstLab-field">
+          <label
+            className="jp-JwstLab-fieldLabel"
+            htmlFor={fieldId('pipeline')}
           >
-            {model.generalError}
-          </p>
-        )}
-      </div>
-      <div className="jp-Dialog-footer jp-JwstLab-runFooter">
-        <button
-          type="button"
-          className="jp-Dialog-button jp-mod-reject jp-mod-styled"
-          onClick={finish}
-        >
-          <div className="jp-Dialog-buttonLabel">
-            {created.length > 0 ? trans.__('Close') : trans.__('Cancel')}
-          </div>
-        </button>
-        <button
-          type="submit"
-          className="jp-Dialog-button jp-mod-accept jp-mod-styled jp-JwstLab-runSubmit"
-          disabled={!ready || model.submitting || pending.length === 0}
-        >
-          <div className="jp-Dialog-buttonLabel">
-            {model.submitting
-              ? trans.__('Submitting…')
-              : pending.length > 1
-                ? trans.__('Run %1 jobs', pending.length)
-                : trans.__('Run')}
-          </div>
-        </button>
-      </div>
-    </form>
+            {trans.__('Pipeline')}
+          </label>
+          <select
+            id={fieldId('pipeline')}
+            className="jp-mod-styled jp-JwstLab-runPipeline"
+            value={model.pipeline}
+            onChange={event => model.setPipeline(event.target.value)}
+          >
+            {(pipelines.value ?? []).map(name => (
+              <option key={name} value={name}>
+                {name}
+              </option>
+            ))}
+          </select>
+        </div>
+      )}
+      {spec.status === 'error' && (
+        <p className="jp-JwstLab-runError" role="alert">
+          {trans.__(
+            'Cannot load the parameters of %1: %2',
+            model.pipeline,
+            spec.error?.message ?? ''
+          )}
+        </p>
+      )}
+      {pipelines.status === 'ready' && spec.status !== 'error' && !ready && (
+        <p role="status" aria-busy="true">
+          {trans.__('Loading the parameters…')}
+        </p>
+      )}
+      {spec.value && draft && (
+        <>
+          <fieldset className="jp-JwstLab-runSteps">
+            <legend>{trans.__('Steps')}</legend>
+            <PipelineStepFields
+              spec={spec.value}
+              trans={trans}
+              draft={draft}
+              errors={errors}
+              isExpanded={step => model.isExpanded(step)}
+              onToggle={step => model.toggleStep(step)}
+              onSkip={(step, skip) => model.setSkip(step, skip)}
+              onParam={(step, name, value) => model.setParam(step, name, value)}
+            />
+          </fieldset>
+          <CrdsContextField
+            trans={trans}
+            value={draft.crdsContext}
+            serverContext={serverContext}
+            help={trans.__(
+              'Leave empty for the server’s context, or pin one such as jwst_1234.pmap.'
+            )}
+            error={errors.crds_context}
+            onChange={value => model.setCrdsContext(value)}
+          />
+          <TextField
+            id={fieldId('output_dir')}
+            label={trans.__('Output folder')}
+            value={draft.outputDir}
+            placeholder={trans.__('a new folder next to the input')}
+            help={
+              pending.length > 1
+                ? trans.__(
+                    'Relative to the server root; each input gets a sub-folder. Empty: every job writes into its own new folder.'
+                  )
+                : trans.__(
+                    'Relative to the server root; a new or empty folder. Empty: the job writes into its own new folder.'
+                  )
+            }
+            error={errors.output_dir}
+            onChange={value => model.setOutputDir(value)}
+          />
+        </>
+      )}
+    </ModalForm>
   );
 }

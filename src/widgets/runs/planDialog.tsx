@@ -1,7 +1,4 @@
 import { ITranslator, TranslationBundle } from '@jupyterlab/translation';
-import { ReactWidget } from '@jupyterlab/ui-components';
-import { PromiseDelegate } from '@lumino/coreutils';
-import { Widget } from '@lumino/widgets';
 import * as React from 'react';
 
 import type { IRunJob, IRunPlan, IRunRecord } from '../../api/models';
@@ -11,10 +8,21 @@ import { RetryButton } from '../../components/RetryButton';
 import { useModel } from '../../models/useModel';
 import { jobLabel } from '../../runs/graph';
 import { PlanModel, TargetLevel } from '../../runs/planModel';
-import { stepsOf } from '../../run/validation';
 import { IJwstLabClient } from '../../tokens';
 import { loadTrans } from '../../translation';
-import { fieldId, StepFields, TextField } from '../run/fields';
+import {
+  CrdsContextField,
+  fieldId,
+  PipelineStepFields,
+  TextField
+} from '../run/fields';
+import {
+  handleModalKeys,
+  ModalDialog,
+  ModalForm,
+  useFieldFocusRequests,
+  useFocusWhenReady
+} from '../run/modal';
 
 /** Props of {@link PlanForm}. */
 export interface IPlanFormProps {
@@ -40,27 +48,9 @@ export function PlanForm(props: IPlanFormProps): JSX.Element {
   const plan = model.plan;
   const ready = plan.value !== null;
 
-  React.useEffect(() => {
-    if (ready) {
-      formRef.current
-        ?.querySelector<HTMLElement>('.jp-JwstLab-planSubmit:not([disabled])')
-        ?.focus();
-    }
-  }, [ready]);
+  useFocusWhenReady(formRef, ready, '.jp-JwstLab-planSubmit:not([disabled])');
 
-  React.useEffect(() => {
-    let timer: ReturnType<typeof setTimeout> | null = null;
-    const focus = (_: PlanModel, key: string) => {
-      timer = setTimeout(() => document.getElementById(fieldId(key))?.focus());
-    };
-    model.focusRequested.connect(focus);
-    return () => {
-      model.focusRequested.disconnect(focus);
-      if (timer !== null) {
-        clearTimeout(timer);
-      }
-    };
-  }, [model]);
+  useFieldFocusRequests(model);
 
   const submit = async (force: boolean) => {
     const run = await model.submit(force);
@@ -69,162 +59,112 @@ export function PlanForm(props: IPlanFormProps): JSX.Element {
     }
   };
 
-  const onKeyDown = (event: React.KeyboardEvent) => {
-    if (event.key === 'Tab' && formRef.current) {
-      const focusable = Array.from(
-        formRef.current.querySelectorAll<HTMLElement>(
-          'button:not([disabled]), input:not([disabled]), select:not([disabled]), summary'
-        )
-      );
-      const first = focusable[0];
-      const last = focusable[focusable.length - 1];
-      if (event.shiftKey && document.activeElement === first) {
-        event.preventDefault();
-        last?.focus();
-      } else if (!event.shiftKey && document.activeElement === last) {
-        event.preventDefault();
-        first?.focus();
-      }
-      return;
-    }
-    if (event.key === 'Escape') {
-      event.preventDefault();
-      event.stopPropagation();
-      onCancel();
-    }
-  };
+  const onKeyDown = (event: React.KeyboardEvent) =>
+    handleModalKeys(
+      event,
+      formRef.current,
+      'button:not([disabled]), input:not([disabled]), select:not([disabled]), summary',
+      onCancel
+    );
 
   const refusal = model.refusal;
   return (
-    <form
-      ref={formRef}
-      className="jp-JwstLab-runForm jp-JwstLab-planForm"
-      aria-label={trans.__('Plan of a run')}
+    <ModalForm
+      formRef={formRef}
+      className="jp-JwstLab-planForm"
+      bodyClassName="jp-JwstLab-planBody"
+      label={trans.__('Plan of a run')}
+      title={trans.__('Reduce to Level %1', model.targetLevel)}
       onSubmit={event => {
         event.preventDefault();
         void submit(refusal !== null);
       }}
       onKeyDown={onKeyDown}
-      noValidate
+      generalError={model.generalError ? model.generalError.message : null}
+      rejectLabel={trans.__('Cancel')}
+      onReject={onCancel}
+      submitClassName={`jp-Dialog-button jp-mod-styled jp-JwstLab-planSubmit ${
+        refusal ? 'jp-mod-warn' : 'jp-mod-accept'
+      }`}
+      submitDisabled={!model.canSubmit}
+      submitLabel={
+        model.submitting
+          ? trans.__('Submitting…')
+          : refusal
+            ? trans.__('Run anyway')
+            : plan.value
+              ? trans._n('Run %1 job', 'Run %1 jobs', plan.value.jobs.length)
+              : trans.__('Run')
+      }
     >
-      <div className="jp-Dialog-header jp-JwstLab-runHeader">
-        <h2 className="jp-JwstLab-runTitle">
-          {trans.__('Reduce to Level %1', model.targetLevel)}
-        </h2>
-      </div>
-      <div className="jp-Dialog-body jp-JwstLab-runBody jp-JwstLab-planBody">
-        <p className="jp-JwstLab-planInputs" title={model.inputs.join('\n')}>
-          {model.inputs.length === 1
-            ? trans.__('Inputs: %1', model.inputs[0])
-            : trans.__(
-                'Inputs: %1 and %2 more',
-                baseName(model.inputs[0]),
-                model.inputs.length - 1
-              )}
+      <p className="jp-JwstLab-planInputs" title={model.inputs.join('\n')}>
+        {model.inputs.length === 1
+          ? trans.__('Inputs: %1', model.inputs[0])
+          : trans.__(
+              'Inputs: %1 and %2 more',
+              baseName(model.inputs[0]),
+              model.inputs.length - 1
+            )}
+      </p>
+      {(plan.status === 'loading' || plan.status === 'idle') && (
+        <p role="status" aria-busy="true" className="jp-JwstLab-planLoading">
+          {trans.__(
+            'Planning: reading the headers and building the associations…'
+          )}
         </p>
-        {(plan.status === 'loading' || plan.status === 'idle') && (
-          <p role="status" aria-busy="true" className="jp-JwstLab-planLoading">
+      )}
+      {plan.status === 'error' && (
+        <div className="jp-JwstLab-runError" role="alert">
+          <p>
+            {trans.__('Cannot plan the run: %1', plan.error?.message ?? '')}
+          </p>
+          <RetryButton trans={trans} onClick={() => void model.replan()} />
+        </div>
+      )}
+      {plan.value && <PlanView plan={plan.value} trans={trans} />}
+      {refusal && (
+        <div className="jp-JwstLab-planRefusal" role="alert">
+          <p className="jp-JwstLab-planRefusalTitle">
+            {trans.__('Not enough memory for this run')}
+          </p>
+          <p>{refusal.message}</p>
+          <p>
             {trans.__(
-              'Planning: reading the headers and building the associations…'
+              'Run anyway runs the jobs that do not fit alone, one at a time; the system may still stop them for lack of memory.'
             )}
           </p>
-        )}
-        {plan.status === 'error' && (
-          <div className="jp-JwstLab-runError" role="alert">
-            <p>
-              {trans.__('Cannot plan the run: %1', plan.error?.message ?? '')}
-            </p>
-            <RetryButton trans={trans} onClick={() => void model.replan()} />
-          </div>
-        )}
-        {plan.value && <PlanView plan={plan.value} trans={trans} />}
-        {refusal && (
-          <div className="jp-JwstLab-planRefusal" role="alert">
-            <p className="jp-JwstLab-planRefusalTitle">
-              {trans.__('Not enough memory for this run')}
-            </p>
-            <p>{refusal.message}</p>
-            <p>
-              {trans.__(
-                'Run anyway runs the jobs that do not fit alone, one at a time; the system may still stop them for lack of memory.'
-              )}
-            </p>
-          </div>
-        )}
-        {plan.value && (
-          <>
-            <PipelineParams model={model} trans={trans} />
-            <TextField
-              id={fieldId('crds_context')}
-              label={trans.__('CRDS context')}
-              value={model.crdsContext}
-              placeholder={
-                serverContext
-                  ? trans.__('server default (%1)', serverContext)
-                  : trans.__('server default (operational)')
-              }
-              help={trans.__(
-                'Leave empty for the server’s context, or pin one such as jwst_1234.pmap for every job.'
-              )}
-              error={model.errors.crds_context}
-              onChange={value => model.setCrdsContext(value)}
-            />
-            <TextField
-              id={fieldId('output_dir')}
-              label={trans.__('Run folder')}
-              value={model.outputDir}
-              placeholder={trans.__(
-                '%1 (a new folder next to the inputs)',
-                plan.value.output_dir.replace(/run_[0-9a-f]+$/i, 'run_<id>')
-              )}
-              help={trans.__(
-                'Relative to the server root; one sub-folder per stage and a run.json manifest.'
-              )}
-              error={model.errors.output_dir}
-              onChange={value => model.setOutputDir(value)}
-            />
-          </>
-        )}
-        {model.generalError && (
-          <p
-            className="jp-JwstLab-runError jp-JwstLab-runGeneralError"
-            role="alert"
-          >
-            {model.generalError.message}
-          </p>
-        )}
-      </div>
-      <div className="jp-Dialog-footer jp-JwstLab-runFooter">
-        <button
-          type="button"
-          className="jp-Dialog-button jp-mod-reject jp-mod-styled"
-          onClick={onCancel}
-        >
-          <div className="jp-Dialog-buttonLabel">{trans.__('Cancel')}</div>
-        </button>
-        <button
-          type="submit"
-          className={`jp-Dialog-button jp-mod-styled jp-JwstLab-planSubmit ${
-            refusal ? 'jp-mod-warn' : 'jp-mod-accept'
-          }`}
-          disabled={!model.canSubmit}
-        >
-          <div className="jp-Dialog-buttonLabel">
-            {model.submitting
-              ? trans.__('Submitting…')
-              : refusal
-                ? trans.__('Run anyway')
-                : plan.value
-                  ? trans._n(
-                      'Run %1 job',
-                      'Run %1 jobs',
-                      plan.value.jobs.length
-                    )
-                  : trans.__('Run')}
-          </div>
-        </button>
-      </div>
-    </form>
+        </div>
+      )}
+      {plan.value && (
+        <>
+          <PipelineParams model={model} trans={trans} />
+          <CrdsContextField
+            trans={trans}
+            value={model.crdsContext}
+            serverContext={serverContext}
+            help={trans.__(
+              'Leave empty for the server’s context, or pin one such as jwst_1234.pmap for every job.'
+            )}
+            error={model.errors.crds_context}
+            onChange={value => model.setCrdsContext(value)}
+          />
+          <TextField
+            id={fieldId('output_dir')}
+            label={trans.__('Run folder')}
+            value={model.outputDir}
+            placeholder={trans.__(
+              '%1 (a new folder next to the inputs)',
+              plan.value.output_dir.replace(/run_[0-9a-f]+$/i, 'run_<id>')
+            )}
+            help={trans.__(
+              'Relative to the server root; one sub-folder per stage and a run.json manifest.'
+            )}
+            error={model.errors.output_dir}
+            onChange={value => model.setOutputDir(value)}
+          />
+        </>
+      )}
+    </ModalForm>
   );
 }
 
@@ -423,21 +363,18 @@ function PipelineSteps({
   const errors = model.errorsOf(alias);
   return (
     <div className="jp-JwstLab-runSteps" data-pipeline={alias}>
-      {stepsOf(spec.value).map(step => (
-        <StepFields
-          key={step.alias}
-          step={step}
-          trans={trans}
-          draft={draft}
-          errors={errors}
-          expanded={model.isExpanded(alias, step.alias)}
-          onToggle={() => model.toggleStep(alias, step.alias)}
-          onSkip={skip => model.setSkip(alias, step.alias, skip)}
-          onParam={(name, value) =>
-            model.setParam(alias, step.alias, name, value)
-          }
-        />
-      ))}
+      <PipelineStepFields
+        spec={spec.value}
+        trans={trans}
+        draft={draft}
+        errors={errors}
+        isExpanded={step => model.isExpanded(alias, step)}
+        onToggle={step => model.toggleStep(alias, step)}
+        onSkip={(step, skip) => model.setSkip(alias, step, skip)}
+        onParam={(step, name, value) =>
+          model.setParam(alias, step, name, value)
+        }
+      />
     </div>
   );
 }
@@ -446,10 +383,10 @@ function PipelineSteps({
  * The plan dialog: a modal over the page hosting {@link PlanForm}. `open()`
  * resolves with the run created, or null when cancelled.
  */
-export class PlanDialog extends ReactWidget {
+export class PlanDialog extends ModalDialog<IRunRecord | null, PlanModel> {
   /** Create the dialog (the plan is asked for at once); `open()` shows it. */
   constructor(options: PlanDialog.IOptions) {
-    super();
+    super('jp-JwstLab-planDialog');
     this._trans = loadTrans(options.translator);
     this._serverContext = options.client.info?.crds.context ?? null;
     this.model = new PlanModel({
@@ -457,41 +394,13 @@ export class PlanDialog extends ReactWidget {
       inputs: options.inputs,
       targetLevel: options.targetLevel
     });
-    this.addClass('jp-Dialog');
-    this.addClass('jp-ThemedContainer');
-    this.addClass('jp-JwstLab-runDialog');
-    this.addClass('jp-JwstLab-planDialog');
-    this.node.setAttribute('role', 'dialog');
-    this.node.setAttribute('aria-modal', 'true');
-    this.node.setAttribute('data-lm-suppress-shortcuts', 'true');
   }
 
   /** The dialog's state. */
   readonly model: PlanModel;
 
-  /** Show the dialog; resolves with the created run (null when cancelled). */
-  open(): Promise<IRunRecord | null> {
-    this._previousFocus = document.activeElement as HTMLElement | null;
-    Widget.attach(this, document.body);
-    return this._done.promise;
-  }
-
-  /** Close the dialog. */
-  close(run: IRunRecord | null = null): void {
-    if (this.isDisposed) {
-      return;
-    }
-    this._done.resolve(run);
-    this.dispose();
-    this._previousFocus?.focus?.();
-  }
-
-  dispose(): void {
-    if (this.isDisposed) {
-      return;
-    }
-    super.dispose();
-    this.model.dispose();
+  protected cancelledResult(): IRunRecord | null {
+    return null;
   }
 
   protected render(): JSX.Element {
@@ -510,8 +419,6 @@ export class PlanDialog extends ReactWidget {
 
   private readonly _trans: TranslationBundle;
   private readonly _serverContext: string | null;
-  private readonly _done = new PromiseDelegate<IRunRecord | null>();
-  private _previousFocus: HTMLElement | null = null;
 }
 
 /** The namespace for `PlanDialog` statics. */

@@ -12,6 +12,7 @@ import {
   formatEta,
   remainingSeconds
 } from '../../components/format';
+import { ProgressBar } from '../../components/JobProgress';
 import { jobStatusLabel, jobStatusTone } from '../../components/jobStatus';
 import { StatusBadge } from '../../components/StatusBadge';
 import type { IMemorySample } from '../../models/runTracker';
@@ -71,24 +72,15 @@ export function RunProgressBar({
   const fraction = jobs_total > 0 ? Math.min(1, jobs_done / jobs_total) : 0;
   const text = runProgressText(run, now, trans);
   return (
-    <div className="jp-JwstLab-jobProgress jp-JwstLab-runProgress">
-      <div
-        className="jp-JwstLab-jobProgressBar"
-        role="progressbar"
-        aria-label={trans.__('Jobs done')}
-        aria-valuemin={0}
-        aria-valuemax={jobs_total}
-        aria-valuenow={jobs_done}
-        aria-valuetext={text}
-      >
-        <div
-          className="jp-JwstLab-jobProgressFill"
-          data-indeterminate={fraction === 0 && run.status === 'running'}
-          style={fraction ? { width: `${100 * fraction}%` } : undefined}
-        />
-      </div>
-      <span className="jp-JwstLab-jobStep">{text}</span>
-    </div>
+    <ProgressBar
+      className="jp-JwstLab-runProgress"
+      label={trans.__('Jobs done')}
+      now={jobs_done}
+      max={jobs_total}
+      text={text}
+      fraction={fraction}
+      indeterminate={fraction === 0 && run.status === 'running'}
+    />
   );
 }
 

@@ -4,6 +4,7 @@ import * as React from 'react';
 import type { IEventsConnection } from '../../api/events';
 import { baseName, formatElapsed } from '../../components/format';
 import { useNow } from '../../components/jobStatus';
+import { RecordPlaceholder } from '../../components/RecordPlaceholder';
 import { jobsIcon } from '../../icons';
 import { RunTracker } from '../../models/runTracker';
 import { useModel } from '../../models/useModel';
@@ -45,28 +46,21 @@ export function RunView(props: IRunViewProps): JSX.Element {
   const active = run !== null && !isRunFinal(run.status);
   const now = useNow(active ? 1000 : 0);
 
-  if (model.deleted) {
+  if (model.deleted || run === null) {
     return (
-      <div className="jp-JwstLab-runView" data-run-id={model.id}>
-        <p className="jp-JwstLab-emptyState" role="status">
-          {trans.__('Run %1 was deleted.', model.id)}
-        </p>
-      </div>
-    );
-  }
-  if (run === null) {
-    return (
-      <div className="jp-JwstLab-runView" data-run-id={model.id}>
-        {model.error ? (
-          <p className="jp-JwstLab-jobsError" role="alert">
-            {trans.__('Cannot load run %1: %2', model.id, model.error.message)}
-          </p>
-        ) : (
-          <p role="status" aria-busy="true">
-            {trans.__('Loading run %1…', model.id)}
-          </p>
-        )}
-      </div>
+      <RecordPlaceholder
+        className="jp-JwstLab-runView"
+        dataset={{ 'data-run-id': model.id }}
+        deleted={
+          model.deleted ? trans.__('Run %1 was deleted.', model.id) : null
+        }
+        error={
+          model.error
+            ? trans.__('Cannot load run %1: %2', model.id, model.error.message)
+            : null
+        }
+        loading={trans.__('Loading run %1…', model.id)}
+      />
     );
   }
   const elapsed = formatElapsed(run, now);
