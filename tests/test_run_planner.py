@@ -209,11 +209,11 @@ def test_bad_inputs_are_refused_with_their_field(root: Path, warm: planner.Plann
     hst.parent.mkdir()
     fits.PrimaryHDU(header=fits.Header({"TELESCOP": "HST", "EXP_TYPE": "X"})).writeto(hst)
     cases = [
-        (["uncal", "README.md"], "inputs[1]", "is not an exposure"),
-        (["empty"], "inputs[0]", "holds no exposures"),
-        (["../outside"], "inputs[0]", "inside the server root"),
-        (["uncal/../../etc"], "inputs[0]", "inside the server root"),
-        ([f"hst/{hst.name}"], "inputs[0]", "not a JWST exposure"),
+        (["uncal", "README.md"], "inputs.1", "is not an exposure"),
+        (["empty"], "inputs.0", "holds no exposures"),
+        (["../outside"], "inputs.0", "inside the server root"),
+        (["uncal/../../etc"], "inputs.0", "inside the server root"),
+        ([f"hst/{hst.name}"], "inputs.0", "not a JWST exposure"),
     ]
     for inputs, field, words in cases:
         with pytest.raises(BadRequest) as caught:
@@ -222,7 +222,7 @@ def test_bad_inputs_are_refused_with_their_field(root: Path, warm: planner.Plann
         assert words in caught.value.message
     with pytest.raises(NotFound) as missing:
         planner.plan_program(root, ["nowhere"], output_dir="run_x", worker=warm)
-    assert missing.value.field == "inputs[0]"
+    assert missing.value.field == "inputs.0"
     with pytest.raises(BadRequest) as outside:
         planner.plan_program(root, ["uncal"], output_dir="../run_x", worker=warm)
     assert outside.value.field == "output_dir"

@@ -138,7 +138,7 @@ class _Node:
 
 def default_output_dir(root: Path, inputs: Sequence[str], run_id: str) -> str:
     """``run_<id>`` in the folder of the inputs: the folder given, or the first file's folder."""
-    first = resolve_in_root(root, inputs[0], field="inputs[0]")
+    first = resolve_in_root(root, inputs[0], field="inputs.0")
     folder = first if first.is_dir() else first.parent
     relative = relative_to_root(root, folder)
     return f"run_{run_id}" if relative == "." else f"{relative}/run_{run_id}"
@@ -160,7 +160,7 @@ def resolve_inputs(root: Path, inputs: Sequence[str], pool: str | None) -> _Inpu
     found = _Inputs()
     real_root = root.resolve()
     for index, user_path in enumerate(inputs):
-        where = f"inputs[{index}]"
+        where = f"inputs.{index}"
         path = resolve_in_root(root, user_path, field=where)
         if path.is_dir():
             kept = 0
@@ -390,7 +390,7 @@ def plan_program(
     """The plan of a run reducing ``inputs`` (root-relative) up to ``target_level``.
 
     ``output_dir`` is the run's folder (root-relative; nothing is created).
-    Raises :class:`BadRequest` naming the field at fault (``inputs[i]``,
+    Raises :class:`BadRequest` naming the field at fault (``inputs.<i>``,
     ``pool``, ``output_dir``, ``target_level``) for inputs that are not
     exposures, associations or pools, hold no JWST exposure, or lead outside
     the root; :class:`Conflict` when planning fails or finds nothing to run.
