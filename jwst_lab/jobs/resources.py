@@ -41,9 +41,10 @@ for an association every member's. A physical model gives a first answer:
 
 ``extra(pipeline)`` is what a pipeline's own modules and WCS machinery add
 (gwcs, drizzle, photutils: 25 MB for Level 2, 30 MB for Level 3 pipelines).
-On the demo (512 x 512 MIRI, 10 groups) the model is within -2 %..+27 % of
-the measured peaks (cold ``strun`` and warm-forked jobs); calibration then
-brings it within 1 % (``benchmarks/bench_estimates.py``).
+On the demo (512 x 512 MIRI, 10 groups; 16 exposures, warm-forked jobs) the
+model is above the measured peaks by 10 % (detector1), 18 % (image2) and 2 %
+(image3); calibration then brings it within 1 % (``benchmarks/bench_runs.py``,
+``benchmarks/bench_estimates.py``).
 
 **Calibration.** When a job finishes, its measured peak is stored with its
 pipeline, instrument, size class (the model's variable part: ``S`` below
