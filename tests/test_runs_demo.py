@@ -399,3 +399,53 @@ async def test_bad_requests_are_400s_naming_the_field(jp_fetch, workspace, chang
     error = await refused(jp_fetch, "runs", body=body)
     assert error["code"] in (400, 404), error
     assert error.get("field") == field, error
+
+
+@pytest.mark.parametrize("server_overrides", [NO_RUNNER])
+async def test_links_out_of_the_root_at_every_level_stay_out_of_a_run(
+    jp_fetch, workspace, tmp_path
+):
+    """Symbolic links leading out of the root, wherever they sit, never reach a run's plan."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    shutil.copy(
+        next((workspace / UNCAL).glob("*_uncal.fits")), outside / "jw09999_stray_uncal.fits"
+    )
+    (outside / "x_pool.csv").write_text("FILENAME\n")
+    links = workspace / "links-out"
+    links.mkdir(exist_ok=True)
+    (links / "folder").symlink_to(outside, target_is_directory=True)
+    (links / "pool.csv").symlink_to(outside / "x_pool.csv")
+    (links / "run").symlink_to(outside, target_is_directory=True)
+    mixed = links / "mixed"
+    mixed.mkdir()
+    for exposure in (workspace / UNCAL).glob("*_uncal.fits"):
+        (mixed / exposure.name).symlink_to(exposure)
+    (mixed / "jw09999_stray_uncal.fits").symlink_to(outside / "jw09999_stray_uncal.fits")
+    try:
+        cases = [
+            ({"inputs": ["links-out/folder"]}, "inputs.0"),
+            ({"inputs": ["links-out/folder/jw09999_stray_uncal.fits"]}, "inputs.0"),
+            ({"inputs": [UNCAL], "pool": "links-out/pool.csv"}, "pool"),
+            ({"inputs": [UNCAL], "output_dir": "links-out/run/new"}, "output_dir"),
+            (
+                {
+                    "inputs": [UNCAL],
+                    "steps": {"calwebb_image3": {"resample": {"pre_hooks": ["x"]}}},
+                },
+                "steps.calwebb_image3.resample.pre_hooks",
+            ),
+        ]
+        for change, field in cases:
+            error = await refused(jp_fetch, "runs", body={"dry_run": True, **change})
+            assert 400 <= error["code"] < 500, (change, error)
+            assert error.get("field") == field, (change, error)
+        # A folder whose links lead inside the root is planned; its link out is left out.
+        code, plan = await post_run(jp_fetch, {"inputs": ["links-out/mixed"], "dry_run": True})
+        assert code == 200
+        planned = {job["input"] for job in plan["jobs"] if job["level"] == 1}
+        assert len(planned) == 4, planned
+        assert not any("stray" in path for path in planned), planned
+    finally:
+        shutil.rmtree(links)
+    assert sorted(p.name for p in outside.iterdir()) == ["jw09999_stray_uncal.fits", "x_pool.csv"]
