@@ -70,8 +70,8 @@ demo: install
 # --- checks -------------------------------------------------------------------
 
 lint: $(STAMPS)/pip node_modules/.yarn-state.yml
-	ruff format --check jwst_lab tests benchmarks ui-tests/jupyter_server_test_config.py
-	ruff check jwst_lab tests benchmarks ui-tests/jupyter_server_test_config.py
+	ruff format --check jwst_lab tests benchmarks deploy ui-tests/jupyter_server_test_config.py
+	ruff check jwst_lab tests benchmarks deploy ui-tests/jupyter_server_test_config.py
 	mypy
 	jlpm lint:check
 
@@ -87,7 +87,8 @@ chromium:
 		exit 1; \
 	fi
 
-pytest: install
+# ui-tests' node modules hold configurable-http-proxy, for the JupyterHub tests.
+pytest: install ui-tests/node_modules/.yarn-state.yml
 	@mkdir -p $(REPORTS)
 	$(PY) -m pytest -m "not slow" --junitxml=$(REPORTS)/pytest.xml
 

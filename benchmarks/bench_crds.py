@@ -10,10 +10,19 @@ Figures (targets from issue 6, 2 cores), each printed with its same-run baseline
 
 "Cold" is given twice: a brand-new service (its worker process must start and
 import crds), and a started worker that has not loaded the mappings yet.
+
+Reference fetch (issue 15): 32 references of 4 MiB from the loopback CRDS
+server (``tests/crds_rpc_server.py``) throttled to 4 MiB/s per connection (a
+link whose connections are each limited, as crds issue 1059 saw), into two
+copies of the cache: jwst-lab's parallel fetch (``crds_fetch_concurrency`` = 8)
+vs the crds client's own ``dump_references`` (one file at a time), each in a
+fresh process; target >= 4x. ``--fetch`` runs only this figure.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import shutil
 import statistics
@@ -28,11 +37,40 @@ sys.path.insert(0, str(REPO))
 
 from jwst_lab.config import resolve_crds  # noqa: E402
 from jwst_lab.core.crds import SERVERLESS_URL, CrdsService  # noqa: E402
+from tests.crds_rpc_server import crds_rpc_server, synthetic_body  # noqa: E402
 
 FIXTURES = Path(os.environ.get("JWST_LAB_FIXTURES", REPO.parent / "shared" / "fixtures"))
 UNCAL = FIXTURES / "jwst" / "uncal_headers" / "jw01075001001_03105_00009_nrca2_uncal.fits"
 CONTEXT, OLD = "jwst_0541.pmap", "jwst_0540.pmap"
 WARM_RUNS = 20
+FETCH_FILES = 32
+FETCH_SIZE = 4 * 1024 * 1024
+FETCH_RATE = 4 * 1024 * 1024  # bytes per second per connection
+FETCH_CONCURRENCY = 8
+
+#: The crds client's own fetch: FileCacher, one reference after the other.
+CRDS_CLIENT_FETCH = """
+import json, sys, time
+from crds.client import api
+started = time.perf_counter()
+api.dump_references(sys.argv[1], baserefs=json.loads(sys.argv[2]))
+print(time.perf_counter() - started)
+"""
+
+#: jwst-lab's fetch (what a crds_fetch job runs once it knows the references).
+JWST_LAB_FETCH = """
+import json, sys, time
+from crds.core import config
+from jwst_lab.jobs.crds_fetch_runner import fetch_references, server_files
+started = time.perf_counter()
+todo, unknown = server_files(json.loads(sys.argv[2]))
+assert not unknown, unknown
+report = fetch_references(
+    todo, int(sys.argv[3]), timeout=float(config.get_client_timeout_seconds())
+)
+assert not report.failed, report.failed
+print(time.perf_counter() - started)
+"""
 
 
 def _env(cache: Path) -> dict[str, str]:
@@ -66,8 +104,83 @@ def _run(argv: list[str], cache: Path) -> float:
     return time.perf_counter() - started
 
 
+def _fetch_in_child(code: str, cache: Path, server_url: str, *args: str) -> tuple[float, float]:
+    """Seconds of the child process in all, and of its fetch alone (after imports)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CRDS_")}
+    env.update(
+        CRDS_PATH=str(cache),
+        CRDS_SERVER_URL=server_url,
+        CRDS_MODE="remote",
+        CRDS_OBSERVATORY="jwst",
+        PYTHONPATH=str(REPO),
+    )
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-c", code, CONTEXT, *args],
+        env=env,
+        check=False,
+        capture_output=True,
+        text=True,
+    )
+    seconds = time.perf_counter() - started
+    if done.returncode:
+        raise RuntimeError(f"the fetch failed: {done.stderr[-2000:]}")
+    return seconds, float(done.stdout.strip().splitlines()[-1])
+
+
+def _cache_digests(cache: Path, names: list[str]) -> dict[str, str]:
+    folder = cache / "references" / "jwst" / "nircam"
+    return {name: _sha1((folder / name).read_bytes()) for name in names}
+
+
+def _sha1(data: bytes) -> str:
+    return hashlib.sha1(data).hexdigest()  # noqa: S324 - CRDS identifies files by sha1
+
+
+def bench_fetch() -> None:
+    """32 throttled references: jwst-lab's parallel fetch vs the crds client (same run)."""
+    names = [f"jwst_nircam_dark_{8100 + i:04d}.fits" for i in range(FETCH_FILES)]
+    with tempfile.TemporaryDirectory() as tmp, crds_rpc_server() as server:
+        for name in names:
+            server.add_reference(name, synthetic_body(name, FETCH_SIZE))
+        server.throttle_bps = FETCH_RATE
+        ours_cache, crds_cache = Path(tmp) / "ours", Path(tmp) / "crds"
+        shutil.copytree(FIXTURES / "crds-cache", ours_cache)
+        shutil.copytree(FIXTURES / "crds-cache", crds_cache)
+        load_before = os.getloadavg()
+        ours, ours_fetch = _fetch_in_child(
+            JWST_LAB_FETCH, ours_cache, server.url, json.dumps(names), str(FETCH_CONCURRENCY)
+        )
+        parallel = server.max_in_flight
+        connections = len(server.file_connections)
+        server.max_in_flight = 0
+        crds, crds_fetch = _fetch_in_child(
+            CRDS_CLIENT_FETCH, crds_cache, server.url, json.dumps(names)
+        )
+        load_after = os.getloadavg()
+        expected = {n: _sha1(synthetic_body(n, FETCH_SIZE)) for n in names}
+        assert _cache_digests(ours_cache, names) == expected
+        assert _cache_digests(crds_cache, names) == expected
+    total = FETCH_FILES * FETCH_SIZE / 1024**2
+    print(
+        f"reference fetch, {FETCH_FILES} x {FETCH_SIZE // 1024**2} MiB at "
+        f"{FETCH_RATE // 1024**2} MiB/s per connection: jwst-lab {ours:.1f} s "
+        f"({total / ours:.1f} MiB/s, {parallel} in flight, {connections} connections) vs "
+        f"crds client dump_references {crds:.1f} s ({total / crds:.1f} MiB/s) -> "
+        f"{crds / ours:.1f}x faster (target >= 4x; the fetches alone, after imports: "
+        f"{ours_fetch:.1f} s vs {crds_fetch:.1f} s, {crds_fetch / ours_fetch:.1f}x); load average "
+        f"{load_before[0]:.2f} before, {load_after[0]:.2f} after (1 min, 2 cores)"
+    )
+
+
 def main() -> int:
     """Print every figure with its baseline and target."""
+    if not (FIXTURES / "crds-cache").exists():
+        print(f"fixtures missing: {FIXTURES} (see ../shared/fixtures/README.md)")
+        return 1
+    if "--fetch" in sys.argv[1:]:
+        bench_fetch()
+        return 0
     if not UNCAL.exists():
         print(f"fixtures missing: {UNCAL} (see ../shared/fixtures/README.md)")
         return 1
@@ -171,6 +284,7 @@ def main() -> int:
             f"baseline `crds bestrefs` CLI {cli:.2f} s -> {cli / warm:.0f}x faster "
             "(target >= 10x)"
         )
+    bench_fetch()
     return 0
 
 

@@ -15,6 +15,7 @@ from traitlets import Bool, CaselessStrEnum, Float, Int, TraitError, Unicode, Un
 from . import __version__
 from .config import ArchiveBackend, ExecutorName, Settings, resolve_crds
 from .core.associations import AssociationReader
+from .core.cloud import check_provider
 from .core.crds import CrdsService
 from .core.events import EventBus
 from .core.mast import MastService
@@ -87,6 +88,12 @@ class JwstLabApp(ExtensionApp):
         8,
         config=True,
         help="Number of parallel connections (files fetched at once) a download job uses.",
+    )
+    crds_fetch_concurrency = Int(
+        8,
+        config=True,
+        help="Number of parallel connections (references fetched at once) a CRDS fetch job "
+        "(POST /crds/fetch) uses; crds's own client fetches one file at a time.",
     )
     crds_path = Unicode(
         "",
@@ -165,6 +172,27 @@ class JwstLabApp(ExtensionApp):
         "insufficient_memory) unless forced.",
     )
 
+    cloud = Unicode(
+        "",
+        config=True,
+        help="Fetch MAST products from MAST's public bucket in the cloud first: '' (off: MAST "
+        "over HTTPS only) or 'aws' (s3://stpubdata, read anonymously; products not in the "
+        "bucket come from MAST over HTTPS). A download request may ask for it with 'cloud'.",
+    )
+    cloud_endpoint_url = Unicode(
+        "",
+        config=True,
+        help="S3 endpoint of the public bucket. Empty: AWS itself; set it for an S3-compatible "
+        "mirror (or a test server).",
+    )
+
+    @validate("cloud")
+    def _validate_cloud(self, proposal: dict[str, Any]) -> str:
+        try:
+            return check_provider(str(proposal["value"]))
+        except ValueError as error:
+            raise TraitError(str(error)) from None
+
     @validate("memory_limit")
     def _validate_memory_limit(self, proposal: dict[str, Any]) -> int | str:
         value = proposal["value"]
@@ -181,7 +209,7 @@ class JwstLabApp(ExtensionApp):
             raise TraitError(f"executor_class must be one of {EXECUTORS}, not {value!r}")
         return value
 
-    @validate("max_parallel_downloads", "max_concurrent_jobs")
+    @validate("max_parallel_downloads", "max_concurrent_jobs", "crds_fetch_concurrency")
     def _validate_positive(self, proposal: dict[str, Any]) -> int:
         value = int(proposal["value"])
         if value < 1:
@@ -212,6 +240,7 @@ class JwstLabApp(ExtensionApp):
             else data_dir / "archive_index.sqlite",
             download_dir=self.download_dir,
             max_parallel_downloads=self.max_parallel_downloads,
+            crds_fetch_concurrency=self.crds_fetch_concurrency,
             crds=resolve_crds(
                 path=self.crds_path,
                 server_url=self.crds_server_url,
@@ -226,6 +255,8 @@ class JwstLabApp(ExtensionApp):
             prewarm_runner=self.prewarm_runner,
             mast_timeout=self.mast_timeout,
             memory_limit_bytes=parse_memory_limit(self.memory_limit, memory_available()),
+            cloud=self.cloud,
+            cloud_endpoint_url=self.cloud_endpoint_url.rstrip("/"),
         )
 
     def _make_executor(

@@ -54,6 +54,8 @@ class Settings:
     local_archive_index: Path
     download_dir: str
     max_parallel_downloads: int
+    #: References a CRDS fetch job receives at once (parallel connections).
+    crds_fetch_concurrency: int
     crds: CrdsSettings
     db_url: str
     executor: ExecutorName
@@ -66,6 +68,10 @@ class Settings:
     mast_timeout: float
     #: Memory the running jobs' estimates may add up to (``memory_limit`` resolved to bytes).
     memory_limit_bytes: int
+    #: Where downloads look for MAST products first: "" (MAST over HTTPS only) or "aws".
+    cloud: str
+    #: The S3 endpoint of the bucket ("" for AWS itself).
+    cloud_endpoint_url: str
 
 
 def resolve_crds(

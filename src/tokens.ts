@@ -26,6 +26,12 @@ import type {
   IMastTokenState,
   IPipelineList,
   IPipelineSpec,
+  IPipelineParameters,
+  IApplicablePipelines,
+  IParameterFile,
+  IParameterFileWrite,
+  IStrunRequest,
+  IStrunCommand,
   IListRunsOptions,
   IPreviewOptions,
   IRunCreate,
@@ -149,6 +155,31 @@ export interface IJwstLabClient extends ICrdsApi {
 
   /** `GET /associations?path=`: an association file read and validated. */
   readAssociation(path: string): Promise<IAssociation>;
+
+  /**
+   * `GET /pipelines/{alias}/parameters`: the values a job on `input` would
+   * run with (code defaults merged with CRDS `pars-*` references) and their sources.
+   */
+  getPipelineParameters(
+    alias: string,
+    input: string,
+    context?: string | null
+  ): Promise<IPipelineParameters>;
+
+  /** `GET /pipelines/applicable`: the pipelines that apply to an exposure, by EXP_TYPE. */
+  getApplicablePipelines(input: string): Promise<IApplicablePipelines>;
+
+  /** `GET /pipelines/parameter-files?path=`: an ASDF parameter file's values. */
+  readParameterFile(path: string): Promise<IParameterFile>;
+
+  /** `POST /pipelines/parameter-files`: write values as an ASDF parameter file. */
+  writeParameterFile(request: IParameterFileWrite): Promise<IParameterFile>;
+
+  /** `POST /pipelines/{alias}/strun`: the values as a strun line that runs anywhere. */
+  getStrunCommand(
+    alias: string,
+    request: IStrunRequest
+  ): Promise<IStrunCommand>;
 
   /** `POST /jobs`: queue a pipeline job; answers the new job. */
   createJob(request: IJobCreate): Promise<IJobRecord>;

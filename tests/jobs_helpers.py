@@ -34,6 +34,7 @@ def make_settings(root: Path, crds_cache: Path, **overrides: Any) -> Settings:
         "local_archive_index": root / "index.sqlite",
         "download_dir": "downloads",
         "max_parallel_downloads": 1,
+        "crds_fetch_concurrency": 8,
         "crds": resolve_crds(
             path=str(crds_cache), server_url="", context="jwst_0541.pmap", environ={}
         ),
@@ -45,6 +46,8 @@ def make_settings(root: Path, crds_cache: Path, **overrides: Any) -> Settings:
         "prewarm_runner": False,
         "mast_timeout": 30.0,
         "memory_limit_bytes": 16 * 1024**3,
+        "cloud": "",
+        "cloud_endpoint_url": "",
     }
     values.update(overrides)
     return Settings(**values)

@@ -59,6 +59,7 @@ def test_an_unknown_crds_mode_falls_back_to_auto():
         ("executor_class", "kubernetes"),
         ("max_concurrent_jobs", 0),
         ("max_parallel_downloads", -1),
+        ("crds_fetch_concurrency", 0),
         ("job_timeout", -5.0),
         ("archive_backend", "ftp"),
     ],

@@ -1,9 +1,11 @@
 """``POST /crds/fetch``: a ``crds_fetch`` job that syncs a file's references into the cache.
 
-The real ``crds`` client (in the job's own process) asks the loopback JSON-RPC
-server (``tests/crds_rpc_server.py``, synthetic answers in ``tests/data/crds``)
-for best references and downloads the synthetic reference bodies it serves,
-checking the size and sha1 its ``get_server_info`` answer declares.
+The real ``crds`` client (in the job's own process) selects the best
+references (from the loopback JSON-RPC server, ``tests/crds_rpc_server.py``,
+in remote mode; from the fixture cache's rules in local mode); the job fetches
+the bodies that server serves in parallel, checking each one's size and sha1
+against the server's file info. Afterwards the real ``crds`` (bestrefs, its
+client API, ``crds sync --check-files --check-sha1sum``) sees an ordinary cache.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -47,11 +50,11 @@ def cache(tmp_path) -> Path:
 
 @pytest.fixture
 def jwst_lab_config(request, cache, rpc, monkeypatch) -> dict[str, Any]:
-    """Remote mode on the loopback server (params: extra config, ``readonly``)."""
+    """Remote mode on the loopback server (params: extra config, ``readonly``, ``mode``)."""
     extra = dict(getattr(request, "param", {}))
     monkeypatch.delenv("CRDS_READONLY_CACHE", raising=False)
     monkeypatch.delenv("CRDS_CONTEXT", raising=False)
-    monkeypatch.setenv("CRDS_MODE", "remote")
+    monkeypatch.setenv("CRDS_MODE", extra.pop("mode", "remote"))
     if extra.pop("readonly", False):
         monkeypatch.setenv("CRDS_READONLY_CACHE", "1")
     config: dict[str, Any] = {"crds_path": str(cache), "crds_server_url": rpc.url}
@@ -188,7 +191,7 @@ async def test_fetch_downloads_the_references_then_skips_them(jp_fetch, files, c
 
 
 async def test_cancel_stops_the_fetch(jp_fetch, files, cache, rpc):
-    rpc.download_delay = 3.0
+    rpc.throttle_bps = 4096  # every reference takes seconds: all are in flight at the cancel
     code, job = await _call(
         jp_fetch, "POST", "crds", "fetch", body={"path": f"data/{UNCAL_FILES[0]}"}
     )
@@ -201,7 +204,11 @@ async def test_cancel_stops_the_fetch(jp_fetch, files, cache, rpc):
     assert code == 202
     done = await _wait(jp_fetch, job["id"])
     assert done["status"] == "cancelled"
-    assert len(rpc.downloads) < len(_declared())
+    code, log = await _call(jp_fetch, "GET", "jobs", job["id"], "log", offset="0")
+    assert rpc.completed == [], log["text"]
+    # Nothing half received passes as cached, and the runner cleared its temporary files.
+    assert not list(cache.rglob("*_9001.fits")), log["text"]
+    assert not list(cache.rglob(".tmp_*")), log["text"]
 
 
 @pytest.mark.parametrize("jwst_lab_config", [{"readonly": True}], indirect=True)
@@ -268,22 +275,26 @@ async def test_a_fetch_whose_runner_died_with_the_server_runs_again(
     finally:
         service.close()
     settings = make_settings(root, cache)
-    rpc.download_delay = 2.0
+    rpc.throttle_bps = 8192
     manager = make_manager(settings, catalog_cache_dir)
     await manager.start()
     job = await manager.submit("crds_fetch", {"input_label": name, "plan": plan})
     pid_file = manager.job_dir(job["id"]) / "runner.pid"
     deadline = time.monotonic() + 60
-    while not (rpc.downloads and pid_file.exists()):
-        assert time.monotonic() < deadline, "the fetch did not start"
+    while not (pid_file.exists() and any(p.stat().st_size for p in cache.rglob(".tmp_*"))):
+        assert time.monotonic() < deadline, "the fetch did not start receiving"
         await asyncio.sleep(0.05)
-    # The server stops (runners keep running), then the runner dies unseen.
+    # The server stops (runners keep running), then the runner dies unseen mid-file.
     await manager.stop()
     pid = int(json.loads(pid_file.read_text())["pid"])
     os.killpg(pid, signal.SIGKILL)
     await wait_gone(pid)
+    # What was being received is only a temporary file: crds does not see it.
+    assert rpc.completed == []
+    assert not list(cache.rglob("*_9001.fits"))
+    assert [p for p in cache.rglob(".tmp_*") if p.stat().st_size]
 
-    rpc.download_delay = 0.0
+    rpc.throttle_bps = 0
     manager = make_manager(settings, catalog_cache_dir)
     await manager.start()
     try:
@@ -319,3 +330,191 @@ def test_only_partials_of_ended_processes_are_removed(tmp_path):
     assert remove_dead_partials(reference) == [dead]
     assert live.exists()
     assert other.exists()
+
+
+#: Run in a child with the CRDS environment the test gives: crds's own look-ups
+#: (best references from the rules, then its client's cache check) must find
+#: every reference in the cache (any missing one would be fetched from a dead port).
+CRDS_SEES_THE_CACHE = """
+import json, sys
+import crds
+from crds import data_file
+from crds.client import api
+
+context, names, paths = sys.argv[1], json.loads(sys.argv[2]), sys.argv[3:]
+found = []
+for path in paths:
+    header = data_file.get_header(path, observatory="jwst")
+    chosen = crds.getrecommendations(header, context=context, observatory="jwst")
+    types = [t for t, name in chosen.items() if not name.startswith("NOT FOUND")]
+    got = crds.getreferences(header, reftypes=types, observatory="jwst", context=context)
+    found.extend(got.values())
+_local, downloads, _bytes = api.dump_references3(context, baserefs=names)
+print(json.dumps({"found": found, "downloads": downloads}))
+"""
+
+
+def _crds_child(cache: Path, server_url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CRDS_")}
+    env.update(
+        CRDS_PATH=str(cache),
+        CRDS_SERVER_URL=server_url,
+        CRDS_MODE="local",
+        CRDS_OBSERVATORY="jwst",
+    )
+    return subprocess.run(
+        [sys.executable, *args], env=env, capture_output=True, text=True, timeout=300, check=False
+    )
+
+
+def _dead_url() -> str:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"http://127.0.0.1:{port}"
+
+
+@pytest.mark.parametrize(
+    "jwst_lab_config", [{"mode": "local", "crds_fetch_concurrency": 4}], indirect=True
+)
+async def test_parallel_fetch_of_what_the_rules_select_gives_crds_an_ordinary_cache(
+    jp_fetch, files, cache, rpc
+):
+    rpc.synthesize_size = 64 * 1024 + 17
+    rpc.hold_until = 2  # the first requests wait until two are in flight at once
+    code, job = await _call(
+        jp_fetch, "POST", "crds", "fetch", body={"path": "data/image3_asn.json"}
+    )
+    assert code == 201, job
+    done = await _wait(jp_fetch, job["id"], timeout=240)
+    assert done["status"] == "succeeded", done["error"]
+    names = sorted(set(rpc.completed))
+    assert len(names) > 4, names  # more references than connections
+    assert sorted(rpc.downloads) == names, "a reference was requested twice"
+    # Parallel, bounded by the setting, on kept-alive connections.
+    assert 2 <= rpc.max_in_flight <= 4
+    assert len(rpc.file_connections) <= 4 < len(names)
+    fetched = sorted(done["crds_fetch"]["fetched"])
+    assert fetched == sorted(str(cache / "references" / "jwst" / "nircam" / n) for n in names)
+    for name in names:
+        info = rpc.file_info(name)
+        assert isinstance(info, dict)
+        body = (cache / "references" / "jwst" / "nircam" / name).read_bytes()
+        assert len(body) == int(info["size"])
+        assert hashlib.sha1(body).hexdigest() == info["sha1sum"]  # noqa: S324
+    progress = done["progress"]
+    assert progress["files_done"] == progress["files_total"] == len(names)
+    assert progress["bytes_done"] == progress["bytes_total"] == len(names) * rpc.synthesize_size
+    assert not list(cache.rglob(".tmp_*"))
+    assert not list(cache.rglob("*.lock"))
+
+    # crds itself, offline (a dead server, local mode), finds every reference.
+    paths = [str(files / "data" / n) for n in UNCAL_FILES]
+    child = _crds_child(
+        cache, _dead_url(), "-c", CRDS_SEES_THE_CACHE, "jwst_0541.pmap", json.dumps(names), *paths
+    )
+    assert child.returncode == 0, child.stderr[-3000:]
+    seen = json.loads(child.stdout.strip().splitlines()[-1])
+    assert seen["downloads"] == 0
+    # Every reference the pipeline's look-up selects is one the fetch put there (the
+    # fetch also has the instrument's other types); crds's client finds all of them.
+    assert set(names) > {Path(p).name for p in seen["found"]} != set()
+    assert all(Path(p).is_file() for p in seen["found"])
+
+    # crds sync's own verification (sizes and sha1 against the server's file info).
+    before = len(rpc.downloads)
+    child = _crds_child(
+        cache,
+        rpc.url,
+        "-m",
+        "crds.sync",
+        "--files",
+        *names,
+        "--check-files",
+        "--check-sha1sum",
+    )
+    assert child.returncode == 0, child.stdout[-3000:] + child.stderr[-3000:]
+    assert "0 errors" in child.stdout + child.stderr
+    assert len(rpc.downloads) == before, "crds sync downloaded a reference again"
+
+
+async def test_a_sha1_mismatch_fails_that_reference_and_keeps_nothing(jp_fetch, files, cache, rpc):
+    bad = "jwst_nircam_gain_9001.fits"
+    rpc.corrupt = {bad}
+    code, job = await _call(
+        jp_fetch, "POST", "crds", "fetch", body={"path": f"data/{UNCAL_FILES[0]}"}
+    )
+    assert code == 201, job
+    done = await _wait(jp_fetch, job["id"])
+    assert done["status"] == "failed"
+    failed = done["crds_fetch"]["failed"]
+    assert [f["reference"] for f in failed] == [bad]
+    assert "does not match the CRDS server's sha1sum" in failed[0]["error"]
+    assert bad in done["error"]
+    nircam = cache / "references" / "jwst" / "nircam"
+    assert not (nircam / bad).exists()
+    assert not list(cache.rglob(".tmp_*"))
+    good = sorted(n for n in _declared() if n != bad)
+    assert sorted(Path(p).name for p in done["crds_fetch"]["fetched"]) == good
+    for name in good:
+        assert (nircam / name).read_bytes() == (REFERENCES / name).read_bytes()
+    assert done["progress"]["files_failed"] == 1
+    assert done["progress"]["bytes_done"] == sum(_declared()[n]["size"] for n in good)
+
+
+#: Holds crds's own lock on a reference (as a ``crds sync`` fetching it would) until
+#: the file named third exists, then puts the reference in place and lets go.
+HOLD_CRDS_LOCK = """
+import sys, time
+from pathlib import Path
+from crds.core.cache_locker import crds_lock
+
+target, body, go = sys.argv[1:4]
+with crds_lock(target, timeout=5):
+    print("locked", flush=True)
+    while not Path(go).exists():
+        time.sleep(0.05)
+    Path(target).write_bytes(Path(body).read_bytes())
+"""
+
+
+async def test_a_reference_another_crds_process_is_fetching_is_waited_for(
+    jp_fetch, files, cache, rpc, tmp_path
+):
+    held = "jwst_nircam_dark_9001.fits"
+    target = cache / "references" / "jwst" / "nircam" / held
+    target.parent.mkdir(parents=True, exist_ok=True)
+    go = tmp_path / "go"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CRDS_")}
+    env.update(CRDS_PATH=str(cache), CRDS_OBSERVATORY="jwst")
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_CRDS_LOCK, str(target), str(REFERENCES / held), str(go)],
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None
+        assert (await asyncio.to_thread(holder.stdout.readline)).strip() == "locked"
+        code, job = await _call(
+            jp_fetch, "POST", "crds", "fetch", body={"path": f"data/{UNCAL_FILES[0]}"}
+        )
+        assert code == 201, job
+        others = sorted(n for n in _declared() if n != held)
+        deadline = time.monotonic() + 120
+        while sorted(rpc.completed) != others:
+            assert time.monotonic() < deadline, f"only {rpc.completed} were fetched"
+            await asyncio.sleep(0.1)
+        code, running = await _call(jp_fetch, "GET", "jobs", job["id"])
+        assert running["status"] == "running"  # waiting for crds's lock, not fetching
+        go.touch()
+        done = await _wait(jp_fetch, job["id"])
+    finally:
+        go.touch()
+        await asyncio.to_thread(holder.wait, 60)
+    assert holder.returncode == 0
+    assert done["status"] == "succeeded", done["error"]
+    assert done["crds_fetch"]["skipped"] == [held]
+    assert held not in rpc.downloads
+    assert target.read_bytes() == (REFERENCES / held).read_bytes()
+    assert not list(cache.rglob("*.lock"))

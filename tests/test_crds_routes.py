@@ -152,6 +152,13 @@ async def test_bad_bestrefs_requests(jp_fetch, files, body, status, words):
     assert words in error["message"]
 
 
+async def test_a_context_missing_from_the_cache_is_named_as_the_field(jp_fetch, files):
+    """The front end offers other contexts (not Retry) when the answer names ``context``."""
+    body = {"path": f"data/{UNCAL_FILES[0]}", "context": "jwst_9999.pmap"}
+    code, error = await _call(jp_fetch, "POST", "crds", "bestrefs", body=body)
+    assert (code, error.get("field")) == (404, "context"), error
+
+
 @pytest.mark.parametrize(
     "jwst_lab_config", [{"crds_path": "/nonexistent/crds_cache"}], indirect=True
 )

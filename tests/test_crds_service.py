@@ -485,3 +485,42 @@ def test_a_request_that_takes_too_long_is_bounded(cache, root):
         assert svc.tree("jwst_0541.pmap")["counts"]["rmaps"] == 117
     finally:
         svc.close()
+
+
+def test_cached_references_have_their_size_offline(tmp_path, root):
+    """A reference in the cache has its size on disk, with no CRDS server to ask."""
+    cache = copy_cache(tmp_path / "cache")
+    name = UNCAL_FILES[0]
+    before_svc = make_service(cache, root=root)
+    try:
+        before = before_svc.bestrefs(path=root / "data" / name, display_path=f"data/{name}")
+    finally:
+        before_svc.close()
+    gain = next(t for t in before["types"] if t["reftype"] == "gain")
+    where = crds_library(
+        cache,
+        f"from crds.core import config\nresult = config.locate_file({gain['reference']!r}, 'jwst')",
+    )
+    Path(where).parent.mkdir(parents=True, exist_ok=True)
+    Path(where).write_bytes(b"\0" * 2880 * 3)
+    svc = make_service(cache, root=root)
+    try:
+        result = svc.bestrefs(path=root / "data" / name, display_path=f"data/{name}")
+    finally:
+        svc.close()
+    by_type = {t["reftype"]: t for t in result["types"]}
+    assert (by_type["gain"]["cached"], by_type["gain"]["size"]) == (True, 2880 * 3)
+    assert result["cached"] == 1
+    others = [t for t in result["types"] if t["status"] == "found" and t["reftype"] != "gain"]
+    assert others
+    assert all(t["size"] is None and t["cached"] is False for t in others)
+
+
+def test_a_requested_context_missing_from_the_cache_names_the_field(service, root):
+    name = UNCAL_FILES[0]
+    with pytest.raises(NotFound) as caught:
+        service.bestrefs(
+            path=root / "data" / name, display_path=f"data/{name}", context="jwst_9998.pmap"
+        )
+    assert caught.value.field == "context"
+    assert "jwst_9998.pmap" in caught.value.message

@@ -258,6 +258,44 @@ def _address(executor: DaskExecutor, name: str) -> str:
     return next(w.address for w in capacity.workers if w.name == name)
 
 
+async def test_a_reattached_job_keeps_the_memory_promised_on_its_worker(tmp_path, cluster):
+    # A server places a 2.5 GiB job on w1 (3 GiB) and stops; the job runs on.
+    first = DaskExecutor(cluster.address, grace=2)
+    plan = _plan(tmp_path, "held", "print('ready', flush=True)\ntime.sleep(120)")
+    await first.open()
+    try:
+        assert first.reserve(plan.job_id, int(2.5 * GIB))
+        w1 = _address(first, "w1")
+        assert first.placement(plan.job_id) == w1
+        await first.start(plan)
+        deadline = time.monotonic() + 60
+        while not (plan.log_path.exists() and "ready" in plan.log_path.read_text()):
+            assert time.monotonic() < deadline, "the job did not start"
+            await asyncio.sleep(0.05)
+    finally:
+        await first.close()
+
+    # The next server re-attaches it: w1 still holds its 2.5 GiB, so another
+    # 2.5 GiB job is not placed there (nor anywhere: w0 has 2 GiB).
+    second = DaskExecutor(cluster.address, grace=2)
+    await second.open()
+    try:
+        handle = await second.attach(plan.job_dir)
+        assert handle is not None
+        assert second.placement(plan.job_id) == w1
+        capacity = second.memory_capacity()
+        assert capacity is not None
+        assert capacity.reserved_bytes == int(2.5 * GIB)
+        assert not second.reserve("another", int(2.5 * GIB))
+        await handle.cancel(grace=2)
+        await asyncio.wait_for(handle.wait(), 60)
+        second.release(plan.job_id)
+        assert second.reserve("another", int(2.5 * GIB))
+        second.release("another")
+    finally:
+        await second.close()
+
+
 async def test_the_engine_starts_a_job_when_one_worker_has_room_for_it(tmp_path, cluster):
     # The server's own memory_limit is generous: on Dask, the workers' limits decide.
     root = tmp_path / "root"
@@ -330,7 +368,10 @@ async def test_a_job_larger_than_every_worker_is_refused_at_creation(
         finally:
             await manager.stop()
     assert refused.value.reason == "insufficient_memory"
-    assert "(50 MB)" in refused.value.message  # the worker's budget, not the server's 64 GiB
+    # The worker's budget, named as such, not the server's 64 GiB memory_limit.
+    assert "more than the largest Dask worker's memory limit (50 MB)" in refused.value.message
+    assert "--memory-limit" in refused.value.message
+    assert "c.JwstLabApp.memory_limit" not in refused.value.message
     assert listed["total"] == 0
 
 

@@ -141,6 +141,80 @@ def test_a_damaged_page_is_rebuilt_from_readable_rows_and_journals(tmp_path):
     assert all((tmp_path / "jobs" / job_id / JOURNAL_NAME).is_file() for job_id in back)
 
 
+def run_document(run_id: str, job_ids: list[str]) -> dict[str, Any]:
+    return {"id": run_id, "status": "succeeded", "jobs": [{"id": j} for j in job_ids]}
+
+
+def seed_runs(path: Path, folder: Path, job_ids: list[str], count: int = 3) -> list[str]:
+    """``count`` runs over ``job_ids`` stored in the (closed) database at ``path``."""
+    store = JobStore(path, root=ROOT, jobs_dir=folder / "jobs")
+    run_ids = [f"run{index:03d}" for index in range(count)]
+    for index, run_id in enumerate(run_ids):
+        created = f"2026-01-02T00:00:{index:02d}.000Z"
+        store.put_run(run_id, "succeeded", created, run_document(run_id, job_ids))
+    store.close()
+    return run_ids
+
+
+def listed_runs(store: JobStore) -> list[str]:
+    return sorted(document["id"] for document in store.runs()[0])
+
+
+@pytest.mark.parametrize("damage", ["garbage_header", "missing", "zero_bytes"])
+def test_runs_come_back_with_their_jobs_when_the_database_is_rebuilt(tmp_path, damage):
+    path, ids = seed(tmp_path, 6)
+    run_ids = seed_runs(path, tmp_path, ids[:4])
+    if damage == "garbage_header":
+        path.write_bytes(b"this is not an SQLite database" + path.read_bytes()[30:])
+    elif damage == "zero_bytes":
+        path.write_bytes(b"")
+    else:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+    store = open_store(tmp_path)
+    assert store.health.state == "repaired"
+    assert "3 runs were restored" in store.health.message
+    assert listed_runs(store) == run_ids
+    assert store.get_run(run_ids[1]) == run_document(run_ids[1], ids[:4])
+    assert listed(store) == ids
+
+
+def test_a_run_without_a_journal_is_salvaged_from_its_row_and_journaled_again(tmp_path):
+    path, ids = seed(tmp_path, 3)
+    run_ids = seed_runs(path, tmp_path, ids)
+    lost = tmp_path / "runs" / f"{run_ids[0]}.json"
+    lost.unlink()
+    # Reopening a healthy database journals the runs that have none.
+    open_store(tmp_path).close()
+    assert lost.is_file()
+    lost.unlink()
+    # Damage that leaves the rows readable.
+    _sql("UPDATE schema_version SET version = 'two'")(path)
+
+    store = open_store(tmp_path)
+    assert store.health.state == "repaired"
+    assert listed_runs(store) == run_ids
+    assert lost.is_file()
+
+
+def test_a_deleted_run_stays_deleted_after_a_rebuild(tmp_path):
+    path, ids = seed(tmp_path, 2)
+    run_ids = seed_runs(path, tmp_path, ids)
+    store = open_store(tmp_path)
+    assert store.delete_run(run_ids[0])
+    store.close()
+    path.write_bytes(b"")
+    assert listed_runs(open_store(tmp_path)) == run_ids[1:]
+
+
+def test_runs_of_another_root_are_not_restored_into_this_one(tmp_path):
+    path, ids = seed(tmp_path, 2)
+    seed_runs(path, tmp_path, ids, count=2)
+    path.write_bytes(b"")
+    assert listed_runs(open_store(tmp_path, root="/srv/other")) == []
+
+
 def _cut_in_half(path: Path) -> None:
     data = path.read_bytes()
     path.write_bytes(data[: len(data) // 2])

@@ -59,6 +59,12 @@ async def test_demo_image3_through_the_api(jp_fetch, workspace, seeded_catalog, 
     assert record.commands.strun.startswith(f"CRDS_CONTEXT={context} strun calwebb_image3 ")
     assert f"os.environ['CRDS_CONTEXT'] = '{context}'" in record.commands.python
     assert record.progress.steps_done == record.progress.steps_total
+    # Time per step, from stpipe's timestamps: every step that ran, in order, ended.
+    times = {time.name: time for time in record.progress.step_times}
+    assert {"tweakreg", "skymatch", "outlier_detection", "resample", "source_catalog"} <= set(times)
+    assert all(time.seconds is not None and time.seconds >= 0 for time in times.values())
+    starts = [time.start for time in record.progress.step_times]
+    assert starts == sorted(starts)
     assert seen_steps & {"tweakreg", "skymatch", "outlier_detection", "resample", "source_catalog"}
     assert any(path.endswith("_i2d.fits") for path in record.outputs)
     assert any(path.endswith("_cat.ecsv") for path in record.outputs)

@@ -81,6 +81,7 @@ def test_completed_and_as_dict():
         "steps_done": 5,
         "current_step": None,
         "skipped_steps": [],
+        "step_times": [{"name": "resample", "start": 0.0, "seconds": None, "skipped": False}],
     }
 
 
@@ -100,3 +101,37 @@ def test_log_level():
     assert log_level(PREFIX + "x") == "INFO"
     assert log_level("2026 - CRDS - ERROR -  Error determining best reference") == "ERROR"
     assert log_level("Traceback (most recent call last):") is None
+
+
+def _at(clock: str, message: str) -> str:
+    return f"2026-12-07 03:{clock} - stpipe.step - INFO - {message}"
+
+
+def test_step_times_from_the_log_timestamps():
+    """Each counted step: start after the pipeline's own line, duration from its end line."""
+    progress = _feed(
+        [
+            _at("17:48,021", "Step Image3Pipeline running with args ('asn.json',)."),
+            _at("17:49,031", "Step tweakreg running with args (<ModelLibrary>,)."),
+            _at("17:52,286", "Step tweakreg done"),
+            _at("17:52,799", "Step skymatch running with args (<ModelLibrary>,)."),
+            _at("17:52,800", "Step skipped."),
+            _at("18:03,279", "Step resample running with args (<ModelLibrary>,)."),
+        ]
+    )
+    times = [entry.as_dict() for entry in progress.times]
+    assert times == [
+        {"name": "tweakreg", "start": 1.01, "seconds": 3.255, "skipped": False},
+        {"name": "skymatch", "start": 4.778, "seconds": 0.001, "skipped": True},
+        {"name": "resample", "start": 15.258, "seconds": None, "skipped": False},
+    ]
+    progress = advance(progress, _at("18:08,119", "Step resample done"), STEPS)
+    assert progress.times[-1].as_dict()["seconds"] == 4.84
+    # A repeated ``done`` (a nested step of the same name) changes nothing.
+    assert advance(progress, _at("18:09,000", "Step resample done"), STEPS) is progress
+
+
+def test_step_times_without_timestamps_are_not_invented():
+    progress = _feed(["Step tweakreg running with args (x,).", "Step tweakreg done"])
+    assert progress.done == 1
+    assert progress.times == ()

@@ -300,15 +300,21 @@ def test_runs_are_stored_per_root_and_survive_a_reopen(tmp_path):
     first.put_run("r1", "queued", "2026-01-01T00:00:00Z", {"record": {"id": "r1"}})
     first.put_run("r2", "queued", "2026-01-02T00:00:00Z", {"record": {"id": "r2"}})
     first.put_run("r1", "succeeded", "2026-01-01T00:00:00Z", {"record": {"id": "r1", "x": 1}})
-    assert [d["record"]["id"] for d in first.runs()] == ["r2", "r1"]
+    assert [d["record"]["id"] for d in first.runs()[0]] == ["r2", "r1"]
+    # Paged in SQL, newest first, with the total.
+    page, total = first.runs(limit=1, offset=1)
+    assert ([d["record"]["id"] for d in page], total) == (["r1"], 2)
+    assert first.runs(limit=5, offset=2) == ([], 2)
+    queued, total = first.runs(statuses=["queued", "running"])
+    assert ([d["record"]["id"] for d in queued], total) == (["r2"], 1)
     first.close()
     second = JobStore(path, root=tmp_path / "second")
-    assert second.runs() == []
+    assert second.runs() == ([], 0)
     assert second.get_run("r1") is None
     assert not second.delete_run("r1")
     second.close()
     again = JobStore(path, root=tmp_path / "first")
     assert again.get_run("r1") == {"record": {"id": "r1", "x": 1}}
     assert again.delete_run("r1")
-    assert [d["record"]["id"] for d in again.runs()] == ["r2"]
+    assert [d["record"]["id"] for d in again.runs()[0]] == ["r2"]
     again.close()

@@ -326,6 +326,8 @@ async def test_local_source_searches_the_demo_archive_offline(jp_fetch) -> None:
     assert body["source"] == "local"
     assert body["total"] == 5
     assert "objectname='Demo Field'" in body["python"]
+    assert body["cone"] is None  # matched by name: the resolver is not reachable
+    assert all(row["s_region"].startswith("POLYGON") for row in body["rows"])
     level3 = next(r for r in body["rows"] if r["obs_id"] == DEMO_OBS)
     code, products = await _get(
         jp_fetch,
@@ -345,7 +347,12 @@ async def test_local_source_searches_the_demo_archive_offline(jp_fetch) -> None:
     assert code == 404
     code, body = await _get(jp_fetch, "mast", "observations", target="Nowhere 1", source="local")
     assert code == 404
-    assert "Nowhere 1" in body["message"]
+    assert body["message"] == (
+        "No observation in the local archive is named 'Nowhere 1', and MAST's name resolver "
+        "could not be reached to look it up"
+    )
+    assert (body["reason"], body["field"]) == ("unknown_target", "target")
+    assert "Santa-war/query" in body["detail"]
 
 
 async def test_auto_falls_back_to_the_local_archive_when_mast_is_down(jp_fetch) -> None:

@@ -112,6 +112,10 @@ async def test_search_by_target_resolves_and_cones_with_the_real_astroquery(jp_f
     assert math.isclose(ra, 24.1739458)
     assert math.isclose(dec, 15.7836619)
     assert math.isclose(radius, 0.2)
+    # The answer names the cone searched, for the footprint view to draw.
+    assert body["cone"] == {"ra": ra, "dec": dec, "radius": 0.2}
+    code, body, _ = await _get(jp_fetch, "mast", "observations", instrument="MIRI")
+    assert (code, body["cone"]) == (200, None)
 
 
 async def test_criteria_pagination_reports_the_full_total(jp_fetch, replay):
@@ -211,11 +215,39 @@ async def test_bad_search_input_is_a_400_naming_the_field(jp_fetch, replay, para
     assert not replay.services()  # nothing reached MAST
 
 
-async def test_unresolvable_target_is_a_404(jp_fetch):
+async def test_unresolvable_target_is_a_404_in_one_sentence_with_details(jp_fetch, replay):
     code, body, _ = await _get(jp_fetch, "mast", "observations", target="No Such Object 42")
     assert code == 404
-    assert "No Such Object 42" in body["message"]
-    assert "resolve" in body["message"]
+    assert body["message"] == "MAST's name resolver does not know 'No Such Object 42'"
+    assert body["reason"] == "unknown_target"
+    assert body["field"] == "target"
+    assert replay.resolver_url in body["detail"]
+    assert not replay.services()  # MAST itself was not asked
+    # Asked again, the remembered answer says the same.
+    code, again, _ = await _get(jp_fetch, "mast", "observations", target="no such object 42")
+    assert (code, again["reason"]) == (404, "unknown_target")
+
+
+async def test_an_unreachable_resolver_is_one_sentence_not_the_http_clients_text(
+    jp_fetch, jp_serverapp
+):
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        dead = sock.getsockname()[1]
+    app = _lab_app(jp_serverapp)
+    app.services.mast.settings = _with(
+        app.services.mast.settings, mast_resolver_url=f"http://127.0.0.1:{dead}/Santa-war/query"
+    )
+    code, body, _ = await _get(jp_fetch, "mast", "observations", target="NGC 9999")
+    assert code == 502
+    assert body["message"] == "MAST's name resolver could not be reached to look up 'NGC 9999'"
+    assert body["reason"] == "resolver_unavailable"
+    assert body["field"] == "target"
+    assert "\n" not in body["message"]
+    assert f"127.0.0.1:{dead}" in body["detail"]
+    assert "ConnectionError" in body["detail"]
 
 
 @pytest.mark.parametrize(

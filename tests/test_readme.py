@@ -148,3 +148,17 @@ def test_the_package_layout_names_files_that_exist():
 @pytest.mark.parametrize("title", ["Set-up: two commands", "Security model", "Configuration"])
 def test_the_sections_people_look_for_are_there(title):
     assert _section(title).strip()
+
+
+def test_the_metrics_section_lists_every_family():
+    from prometheus_client import REGISTRY
+
+    import jwst_lab.metrics  # noqa: F401 - registers the families
+
+    listed = set(re.findall(r"^\| `(jwst_lab_\w+)`", _section("Metrics"), flags=re.M))
+    published = {
+        family.name + ("_total" if family.type == "counter" else "")
+        for family in REGISTRY.collect()
+        if family.name.startswith("jwst_lab_")
+    }
+    assert listed == published

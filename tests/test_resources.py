@@ -189,7 +189,8 @@ def test_a_job_larger_than_the_limit_alone_is_refused_unless_forced():
     assert refused.value.reason == "insufficient_memory"
     assert refused.value.status == 409
     assert "this calwebb_image3 job needs about 12.3 GB" in refused.value.message
-    assert "memory_limit (8.0 GB)" in refused.value.message
+    assert "more than memory_limit (8.0 GB)" in refused.value.message
+    assert "c.JwstLabApp.memory_limit" in refused.value.message
     assert "force: true" in refused.value.message
     check_fits_alone(12_300_000_000, 8_000_000_000, force=True)
 

@@ -64,6 +64,34 @@ pool.write(sys.argv[2], delimiter="|", format="ascii", overwrite=True)
 """
 
 
+#: Generates a pool's associations twice, with jwst's ``Main`` (what ``asn_generate`` runs) and
+#: with the planner's :func:`~jwst_lab.jobs.plan_worker.generate_per_candidate`, and prints
+#: both lists in full (names and JSON, in order) for the test to compare.
+_BOTH_WAYS = """
+import json, logging, re, sys, warnings
+warnings.simplefilter("ignore")
+logging.disable(logging.CRITICAL)
+from jwst.associations import AssociationPool
+from jwst_lab.jobs import plan_worker
+
+def dumped(associations):
+    listed = []
+    for asn in associations:
+        name, text = asn.dump(format="json")
+        # Constraints print their lambdas with an address: not part of the association.
+        listed.append([name, json.loads(re.sub(r" at 0x[0-9a-f]+", "", text))])
+    return listed
+
+pool = AssociationPool.read(sys.argv[1])
+answer = {}
+for merge in [word == "merge" for word in sys.argv[2:]]:
+    main = plan_worker.generate_with_main(pool.copy(), merge, False)
+    fast = plan_worker.generate_per_candidate(pool.copy(), merge)
+    answer[str(merge)] = [dumped(main), dumped(fast)]
+print(json.dumps(answer))
+"""
+
+
 @pytest.fixture(scope="module")
 def warm() -> Iterator[planner.PlanningWorker]:
     """One warm planning process for the module's plans (jwst imported once)."""
@@ -366,3 +394,85 @@ def test_planning_from_jwst_pools_matches_asn_generate(name: str, tmp_path: Path
 @pytest.mark.parametrize("name", SLOW_POOLS)
 def test_planning_from_more_jwst_pools_matches_asn_generate(name: str, tmp_path: Path) -> None:
     check_pool(name, tmp_path)
+
+
+def _expanded(name: str, pool: Path) -> Path:
+    """jwst's test pool ``name`` with its templates filled in, written to ``pool``."""
+    subprocess.run(
+        [sys.executable, "-c", _EXPAND, str(_pool_data() / f"{name}.csv"), str(pool)],
+        check=True,
+        capture_output=True,
+    )
+    return pool
+
+
+def _program_pool(folder: Path, observations: int) -> Path:
+    """jwst's MIRI imaging pool repeated over ``observations`` observations of one target.
+
+    Discovery then finds Level 3 associations across observations (``a3001``)
+    besides each observation's own, the case the planner's generation handles
+    differently from ``Main``.
+    """
+    folder.mkdir(parents=True)
+    shipped = _expanded("pool_002_image_miri", folder / "shipped.csv")
+    rows = Table.read(shipped, format="ascii", delimiter="|")
+    pool = Table(names=rows.colnames, dtype=[str] * len(rows.colnames))
+    for observation in range(1, observations + 1):
+        for number, row in enumerate(rows, start=1):
+            values = {name: str(row[name]) for name in rows.colnames}
+            values.update(
+                filename=f"jw99009{observation:03d}001_02101_{number:05d}_mirimage_uncal.fits",
+                obs_num=str(observation),
+                asn_candidate=f"[('o{observation:03d}', 'observation')]",
+            )
+            pool.add_row([values[column] for column in rows.colnames])
+    path = folder / "program_pool.csv"
+    pool.write(path, format="ascii", delimiter="|")
+    return path
+
+
+def _generated_both_ways(pool: Path, merges: bool = True) -> dict[str, list[Any]]:
+    """``Main``'s and the planner's associations, without merging and (``merges``) merged."""
+    modes = ["no-merge", "merge"] if merges else ["no-merge"]
+    done = subprocess.run(
+        [sys.executable, "-c", _BOTH_WAYS, str(pool), *modes],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=900,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    answer: dict[str, list[Any]] = json.loads(done.stdout.strip().splitlines()[-1])
+    return answer
+
+
+def _assert_same_generation(
+    pool: Path, answer: dict[str, list[Any]] | None = None, merges: bool = True
+) -> None:
+    for merge, (main, fast) in (answer or _generated_both_ways(pool, merges)).items():
+        assert main, (pool.name, merge)
+        assert [name for name, _ in fast] == [name for name, _ in main], (pool.name, merge)
+        for (name, expected), (_, got) in zip(main, fast, strict=True):
+            assert got == expected, (pool.name, merge, name)
+
+
+@pytest.mark.parametrize("name", FAST_POOLS)
+def test_generation_is_main_s_association_for_association(name: str, tmp_path: Path) -> None:
+    """The planner's generation = jwst's ``Main``: same associations, names, JSON and order."""
+    _assert_same_generation(_expanded(name, tmp_path / f"{name}.csv"))
+
+
+def test_generation_across_observations_is_main_s(tmp_path: Path) -> None:
+    pool = _program_pool(tmp_path / "program", observations=3)
+    answer = _generated_both_ways(pool)
+    main = answer["False"][0]
+    assert any(content["asn_id"] == "a3001" for _, content in main)  # discovered ones
+    assert {content["asn_id"] for _, content in main} >= {"o001", "o002", "o003"}
+    _assert_same_generation(pool, answer)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", SLOW_POOLS)
+def test_generation_on_more_pools_is_main_s(name: str, tmp_path: Path) -> None:
+    # Unmerged only (as the planner asks): both ways and merged too would take minutes.
+    _assert_same_generation(_expanded(name, tmp_path / f"{name}.csv"), merges=False)

@@ -117,7 +117,7 @@ async def test_a_dry_run_answers_the_plan_with_estimates_and_creates_nothing(
     assert all(job.memory_estimate_bytes for job in plan.jobs)
     assert plan.memory.peak_estimate_bytes == max(j.memory_estimate_bytes for j in plan.jobs)
     assert sorted(p.name for p in (root / "uncal").iterdir()) == ["a_uncal.fits"]
-    assert runs._store.runs() == []
+    assert runs._store.runs() == ([], 0)
 
 
 async def test_a_job_over_the_limit_is_refused_with_its_estimate_and_the_limit(

@@ -16,6 +16,7 @@ Each server has its own job database, so tests never see jobs of other runs.
 import atexit
 import os
 import shutil
+import sys
 from pathlib import Path
 from tempfile import mkdtemp
 
@@ -51,6 +52,15 @@ c.JwstLabApp.local_archive_index = str(scratch / "archive_index.sqlite")
 c.JwstLabApp.archive_backend = "local"
 c.JwstLabApp.crds_server_url = SERVERLESS_URL
 c.JwstLabApp.db_url = f"sqlite:///{scratch / 'jobs.sqlite'}"
+
+# MAST's name resolver, offline: the replay server of the Python tests answers its
+# protocol (its fixtures' names resolve, any other name is unknown, as at MAST).
+sys.path.insert(0, str(HERE.parent))
+from tests.mast_replay import ReplayServer  # noqa: E402
+
+resolver = ReplayServer().start()
+atexit.register(resolver.stop)
+c.JwstLabApp.mast_resolver_url = resolver.resolver_url
 
 if profile == "demo":
     c.JwstLabApp.crds_path = str(workspace / "crds_cache")

@@ -6,6 +6,9 @@
 const baseConfig = require('@jupyterlab/galata/lib/playwright-config');
 
 const chromium = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+/** The test hub's proxy, and where the hub-login project keeps alice's session. */
+const HUB_URL = 'http://127.0.0.1:8897';
+const HUB_SESSION = '.hub/alice-session.json';
 
 module.exports = {
   ...baseConfig,
@@ -43,13 +46,30 @@ module.exports = {
   projects: [
     {
       name: 'demo',
-      testIgnore: '**/crds-fixture/**',
+      testIgnore: ['**/crds-fixture/**', '**/hub/**'],
       use: { baseURL: 'http://127.0.0.1:8899' }
     },
     {
       name: 'crds-fixture',
       testDir: './tests/crds-fixture',
       use: { baseURL: 'http://127.0.0.1:8898' }
+    },
+    // A real JupyterHub (../deploy/jupyterhub, via ../tests/hub_deployment.py):
+    // alice signs in on the hub's login page, then JupyterLab runs under /user/alice/.
+    {
+      name: 'hub-login',
+      testDir: './tests/hub',
+      testMatch: 'login.setup.ts'
+    },
+    {
+      name: 'hub',
+      testDir: './tests/hub',
+      testIgnore: 'login.setup.ts',
+      dependencies: ['hub-login'],
+      use: {
+        baseURL: `${HUB_URL}/user/alice`,
+        storageState: HUB_SESSION
+      }
     }
   ],
   webServer: [
@@ -65,6 +85,15 @@ module.exports = {
       command: 'jlpm start',
       url: 'http://127.0.0.1:8898/lab',
       env: { JWST_LAB_GALATA_PROFILE: 'crds-fixture' },
+      timeout: 300 * 1000,
+      reuseExistingServer: !process.env.CI
+    },
+    {
+      command: 'python -m tests.hub_deployment 8897',
+      cwd: '..',
+      url: `${HUB_URL}/hub/health`,
+      // SIGTERM lets the hub stop the users' servers and its proxy before it exits.
+      gracefulShutdown: { signal: 'SIGTERM', timeout: 30000 },
       timeout: 300 * 1000,
       reuseExistingServer: !process.env.CI
     }

@@ -35,6 +35,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import IO, Any
 
+from .. import metrics
 from ..config import SERVERLESS_MARKER, CrdsSettings
 from ..errors import BadRequest, Conflict, JwstLabError, NotFound, UpstreamError
 
@@ -501,7 +502,10 @@ class CrdsService:
     ) -> dict[str, Any]:
         """Run ``op`` in a worker; its errors as ours (a bad input is a 400 naming ``field``)."""
         worker = self._bestrefs if bestrefs else self._browse
-        answer = worker.call(op, args, timeout or self.request_timeout)
+        with metrics.crds_request(op) as failed:
+            answer = worker.call(op, args, timeout or self.request_timeout)
+            if not answer.get("ok"):
+                failed(str((answer.get("error") or {}).get("kind") or "failed"))
         if answer.get("ok"):
             return dict(answer["result"])
         error = answer.get("error") or {}
@@ -704,14 +708,14 @@ class CrdsService:
                 self._memo[key] = description
         return description
 
-    def _require_cached(self, name: str) -> None:
+    def _require_cached(self, name: str, field: str | None = None) -> None:
         folder = self._mapping_dir()
         try:
             cached = folder is not None and (folder / name).is_file()
         except (OSError, ValueError):
             cached = False  # a name no file system holds (names are checked first)
         if not cached:
-            raise NotFound(f"{name} is not in the CRDS cache {self.settings.path}")
+            raise NotFound(f"{name} is not in the CRDS cache {self.settings.path}", field=field)
 
     def tree(self, context: str) -> dict[str, Any]:
         """pmap → instruments (imaps) → reference types (rmaps) with descriptions and rules."""
@@ -774,7 +778,7 @@ class CrdsService:
             if chosen is None:
                 raise CrdsUnavailable("no context is cached; sync one with `crds sync --last 1`")
         if not (self.uses_server and probe.get("reachable")):
-            self._require_cached(chosen)
+            self._require_cached(chosen, "context" if context is not None else None)
         args: dict[str, Any] = {"context": chosen, "connected": bool(probe.get("reachable"))}
         if path is not None:
             check_data_file(path, display_path or path.name)
@@ -790,6 +794,31 @@ class CrdsService:
         )
         result["cache_path"] = str(self.settings.path) if self.settings.path else None
         result["readonly"] = self.readonly or not self._writable()
+        return result
+
+    def step_parameters(
+        self, *, path: Path, class_name: str, context: str | None, display_path: str
+    ) -> dict[str, Any]:
+        """The ``pars-*`` references CRDS selects for ``class_name`` (and its steps) on ``path``.
+
+        ``path`` is already resolved inside the root; ``context`` None means the
+        one a job would use (pinned, else operational, else the latest cached).
+        """
+        if context is not None:
+            check_context_name(context)
+        self._require_cache()
+        probe = self.server_probe() if self.uses_server else {"reachable": None}
+        chosen, why = context, "requested"
+        if chosen is None:
+            chosen, why, _operational = self.effective_context(probe)
+            if chosen is None:
+                raise CrdsUnavailable("no context is cached; sync one with `crds sync --last 1`")
+        if not (self.uses_server and probe.get("reachable")):
+            self._require_cached(chosen, "context")
+        args = {"context": chosen, "path": str(path), "class_name": class_name}
+        result = self._call("step_pars", args, bestrefs=True, field="input")
+        result["context_reason"] = why
+        result["input"] = display_path
         return result
 
     def fetch_plan(self, files: list[tuple[Path, str]], context: str | None) -> dict[str, Any]:

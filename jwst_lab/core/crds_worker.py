@@ -484,9 +484,8 @@ def op_bestrefs(args: dict[str, Any]) -> dict[str, Any]:
             entry.update(status=status, reason=reason)
         else:
             entry["reference"] = value
-            path = config.locate_file(value, OBSERVATORY)
-            entry["cached"] = Path(path).exists()
-            if sizes is not None and value in sizes:
+            entry["cached"], entry["size"] = _cached_size(config.locate_file(value, OBSERVATORY))
+            if entry["size"] is None and sizes is not None and value in sizes:
                 entry["size"] = int(sizes[value].get("size", 0))
             if not entry["cached"]:
                 missing += 1
@@ -507,6 +506,101 @@ def op_bestrefs(args: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _cached_size(path: str) -> tuple[bool, int | None]:
+    """Whether a reference is in the cache, and its size there (one ``stat``, no read)."""
+    try:
+        stat = Path(path).stat()
+    except OSError:
+        return False, None
+    return True, stat.st_size
+
+
+def _plain(value: Any) -> Any:
+    """A value from a ``pars-*`` file as JSON (numpy scalars, tuples, configobj sections)."""
+    if isinstance(value, dict):
+        return {str(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, float):
+        return value if value == value and abs(value) != float("inf") else str(value)
+    item = getattr(value, "item", None)
+    return _plain(item()) if callable(item) else str(value)
+
+
+def _step_reference(step_class: Any, parameters: dict[str, Any], context: str) -> dict[str, Any]:
+    """The ``pars-*`` reference CRDS selects for one step class, and its parameters."""
+    from stpipe import config_parser
+
+    import crds
+
+    reftype = step_class.get_config_reftype()
+    entry: dict[str, Any] = {"reftype": reftype, "reference": None, "parameters": {}, "steps": {}}
+    try:
+        found = crds.getreferences(
+            parameters, reftypes=[reftype], context=context, observatory=OBSERVATORY
+        )
+    except Exception as error:  # stpipe treats a failed look-up as "no parameters" too
+        entry["problem"] = f"{type(error).__name__}: {error}"
+        return entry
+    path = str(found.get(reftype, "NOT FOUND n/a"))
+    if path.startswith("NOT FOUND"):
+        return entry
+    config = config_parser.load_config_file(path)
+    values = {key: config[key] for key in config.scalars if key not in ("class", "name")}
+    entry["reference"] = Path(path).name
+    entry["parameters"] = _plain(values)
+    steps = config.get("steps") or {}
+    entry["steps"] = {
+        str(name): _plain({k: v for k, v in dict(section).items() if k not in ("class", "name")})
+        for name, section in steps.items()
+    }
+    return entry
+
+
+def op_step_pars(args: dict[str, Any]) -> dict[str, Any]:
+    """The ``pars-*`` references CRDS selects for a pipeline (and each of its steps) and input.
+
+    Mirrors stpipe's ``get_config_from_reference`` (each step's reference,
+    then the pipeline's, whose ``steps`` section wins) with the context
+    named explicitly instead of taken from ``CRDS_CONTEXT``.
+    """
+    from stpipe.step import get_disable_crds_steppars
+    from stpipe.utilities import import_class
+
+    context = str(args["context"])
+    path = str(args["path"])
+    if not Path(path).is_file():
+        raise WorkerError("not_found", f"{_base(path)} does not exist")
+    _mapping(context)
+    try:
+        step_class = import_class(str(args["class_name"]))
+    except Exception as error:
+        raise WorkerError("bad_input", f"cannot load {args['class_name']}: {error}") from None
+    disabled = bool(get_disable_crds_steppars())
+    answer: dict[str, Any] = {
+        "context": context,
+        "disabled": disabled,
+        "exp_type": None,
+        "pipeline": None,
+        "steps": {},
+    }
+    if disabled:
+        return answer
+    try:
+        parameters, _observatory = step_class._get_crds_parameters(path)
+    except Exception as error:
+        raise WorkerError(
+            "bad_input", f"{_base(path)} cannot be read as pipeline input: {error}"
+        ) from None
+    answer["exp_type"] = parameters.get("meta.exposure.type")
+    answer["pipeline"] = _step_reference(step_class, parameters, context)
+    for alias, sub_class in (getattr(step_class, "step_defs", {}) or {}).items():
+        answer["steps"][alias] = _step_reference(sub_class, parameters, context)
+    return answer
+
+
 def _sizes() -> dict[str, dict[str, Any]] | None:
     from crds.client import api
 
@@ -524,6 +618,7 @@ OPERATIONS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "mapping": op_mapping,
     "diff": op_diff,
     "bestrefs": op_bestrefs,
+    "step_pars": op_step_pars,
 }
 
 

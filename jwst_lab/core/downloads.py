@@ -62,9 +62,10 @@ import os
 import stat
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field, replace
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -73,6 +74,7 @@ from urllib.parse import quote, urljoin, urlsplit
 import urllib3
 
 from ..clock import now_iso
+from .cloud import CloudError, CloudObject, NotInBucket, read_range
 from .safe_fs import Folder, SafeRoot, UnsafePath
 
 #: Suffix of a file being written.
@@ -121,7 +123,9 @@ _DISK_FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT})
 
 @dataclass(frozen=True)
 class Transfer:
-    """One file to fetch: from ``url`` (HTTP) or ``source_path`` (a local copy) to ``dest``."""
+    """One file to fetch: from ``url`` (HTTP), ``source_path`` (a local copy) or an object
+    (``s3_bucket``/``s3_key``, with its ``etag``; ``url`` is then the HTTPS fallback) to
+    ``dest``."""
 
     uri: str
     dest: Path
@@ -129,6 +133,9 @@ class Transfer:
     source_path: Path | None = None
     size: int | None = None
     checksum: str | None = None
+    s3_bucket: str | None = None
+    s3_key: str | None = None
+    etag: str | None = None
 
     @property
     def part(self) -> Path:
@@ -150,6 +157,7 @@ class FileResult:
     attempts: int = 0
     resumed_from: int = 0
     seconds: float = 0.0
+    origin: str | None = None  # where the bytes came from: s3 | https | local
 
     @property
     def ok(self) -> bool:
@@ -401,6 +409,9 @@ class TransferEngine:
         root: Path | None = None,
         ledger: PartLedger | None = None,
         on_message: Callable[[str], None] | None = None,
+        s3_client: Any = None,
+        ranges_per_file: int = 4,
+        range_size: int = 4 << 20,
     ) -> None:
         if parallel < 1:
             raise ValueError("parallel must be at least 1")
@@ -421,6 +432,9 @@ class TransferEngine:
         self.fsync = fsync
         self._root = SafeRoot(root) if root is not None else None
         self._ledger = ledger
+        self._s3 = s3_client
+        self.ranges_per_file = max(1, ranges_per_file)
+        self.range_size = max(64 * 1024, range_size)
         self._cancel = threading.Event()
         self._disk_full = threading.Event()
         self._lock = threading.Lock()
@@ -519,6 +533,14 @@ class TransferEngine:
             else:
                 self._fetch_with_retries(folder, state, result)
                 result.status = "copied" if transfer.source_path is not None else "downloaded"
+                fetched = state.transfer
+                result.origin = (
+                    "local"
+                    if fetched.source_path is not None
+                    else "s3"
+                    if fetched.s3_key is not None
+                    else "https"
+                )
         except Cancelled:
             result.status = "cancelled"
             result.error = "cancelled"
@@ -620,9 +642,23 @@ class TransferEngine:
             try:
                 if state.transfer.source_path is not None:
                     self._copy(folder, state, result)
+                elif state.transfer.s3_key is not None:
+                    self._s3_download(folder, state, result)
                 else:
                     self._download(folder, state, result)
                 return
+            except NotInBucket:
+                transfer = state.transfer
+                if transfer.url is None:
+                    raise DownloadError(
+                        f"{transfer.dest.name}: not in the bucket and no HTTPS source"
+                    ) from None
+                self._note(
+                    f"{transfer.dest.name}: not in s3://{transfer.s3_bucket}; "
+                    "fetching it from MAST over HTTPS"
+                )
+                state.transfer = replace(transfer, s3_bucket=None, s3_key=None, etag=None)
+                continue
             except TransientError as error:
                 # An attempt that moved the file forward does not count against the limit.
                 failures = 0 if state.done > before else failures + 1
@@ -946,6 +982,70 @@ class TransferEngine:
             self._finalise(part, transfer, expected, hashers, result)
         finally:
             _release(response)
+
+    # --- S3 ------------------------------------------------------------------------
+
+    def _s3_download(self, folder: Folder, state: _FileState, result: FileResult) -> None:
+        """The object in ranges of ``range_size``, ``ranges_per_file`` at once, written in order.
+
+        Writing in order keeps the ``.part`` a prefix of the object, so a kill
+        resumes it at its size like an HTTP download.
+        """
+        transfer = state.transfer
+        assert transfer.s3_key is not None
+        assert transfer.s3_bucket is not None
+        if self._s3 is None or transfer.size is None:
+            raise DownloadError(f"{transfer.dest.name}: no S3 client or size for the object")
+        obj = CloudObject(transfer.s3_bucket, transfer.s3_key, transfer.size, transfer.etag or "")
+        expected = transfer.size
+        part = self._open_part(folder, transfer, expected)
+        try:
+            self._check_room(part, transfer, expected)
+            offset = part.offset
+            state.size = expected
+            result.resumed_from = result.resumed_from or offset
+            hashers = self._start_hashers(transfer, part, offset)
+            with self._lock:
+                state.done = offset
+            self._ensure_part(part, transfer)
+            spans = iter(
+                (start, min(start + self.range_size, expected) - 1)
+                for start in range(offset, expected, self.range_size)
+            )
+            with ThreadPoolExecutor(
+                max_workers=self.ranges_per_file, thread_name_prefix="jwst-lab-s3"
+            ) as pool:
+                pending: deque[Future[bytes]] = deque()
+
+                def submit() -> None:
+                    span = next(spans, None)
+                    if span is not None:
+                        pending.append(pool.submit(read_range, self._s3, obj, *span))
+
+                for _ in range(self.ranges_per_file + 1):
+                    submit()
+                try:
+                    while pending:
+                        if self._cancel.is_set():
+                            raise Cancelled("cancelled")
+                        try:
+                            block = pending.popleft().result()
+                        except NotInBucket:
+                            raise
+                        except CloudError as error:
+                            raise TransientError(f"{transfer.dest.name}: {error}") from None
+                        self._write_block(part, block, transfer)
+                        for hasher in hashers.values():
+                            hasher.update(block)
+                        self._advance(state, len(block))
+                        submit()
+                finally:
+                    for future in pending:
+                        future.cancel()
+            self._sync(part, transfer)
+            self._finalise(part, transfer, expected, hashers, result)
+        finally:
+            part.close()
 
     # --- shared ----------------------------------------------------------------------
 

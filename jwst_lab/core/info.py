@@ -10,7 +10,7 @@ import platform
 from dataclasses import asdict
 from functools import cache
 from importlib.metadata import PackageNotFoundError, version
-from typing import get_args
+from typing import Literal, cast, get_args
 
 from .. import __version__
 from ..config import Settings
@@ -56,6 +56,7 @@ def server_info(settings: Settings, job_store: StoreHealth) -> InfoResponse:
         version=__version__,
         versions=component_versions(),
         archive_backend=settings.archive_backend,
+        cloud=cast(Literal["", "aws"], settings.cloud),
         executor=settings.executor,
         max_concurrent_jobs=settings.max_concurrent_jobs,
         crds=CrdsInfo(

@@ -193,6 +193,10 @@ class PipelineCatalog:
         """The steps of a pipeline in order (empty for a single step)."""
         return tuple(step["alias"] for step in self.require(alias)["steps"])
 
+    def step_specs(self, alias: str) -> dict[str, dict[str, Any]]:
+        """Parameter specs by step (a single step's own under its alias)."""
+        return self._step_specs(alias)
+
     def _step_specs(self, alias: str) -> dict[str, dict[str, Any]]:
         entry = self.require(alias)
         if entry["steps"]:
@@ -464,3 +468,152 @@ def copy_as_python(
         lines.append(f"    steps={steps!r},")
     lines.append(")")
     return "\n".join(lines) + "\n"
+
+
+# --- effective parameters, parameter files, strun commands --------------------
+
+
+def _shown_steps(spec: dict[str, Any]) -> list[dict[str, Any]]:
+    """The steps the run dialog shows: a pipeline's steps, or the single step itself."""
+    if spec["step_specs"]:
+        return list(spec["step_specs"])
+    return [{"alias": spec["alias"], "class_name": spec["class_name"], "params": spec["params"]}]
+
+
+def effective_parameters(spec: dict[str, Any], pars: dict[str, Any]) -> dict[str, Any]:
+    """Each shown parameter's value as a job would get it, and where the value comes from.
+
+    ``spec`` is :meth:`PipelineCatalog.spec`, ``pars`` the CRDS worker's
+    ``step_pars`` answer. Like stpipe: the code default, then the step's
+    ``pars-*`` reference, then the ``steps`` section of the pipeline's own
+    ``pars-*`` reference (for a single step, its reference is the "pipeline" one).
+    """
+    pipeline_ref = pars.get("pipeline") or {}
+    is_pipeline = bool(spec["step_specs"])
+    steps: dict[str, Any] = {}
+    for step in _shown_steps(spec):
+        alias = step["alias"]
+        own = (pars.get("steps") or {}).get(alias) if is_pipeline else pipeline_ref
+        own = own or {}
+        layers = [(own.get("reference"), own.get("parameters") or {})]
+        if is_pipeline:
+            overrides = (pipeline_ref.get("steps") or {}).get(alias) or {}
+            layers.append((pipeline_ref.get("reference"), overrides))
+        values: dict[str, Any] = {}
+        for name, param in step["params"].items():
+            value: dict[str, Any] = {
+                "value": param.get("default"),
+                "source": "default",
+                "reference": None,
+            }
+            for reference, given in layers:
+                if name in given:
+                    value = {"value": given[name], "source": "crds", "reference": reference}
+            values[name] = value
+        steps[alias] = {
+            "reftype": own.get("reftype"),
+            "reference": own.get("reference"),
+            "values": values,
+        }
+    return {
+        "alias": spec["alias"],
+        "input": pars.get("input", ""),
+        "context": pars.get("context"),
+        "context_reason": pars.get("context_reason", ""),
+        "disabled": bool(pars.get("disabled")),
+        "exp_type": pars.get("exp_type"),
+        "pipeline_reference": pipeline_ref.get("reference") if is_pipeline else None,
+        "steps": steps,
+    }
+
+
+def parameter_file_values(
+    catalog: PipelineCatalog, contents: dict[str, Any]
+) -> tuple[str | None, dict[str, dict[str, Any]], list[str]]:
+    """A parameter file's ``{"class", "pipeline", "steps"}`` as the dialog's values.
+
+    Answers the alias of its class (None when not installed), the values of
+    the parameters the dialog shows, by step, and the names it left out
+    (unknown to the installed version, or set by jwst-lab itself).
+    """
+    class_name = str(contents.get("class") or "")
+    entries = catalog.load()["entries"]
+    alias = next((e["alias"] for e in entries if e["class_name"] == class_name), None)
+    if alias is None:
+        # stpipe saves the defining module (jwst.pipeline.calwebb_image3.Image3Pipeline),
+        # the catalog the exported name (jwst.pipeline.Image3Pipeline).
+        short = class_name.rsplit(".", 1)[-1]
+        same = [e["alias"] for e in entries if e["class_name"].rsplit(".", 1)[-1] == short]
+        alias = same[0] if len(same) == 1 else None
+    if alias is None:
+        return None, {}, []
+    entry = catalog.require(alias)
+    if entry["steps"]:
+        given = {str(step): dict(values) for step, values in (contents.get("steps") or {}).items()}
+    else:
+        given = {alias: dict(contents.get("pipeline") or {})}
+    specs = catalog.step_specs(alias)
+    values: dict[str, dict[str, Any]] = {}
+    ignored: list[str] = []
+    for step, params in given.items():
+        if step not in specs:
+            ignored.append(step)
+            continue
+        values[step] = {}
+        for name, value in params.items():
+            spec = specs[step].get(name)
+            if spec is None:
+                if name not in ("class", "name"):
+                    ignored.append(f"{step}.{name}")
+            elif name == "skip" or not (
+                name in COMMON_PARAMS or name in MANAGED_PARAMS or param_role(name, spec) == "hook"
+            ):
+                values[step][name] = value
+    return alias, values, ignored
+
+
+def parameter_file_tree(
+    catalog: PipelineCatalog, alias: str, steps: dict[str, dict[str, Any]]
+) -> dict[str, Any]:
+    """The ASDF tree of a parameter file (stpipe's ``StepConfig`` layout) for checked ``steps``."""
+    entry = catalog.require(alias)
+    if not entry["steps"]:
+        return {
+            "class": entry["class_name"],
+            "name": alias,
+            "parameters": dict(steps.get(alias, {})),
+        }
+    return {
+        "class": entry["class_name"],
+        "name": entry["class_name"].rsplit(".", 1)[-1],
+        "parameters": {},
+        "steps": [
+            {"class": step["class_name"], "name": step["alias"], "parameters": steps[step["alias"]]}
+            for step in entry["steps"]
+            if steps.get(step["alias"])
+        ],
+    }
+
+
+def crds_assignments(
+    path: Path | None, server_url: str, mode: str, context: str | None
+) -> list[tuple[str, str]]:
+    """The CRDS environment a shell needs to run a job as the server would."""
+    assignments: list[tuple[str, str]] = []
+    if path is not None:
+        assignments.append(("CRDS_PATH", str(path)))
+    if server_url:
+        assignments.append(("CRDS_SERVER_URL", server_url))
+    assignments.append(("CRDS_MODE", mode))
+    if context:
+        assignments.append(("CRDS_CONTEXT", context))
+    return assignments
+
+
+def strun_command(
+    argv: list[str], assignments: list[tuple[str, str]], cwd: Path | None = None
+) -> str:
+    """``argv`` as one shell line with its environment assignments (and a ``cd`` when needed)."""
+    env = " ".join(f"{name}={shlex.quote(value)}" for name, value in assignments)
+    line = f"{env} {shlex.join(argv)}" if env else shlex.join(argv)
+    return f"cd {shlex.quote(str(cwd))} && {line}" if cwd is not None else line

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import posixpath
 import re
 import shutil
 import stat
@@ -22,6 +23,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from ..core.cloud import PUBLIC_BUCKET
 from ..core.downloads import PART_SUFFIX, TransferEngine, mast_download_url
 from ..core.paths import resolve_in_root
 from ..core.safe_fs import SafeRoot, UnsafePath
@@ -187,7 +189,14 @@ def _probe_sizes(
     engine = TransferEngine(
         parallel=parallel, token=token, token_host=urlsplit(mast_url).netloc, timeout=PROBE_TIMEOUT
     )
-    probes = engine.probe_all([entry["url"] for entry in unknown])
+    # Imported here: the download runner imports this module and needs no Prometheus.
+    from .. import metrics
+
+    with metrics.mast_request("probe", "mast"):
+        probes = engine.probe_all([entry["url"] for entry in unknown])
+    for probe in probes:
+        if probe.status is None or probe.status >= 500:
+            metrics.mast_error("probe", "mast", "upstream_error")
     missing = [e["uri"] for e, p in zip(unknown, probes, strict=True) if p.status == 404]
     refused = [e["uri"] for e, p in zip(unknown, probes, strict=True) if p.status in (401, 403)]
     if missing:
@@ -254,13 +263,27 @@ def snippet(
     dest: str,
     mast_url: str,
     protected: bool,
+    files: Sequence[Mapping[str, Any]] = (),
+    folder: Path | None = None,
+    cloud: str = "",
 ) -> str:
-    """The astroquery code that downloads the same products (for "Copy as Python")."""
-    lines = ["from astroquery.mast import Observations", ""]
+    """The astroquery code that downloads the same products (for "Copy as Python").
+
+    It writes the layout the job writes, ``dest/<obs_collection>/<obs_id>/<file>``
+    (see :func:`plan_files`), run from the server root: products asked by
+    observation are laid out from their product rows by that rule; products
+    named by URI are listed with the paths the job gave them (``files`` as
+    planned, under ``folder``, the resolved ``dest``). With ``cloud`` ("aws")
+    astroquery's cloud download is enabled first, as the job fetches from the
+    bucket first.
+    """
+    lines = ["import os", "", "from astroquery.mast import Observations", ""]
     if mast_url.rstrip("/") != "https://mast.stsci.edu":
         lines.insert(0, f"# MAST at {mast_url}: set astroquery.mast.conf.server before importing")
     if protected:
         lines.append("Observations.login(token=None)  # asks for your MAST token")
+    if cloud == "aws":
+        lines.append("Observations.enable_cloud_dataset(provider='AWS')  # s3://stpubdata first")
     if obsids:
         lines.append(f"products = Observations.get_product_list({list(obsids)!r})")
         arguments = ", ".join(
@@ -270,15 +293,44 @@ def snippet(
         )
         if arguments:
             lines.append(f"products = Observations.filter_products(products, {arguments})")
-        lines.append(f"manifest = Observations.download_products(products, download_dir={dest!r})")
+        lines += [
+            "# jwst-lab's layout: <dest>/<obs_collection>/<obs_id>/<productFilename>",
+            "for row in products:",
+            "    path = os.path.join(",
+            f"        {dest!r},",
+            "        str(row['obs_collection'] or 'JWST'),",
+            "        str(row['obs_id']),",
+            "        str(row['productFilename']),",
+            "    )",
+            "    os.makedirs(os.path.dirname(path), exist_ok=True)",
+            "    Observations.download_file(row['dataURI'], local_path=path)",
+        ]
     else:
-        uris = list(products or [])
-        lines.append(f"uris = {uris!r}")
-        lines.append("for uri in uris:")
-        lines.append(
-            f"    Observations.download_file(uri, local_path={dest!r} + '/' + uri.split('/')[-1])"
-        )
+        pairs = [
+            (str(entry["uri"]), posixpath.join(dest, *_below(folder, entry["dest"])))
+            for entry in files
+        ]
+        if not pairs:  # the files were not planned: the job's rule, from the URI alone
+            pairs = [(uri, posixpath.join(dest, uri.rsplit("/", 1)[-1])) for uri in products or []]
+        lines.append("# (product URI, where jwst-lab's download put it)")
+        lines.append("files = [")
+        lines += [f"    ({uri!r}, {path!r})," for uri, path in pairs]
+        lines.append("]")
+        lines.append("for uri, path in files:")
+        lines.append("    os.makedirs(os.path.dirname(path), exist_ok=True)")
+        lines.append("    Observations.download_file(uri, local_path=path)")
     return "\n".join(lines) + "\n"
+
+
+def _below(folder: Path | None, target: str) -> tuple[str, ...]:
+    """The parts of ``target`` under ``folder`` (its name alone when it is not under it)."""
+    path = Path(target)
+    if folder is not None:
+        try:
+            return path.relative_to(folder).parts
+        except ValueError:
+            pass
+    return (path.name,)
 
 
 def input_label(products: Sequence[str] | None, obsids: Sequence[str] | None) -> str:
@@ -300,6 +352,7 @@ def write_spec(
     parallel: int,
     mast_url: str,
     resume_from: Sequence[Path | str] = (),
+    cloud: Mapping[str, Any] | None = None,
 ) -> Path:
     """Blocking: write the runner's spec (the file list) into the job folder.
 
@@ -307,6 +360,9 @@ def write_spec(
     resume (the job it reruns). They go into the spec's ``resume_ledgers``
     with the ones their own specs list, so a rerun of a rerun still trusts
     the parts of the first job; the runner resumes no other partial file.
+    ``cloud``: ``{provider, endpoint_url, bucket, mast_url}`` when the MAST
+    products are to be fetched from the public bucket first (see
+    :func:`cloud_spec`).
     """
     job_dir.mkdir(parents=True, exist_ok=True)
     spec = {
@@ -319,6 +375,8 @@ def write_spec(
         "result_file": str(job_dir / "result.json"),
         "files": list(files),
     }
+    if cloud:
+        spec["cloud"] = dict(cloud)
     ledgers = _resume_ledgers(job_dir, resume_from)
     if ledgers:
         spec["resume_ledgers"] = ledgers
@@ -327,6 +385,18 @@ def write_spec(
     temporary.write_text(json.dumps(spec, indent=1), encoding="utf-8")
     temporary.replace(path)
     return path
+
+
+def cloud_spec(provider: str, *, endpoint_url: str, mast_url: str) -> dict[str, Any] | None:
+    """The spec's ``cloud`` entry for ``provider`` ("" or None: off)."""
+    if not provider:
+        return None
+    return {
+        "provider": provider,
+        "endpoint_url": endpoint_url,
+        "bucket": PUBLIC_BUCKET,
+        "mast_url": mast_url,
+    }
 
 
 def _resume_ledgers(job_dir: Path, resume_from: Sequence[Path | str]) -> list[str]:

@@ -37,6 +37,14 @@ The manifest is written under a lock taken on the destination folder
 itself and through a temporary file removed on failure, so a failed
 download leaves no ``.tmp`` or lock file in the destination.
 
+With ``spec["cloud"]`` (``{provider, endpoint_url, bucket, mast_url}``)
+the MAST products are first located in MAST's public bucket
+(:func:`jwst_lab.core.cloud.locate`, astroquery's path lookup + a ``HEAD``
+of each key) and fetched from it with parallel range requests; a product
+that is not in the bucket (or all of them, when the bucket or the lookup
+cannot be reached) is fetched from MAST over HTTPS. Each file's origin
+(``s3``, ``https``, ``local``) goes into the manifest and ``result.json``.
+
 Exit codes: 0 every file is in place, 1 some files failed, 143 cancelled.
 """
 
@@ -48,9 +56,11 @@ import shutil
 import sys
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from ..core import cloud
 from ..core.downloads import (
     MANIFEST_NAME,
     Cancelled,
@@ -95,6 +105,63 @@ def _transfers(spec: dict[str, Any]) -> list[Transfer]:
         )
         for item in spec["files"]
     ]
+
+
+def _use_cloud(
+    spec: dict[str, Any], transfers: list[Transfer], parallel: int
+) -> tuple[list[Transfer], Any]:
+    """The transfers with their objects in the bucket filled in, and the S3 client (or None)."""
+    settings = spec.get("cloud") or {}
+    if not settings.get("provider"):
+        return transfers, None
+    wanted = [i for i, t in enumerate(transfers) if t.url and t.source_path is None]
+    if not wanted:
+        return transfers, None
+    bucket = str(settings.get("bucket") or cloud.PUBLIC_BUCKET)
+    client = cloud.s3_client(
+        settings.get("endpoint_url") or None,
+        connections=parallel * cloud.RANGES_PER_FILE + parallel,
+    )
+    try:
+        found = cloud.locate(
+            [transfers[i].uri for i in wanted],
+            mast_url=str(settings.get("mast_url") or ""),
+            client=client,
+            bucket=bucket,
+            parallel=parallel,
+        )
+    except cloud.CloudError as error:
+        _say(f"the cloud bucket cannot be used ({error}); every file comes from MAST over HTTPS")
+        return transfers, None
+    located = list(transfers)
+    missing = []
+    for index, obj in zip(wanted, found, strict=True):
+        transfer = transfers[index]
+        if obj is None:
+            missing.append(transfer.dest.name)
+            continue
+        if transfer.size is not None and transfer.size != obj.size:
+            _say(
+                f"{transfer.dest.name}: the bucket's copy has {obj.size} bytes, MAST says "
+                f"{transfer.size}; fetching it from MAST over HTTPS"
+            )
+            missing.append(transfer.dest.name)
+            continue
+        md5 = obj.single_part_md5
+        located[index] = replace(
+            transfer,
+            s3_bucket=obj.bucket,
+            s3_key=obj.key,
+            etag=obj.etag,
+            size=obj.size,
+            checksum=transfer.checksum or (f"md5:{md5}" if md5 else None),
+        )
+    _say(
+        f"{len(wanted) - len(missing)} of {len(wanted)} products found in s3://{bucket}"
+        + (f"; from MAST over HTTPS: {', '.join(missing[:5])}" if missing else "")
+        + (" ..." if len(missing) > 5 else "")
+    )
+    return located, client
 
 
 def _relative(root: Path, path: str) -> str:
@@ -147,6 +214,8 @@ def run(spec: dict[str, Any], token: str | None) -> int:
     root.mkdir(parents=True, exist_ok=True)
     transfers = _transfers(spec)
     started = time.monotonic()
+    parallel = int(spec.get("parallel") or 8)
+    transfers, s3 = _use_cloud(spec, transfers, parallel)
 
     def on_progress(snapshot: Snapshot) -> None:
         current = snapshot.active[0]["name"] if snapshot.active else None
@@ -168,10 +237,17 @@ def run(spec: dict[str, Any], token: str | None) -> int:
             size = f"{(result.size or 0) / 1e6:.1f} MB"
             resumed = f", resumed at byte {result.resumed_from}" if result.resumed_from else ""
             _say(f"{result.status} {name} ({size}, {result.seconds:.1f} s{resumed})")
-        _emit("file", name=name, status=result.status, size=result.size, error=result.error)
+        _emit(
+            "file",
+            name=name,
+            status=result.status,
+            size=result.size,
+            error=result.error,
+            origin=result.origin,
+        )
 
     engine = TransferEngine(
-        parallel=int(spec.get("parallel") or 8),
+        parallel=parallel,
         token=token,
         token_host=spec.get("token_host") or None,
         on_progress=on_progress,
@@ -181,6 +257,9 @@ def run(spec: dict[str, Any], token: str | None) -> int:
         root=root,
         ledger=PartLedger.for_job(Path(spec["job_dir"]), spec.get("resume_ledgers") or ()),
         on_message=_say,
+        s3_client=s3,
+        ranges_per_file=cloud.RANGES_PER_FILE,
+        range_size=cloud.RANGE_SIZE,
     )
     total = sum(int(t.size or 0) for t in transfers)
     _emit("started", pid=os.getpid(), files_total=len(transfers), bytes_total=total)
@@ -216,6 +295,8 @@ def run(spec: dict[str, Any], token: str | None) -> int:
     outcome.update(
         exit_code=code,
         files=[_relative(root, r.dest) for r in ok],
+        origins={_relative(root, r.dest): r.origin for r in ok if r.origin},
+        origin_counts=cloud.fetched_origins(results),
         failed=[{"path": _relative(root, r.dest), "error": r.error} for r in failed],
         bytes=fetched,
         seconds=round(seconds, 3),

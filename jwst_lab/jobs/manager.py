@@ -38,6 +38,7 @@ from typing import Any, TypeVar
 
 import anyio.to_thread
 
+from .. import metrics
 from ..clock import epoch_seconds
 from ..core.events import EventBus
 from ..errors import BadRequest, Conflict, NotFound
@@ -51,6 +52,7 @@ from .follow import Batch, LogWatch, Run
 from .kinds import DEFAULT_KIND, KINDS
 from .kinds.base import Ending, JobKind, KindContext, NewJob
 from .logs import LOG_NAME, log_page
+from .resources import DASK_WORKER_LIMIT, SERVER_LIMIT
 from .states import MAX_PAGE, MAX_PAGE_SIZE, STATUSES, TERMINAL, check_transition
 from .store import JobStore
 
@@ -95,6 +97,8 @@ class JobManager:
         self._started = self._stopping = False
         self._side_tasks: set[asyncio.Task[None]] = set()
         self._start_lock = asyncio.Lock()
+        #: Jobs by kind and status, and job events, for ``/metrics``.
+        self.metrics = metrics.JobBook(self._metrics_state)
         # Kinds that must stay on this host (the MAST token, the CRDS cache) run locally.
         self._local = executor if executor.name == LocalExecutor.name else LocalExecutor()
         self._contexts = {
@@ -102,6 +106,7 @@ class JobManager:
                 context,
                 executor=self._executor(handler).name,
                 memory_limit=functools.partial(self.memory_limit_bytes, name),
+                memory_limit_name=functools.partial(self.memory_limit_name, name),
             )
             for name, handler in self.kinds.items()
         }
@@ -146,7 +151,17 @@ class JobManager:
     async def _transition(self, job_id: str, status: str, **changes: Any) -> JobRecord:
         record = self._records[job_id]
         check_transition(job_id, record.status, status)
-        return await self._save(record.model_copy(update={"status": status, **changes}))
+        saved = await self._save(record.model_copy(update={"status": status, **changes}))
+        self.metrics.moved(record.status, saved)
+        return saved
+
+    def _metrics_state(self) -> metrics.JobState:
+        """The queue and the memory held by running jobs, for a ``/metrics`` scrape."""
+        return metrics.JobState(
+            queue_length=len(self._queue),
+            memory_in_use_bytes=sum(self._estimate(job_id) for job_id in list(self._active)),
+            memory_limit_bytes=max(self.settings.memory_limit_bytes, 0),
+        )
 
     def kind_context(self, name: str) -> KindContext:
         """The context the engine hands the kind ``name`` (its settings, catalog, root...)."""
@@ -164,6 +179,10 @@ class JobManager:
         """
         capacity = self._capacity(kind_name)
         return capacity.largest_worker_bytes if capacity else self.settings.memory_limit_bytes
+
+    def memory_limit_name(self, kind_name: str = "pipeline") -> str:
+        """What :meth:`memory_limit_bytes` is, for messages: ``memory_limit`` or a Dask worker's."""
+        return DASK_WORKER_LIMIT if self._capacity(kind_name) else SERVER_LIMIT
 
     def memory_total_bytes(self, kind_name: str = "pipeline") -> int:
         """What jobs of ``kind_name`` may use at once: ``memory_limit``, or all workers' limits."""
@@ -190,6 +209,8 @@ class JobManager:
             except OSError as error:
                 # The store says why (GET /info); jobs fail to start with the reason.
                 LOG.error("cannot create the jobs folder %s: %s", self.jobs_dir, error)
+            self.metrics.load(await self._in_db(self._store.counts))
+            metrics.watch(self.metrics)
             try:
                 await self.executor.open()
             except Exception:
@@ -216,6 +237,7 @@ class JobManager:
         if self._stopping:
             return
         self._stopping = True
+        metrics.unwatch(self.metrics)
         tasks = [a.task for a in self._active.values() if a.task is not None]
         tasks += [t for a in self._active.values() for t in a.side_tasks]
         tasks += list(self._side_tasks)
@@ -266,7 +288,8 @@ class JobManager:
             return
         # Recovery only: the runner died with the server, and its kind resumes the job.
         del self._active[job_id]
-        await self._save(again.model_copy(update={"status": "queued", "error": None}))
+        queued = await self._save(again.model_copy(update={"status": "queued", "error": None}))
+        self.metrics.moved(record.status, queued)
         self._queue[job_id] = None
 
     async def _load_dependencies(self) -> None:
@@ -349,7 +372,7 @@ class JobManager:
             await self._note_dependencies(record)
             self._held.take(job.id, await anyio.to_thread.run_sync(kind.claims, context, record))
             self._records[job.id] = record
-            await self._save(record, "job.created")
+            self.metrics.moved(None, await self._save(record, "job.created"))
         except BaseException:
             self._records.pop(job.id, None)
             self._held.release(job.id)
@@ -402,7 +425,8 @@ class JobManager:
         record = await self._record(job_id)
         if record.status not in TERMINAL:
             raise Conflict(f"job {job_id} is {record.status}; cancel it before deleting it")
-        await self._in_db(self._store.delete, job_id)
+        if await self._in_db(self._store.delete, job_id):
+            self.metrics.deleted(record)
         remove = functools.partial(shutil.rmtree, self.job_dir(job_id), ignore_errors=True)
         await anyio.to_thread.run_sync(remove)
         self._bus.publish("job.deleted", job_id=job_id)

@@ -9,10 +9,11 @@ Run only in a subprocess (it imports jwst, which the server never does)::
 pool CSV or null, "merge": false, "per_pool_algorithm": false}``. The worker
 reads the exposures' headers, builds a pool from them with
 :func:`jwst.associations.mkpool.mkpool` (or reads the given pool with
-``AssociationPool.read``) and generates the associations exactly as
-``asn_generate`` does (:class:`jwst.associations.main.Main`: the default
-registry, which holds the Level 2b and Level 3 rules, the per-candidate
-algorithm, candidates and discovered associations, no merging). It prints one
+``AssociationPool.read``) and generates the associations ``asn_generate``
+makes (the default registry, which holds the Level 2b and Level 3 rules, the
+per-candidate algorithm, candidates and discovered associations, no merging)
+with jwst's own generator functions, skipping a part whose result jwst
+throws away (:func:`generate_per_candidate` says which and why). It prints one
 JSON document: the exposures with the header values their jobs' memory
 estimates need, the associations (type, rule, product, members and their full
 JSON), the files skipped and why, and the exposures no association took.
@@ -27,6 +28,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import itertools
 import json
 import logging
 import sys
@@ -167,8 +169,22 @@ def describe_association(asn: Any) -> dict[str, Any]:
     }
 
 
-def generate_associations(pool: Any, merge: bool, per_pool_algorithm: bool) -> list[Any]:
-    """The associations ``asn_generate`` makes from ``pool`` with these options."""
+def generate_associations(
+    pool: Any, merge: bool, per_pool_algorithm: bool, timings: dict[str, float] | None = None
+) -> list[Any]:
+    """The associations ``asn_generate`` makes from ``pool`` with these options.
+
+    The per-candidate algorithm (``asn_generate``'s default) runs as
+    :func:`generate_per_candidate` (which fills ``timings``); the per-pool
+    one through jwst's ``Main``.
+    """
+    if not per_pool_algorithm:
+        return generate_per_candidate(pool, merge, timings)
+    return generate_with_main(pool, merge, per_pool_algorithm)
+
+
+def generate_with_main(pool: Any, merge: bool, per_pool_algorithm: bool) -> list[Any]:
+    """``asn_generate --dry-run`` on ``pool`` through :class:`jwst.associations.main.Main`."""
     from jwst.associations.main import Main
 
     args = ["--dry-run"]
@@ -179,6 +195,87 @@ def generate_associations(pool: Any, merge: bool, per_pool_algorithm: bool) -> l
     generator = Main(args=args, pool=pool)
     generator.generate()
     return list(generator.associations)
+
+
+def generate_per_candidate(
+    pool: Any, merge: bool, timings: dict[str, float] | None = None
+) -> list[Any]:
+    """jwst's per-candidate generation, as ``asn_generate`` runs it, minus work it throws away.
+
+    The steps and their order are those of
+    :func:`jwst.associations.generator.generate_per_candidate.generate_per_candidate`
+    with ``asn_generate``'s defaults (all candidates, discovery, no version,
+    finalized), each done by jwst's own function: one registry and one
+    ``generate`` per candidate, then discovery over the whole pool, the
+    discovered-only filter, resequencing, finalization and, if asked, merging.
+
+    One difference, which changes no association: the discovery registry
+    holds only the Level 3 rules. jwst's discovery also runs the Level 2b
+    rules over the whole pool, and that is where its time goes (one Level 2b
+    association per exposure, each later item checked against every one of
+    them), but every Level 2b association it makes is dropped at
+    finalization: a discovered association's candidate type is
+    ``DISCOVERED`` (no discovery rule carries a constraint marked
+    ``is_acid``; only the per-candidate registries' global constraint is),
+    and ``DMSLevel2bBase.validate_candidates`` accepts only ``observation``
+    and ``background`` candidates, so they never become valid and
+    ``Utility.finalize`` (Level 2) leaves them out. Nor can they change the
+    Level 3 ones: a Level 2b association's reprocess lists name only its own
+    rule (``Association.check_and_set_constraints``), items of a list are
+    matched only against associations and rules the list names, and the
+    only list naming every rule (``Asn_Lv3ACQ_Reprocess``) works over
+    existing associations only. ``tests/test_run_planner.py`` compares this
+    with ``Main`` association by association.
+
+    ``timings``, if given, receives the seconds of each phase (``candidates``,
+    ``discovery``, ``finalize``; wall clock, and CPU as ``<phase>_cpu``).
+    """
+    from jwst.associations.generator.generate import generate
+    from jwst.associations.generator.generate_per_candidate import (
+        generate_on_candidate,
+        ids_by_ctype,
+    )
+    from jwst.associations.generator.generate_per_pool import (
+        CANDIDATE_RULESET,
+        DISCOVER_RULESET,
+    )
+    from jwst.associations.lib.rules_level2_base import DMSLevel2bBase
+    from jwst.associations.lib.utilities import filter_discovered_only
+    from jwst.associations.registry import AssociationRegistry
+
+    marks = [(time.perf_counter(), time.process_time())]
+    associations: list[Any] = []
+    for ctype, counts in ids_by_ctype(pool).items():
+        for cid in counts:
+            associations.extend(generate_on_candidate((cid, ctype), pool, None))
+    marks.append((time.perf_counter(), time.process_time()))
+    rules = AssociationRegistry(None, include_default=True, name=DISCOVER_RULESET)
+    for name, rule in list(rules.items()):
+        if issubclass(rule, DMSLevel2bBase):
+            del rules[name]
+            rules.rule_set.discard(rule)
+    associations.extend(generate(pool, rules, version_id=None, finalize=False))
+    marks.append((time.perf_counter(), time.process_time()))
+    associations = filter_discovered_only(
+        associations, DISCOVER_RULESET, CANDIDATE_RULESET, keep_candidates=True
+    )
+    rules.Utility.resequence(associations)
+    finalized = associations
+    if associations:
+        try:
+            finalized = rules.callback.reduce("finalize", associations)
+        except KeyError:  # as jwst: no finalization then
+            finalized = associations
+    if merge:
+        with contextlib.suppress(AttributeError):
+            finalized = rules.Utility.merge_asns(finalized)
+    marks.append((time.perf_counter(), time.process_time()))
+    if timings is not None:
+        phases = ("candidates", "discovery", "finalize")
+        for phase, (start, end) in zip(phases, itertools.pairwise(marks), strict=True):
+            timings[phase] = end[0] - start[0]
+            timings[f"{phase}_cpu"] = end[1] - start[1]
+    return list(finalized)
 
 
 def pool_from_headers(sources: list[_HeaderSource]) -> Any:
@@ -202,6 +299,7 @@ def pool_from_headers(sources: list[_HeaderSource]) -> Any:
 def plan(spec: dict[str, Any]) -> dict[str, Any]:
     """The exposures, associations, skipped files and orphans for one planning request."""
     started = time.perf_counter()
+    cpu_started = time.process_time()
     from jwst import __version__ as jwst_version
     from jwst.associations import AssociationPool
 
@@ -266,12 +364,15 @@ def plan(spec: dict[str, Any]) -> dict[str, Any]:
         pool = None
     pooled = time.perf_counter()
     associations = []
+    phases: dict[str, float] = {}
+    generate_cpu = time.process_time()
     if pool is not None and len(pool):
         generated = generate_associations(
-            pool, bool(spec.get("merge")), bool(spec.get("per_pool_algorithm"))
+            pool, bool(spec.get("merge")), bool(spec.get("per_pool_algorithm")), phases
         )
         associations = [describe_association(asn) for asn in generated]
     generated_at = time.perf_counter()
+    generate_cpu = time.process_time() - generate_cpu
     members = {
         exposure_stem(member["expname"])[0]
         for asn in associations
@@ -291,6 +392,9 @@ def plan(spec: dict[str, Any]) -> dict[str, Any]:
             "headers": headers_read - imported,
             "pool": pooled - headers_read,
             "generate": generated_at - pooled,
+            **{f"generate_{phase}": seconds for phase, seconds in phases.items()},
+            "generate_cpu": generate_cpu,
+            "cpu": time.process_time() - cpu_started,
         },
     }
 

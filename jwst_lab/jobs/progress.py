@@ -6,6 +6,10 @@ Two kinds of lines are understood:
   (a transfer runner's ``progress`` events count bytes and files);
 * stpipe's log lines ``Step <name> running with args ...``,
   ``Step <name> done`` and ``Step skipped.`` (a skipped step logs no ``done``).
+
+The timestamps stpipe puts at the start of those lines give each counted
+step its start (seconds after the pipeline started) and duration: the job
+tab draws them as a bar per step.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import Any
 
 #: Prefix of the runner's machine-readable lines.
@@ -23,6 +28,40 @@ _RUNNING = re.compile(r"\bStep (?P<name>[\w.\-]+) running with args\b")
 _DONE = re.compile(r"\bStep (?P<name>[\w.\-]+) done\b")
 _SKIPPED = re.compile(r"\bStep skipped\.")
 _LEVEL = re.compile(r" - (?P<level>DEBUG|INFO|WARNING|ERROR|CRITICAL) - ")
+#: The timestamp Python's logging (stpipe's format) starts a line with.
+_STAMP = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d),(\d{3})\b")
+
+
+def line_time(line: str) -> float | None:
+    """The time a stpipe log line was written (seconds, local clock), if it starts with one."""
+    match = _STAMP.match(line)
+    if not match:
+        return None
+    try:
+        stamp = datetime.strptime(match.group(1), "%Y-%m-%d %H:%M:%S")
+    except ValueError:
+        return None
+    return stamp.timestamp() + int(match.group(2)) / 1000
+
+
+@dataclass(frozen=True)
+class StepTime:
+    """When a step started (seconds after the pipeline started) and how long it took."""
+
+    name: str
+    start: float
+    #: None while the step runs (or when its end was not logged).
+    seconds: float | None = None
+    skipped: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        """One entry of the progress's ``step_times``."""
+        return {
+            "name": self.name,
+            "start": round(self.start, 3),
+            "seconds": None if self.seconds is None else round(self.seconds, 3),
+            "skipped": self.skipped,
+        }
 
 
 @dataclass(frozen=True)
@@ -34,6 +73,10 @@ class Progress:
     current: str | None = None
     finished_steps: tuple[str, ...] = field(default=())
     skipped_steps: tuple[str, ...] = field(default=())
+    #: Time of the first timestamped ``running`` line (the pipeline's own, usually).
+    origin: float | None = None
+    #: The counted steps that started, in order, with their times.
+    times: tuple[StepTime, ...] = field(default=())
 
     def as_dict(self) -> dict[str, Any]:
         """The ``progress`` member of a job record."""
@@ -42,6 +85,7 @@ class Progress:
             "steps_done": self.done,
             "current_step": self.current,
             "skipped_steps": list(self.skipped_steps),
+            "step_times": [time.as_dict() for time in self.times],
         }
 
     def completed(self) -> Progress:
@@ -82,9 +126,14 @@ def advance(progress: Progress, line: str, steps: tuple[str, ...]) -> Progress:
     match = _RUNNING.search(line)
     if match:
         name = match.group("name")
+        when = line_time(line)
+        origin = progress.origin if progress.origin is not None else when
         if counted is None or name in counted:
-            return replace(progress, current=name)
-        return progress
+            times = progress.times
+            if when is not None and origin is not None:
+                times = (*times, StepTime(name, when - origin))
+            return replace(progress, current=name, origin=origin, times=times)
+        return progress if origin == progress.origin else replace(progress, origin=origin)
     match = _DONE.search(line)
     if match:
         name = match.group("name")
@@ -94,6 +143,7 @@ def advance(progress: Progress, line: str, steps: tuple[str, ...]) -> Progress:
                 done=min(progress.total, progress.done + 1),
                 current=None,
                 finished_steps=(*progress.finished_steps, name),
+                times=_ended(progress, name, line_time(line), skipped=False),
             )
         return progress
     if _SKIPPED.search(line) and progress.current is not None:
@@ -106,8 +156,26 @@ def advance(progress: Progress, line: str, steps: tuple[str, ...]) -> Progress:
             current=None,
             finished_steps=(*progress.finished_steps, name),
             skipped_steps=(*progress.skipped_steps, name),
+            times=_ended(progress, name, line_time(line), skipped=True),
         )
     return progress
+
+
+def _ended(
+    progress: Progress, name: str, when: float | None, *, skipped: bool
+) -> tuple[StepTime, ...]:
+    """``progress.times`` with the last start of ``name`` given its duration."""
+    times = list(progress.times)
+    for index in range(len(times) - 1, -1, -1):
+        entry = times[index]
+        if entry.name == name and entry.seconds is None:
+            if when is not None and progress.origin is not None:
+                seconds = max(0.0, when - progress.origin - entry.start)
+                times[index] = replace(entry, seconds=seconds, skipped=skipped)
+            elif skipped:
+                times[index] = replace(entry, skipped=True)
+            break
+    return tuple(times)
 
 
 @dataclass(frozen=True)

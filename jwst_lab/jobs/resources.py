@@ -282,19 +282,35 @@ def fits(limit_bytes: int, running_estimates: Iterable[int | None], estimate: in
     return sum(running) + (estimate or 0) <= limit_bytes
 
 
+#: What the limit a job is checked against is called, where it comes from.
+SERVER_LIMIT = "memory_limit"
+DASK_WORKER_LIMIT = "the largest Dask worker's memory limit"
+
+
 def check_fits_alone(
-    estimate: int | None, limit_bytes: int, *, force: bool = False, what: str = "this job"
+    estimate: int | None,
+    limit_bytes: int,
+    *,
+    force: bool = False,
+    what: str = "this job",
+    limit_name: str = SERVER_LIMIT,
 ) -> None:
     """409 ``insufficient_memory`` when ``estimate`` alone exceeds the limit (unless ``force``).
 
-    The message gives both in human units and what to do.
+    ``limit_name`` says which limit it is (the server's ``memory_limit``, or the
+    largest Dask worker's). The message gives both figures in human units and
+    what to do about that limit.
     """
     if estimate is None or force or estimate <= limit_bytes:
         return
+    if limit_name == DASK_WORKER_LIMIT:
+        raise_it = "Start Dask workers with a larger --memory-limit"
+    else:
+        raise_it = "Raise c.JwstLabApp.memory_limit, run on a machine with more memory"
     raise Conflict(
         f"{what} needs about {format_bytes(estimate)} of memory at its peak, more than "
-        f"memory_limit ({format_bytes(limit_bytes)}). Raise c.JwstLabApp.memory_limit, run "
-        "on a machine with more memory, or send force: true to run it anyway, alone.",
+        f"{limit_name} ({format_bytes(limit_bytes)}). {raise_it}, or send force: true to "
+        "run it anyway, alone.",
         reason="insufficient_memory",
     )
 

@@ -46,9 +46,14 @@ def _write_atomic(path: Path, text: str) -> None:
     temporary.replace(path)
 
 
+def write_json(path: Path, value: Any) -> None:
+    """Write ``value`` as JSON, whole (a reader never sees half of it)."""
+    _write_atomic(path, json.dumps(value))
+
+
 def write_result(path: Path, result: dict[str, Any]) -> None:
     """Write a runner's ``result.json`` whole (a reader never sees half of it)."""
-    _write_atomic(path, json.dumps(result))
+    write_json(path, result)
 
 
 def process_state(pid: int) -> tuple[str, int] | None:
@@ -133,18 +138,23 @@ def _exit_code(value: object) -> int:
     return 1
 
 
+class Terminated(SystemExit):
+    """The ``SystemExit`` a SIGTERM (a cancel) becomes: an expected end, not a crash."""
+
+
 @contextlib.contextmanager
 def recording(job_dir: Path) -> Iterator[None]:
     """Record this process's pid now and its exit status when the block ends.
 
-    SIGTERM (cancel) becomes a ``SystemExit`` so the status is still recorded.
+    SIGTERM (cancel) becomes a :class:`Terminated` (a ``SystemExit``) so the
+    status is still recorded.
     ``SystemExit`` and exceptions propagate after the status is written.
     """
     write_pid(job_dir, os.getpid())
 
     def _terminate(signum: int, frame: FrameType | None) -> None:
         del frame
-        raise SystemExit(128 + signum)
+        raise Terminated(128 + signum)
 
     previous = signal.signal(signal.SIGTERM, _terminate)
     code = 1

@@ -17,6 +17,7 @@ import os
 import sys
 import time
 import traceback
+from datetime import datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,13 @@ PARAMS_SUFFIX = "_params.asdf"
 
 def _emit(event: str, **payload: Any) -> None:
     print(format_runner_event(event, **payload), flush=True)
+
+
+def _log_line(level: str, message: str) -> None:
+    """A line in stpipe's log format (the log viewer reads its level from it)."""
+    now = datetime.now()
+    stamp = f"{now:%Y-%m-%d %H:%M:%S},{now.microsecond // 1000:03d}"
+    print(f"{stamp} - jwst_lab.runner - {level} - {message}", file=sys.stderr, flush=True)
 
 
 def _versions() -> dict[str, str | None]:
@@ -119,6 +127,11 @@ def run(spec: dict[str, Any]) -> int:
             check_launch_arguments(Path(spec["root"]), spec["arguments"])
         refuse_hooks()
         Step.from_cmdline(arguments)
+    except runfiles.Terminated:
+        # A cancel: one line in the log, not the stack of wherever the signal landed.
+        code = runfiles.EXIT_TERMINATED
+        result["error"] = "cancelled by the user"
+        _log_line("INFO", f"Cancelled by the user after {time.monotonic() - started:.1f} s.")
     except SystemExit as stop:
         if stop.code in (0, None):
             code = 0

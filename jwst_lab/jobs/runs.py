@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import logging
 import stat
@@ -196,7 +197,9 @@ class RunService:
             if self._started:
                 return
             self._started = True
-            for document in await anyio.to_thread.run_sync(self._store.runs):
+            read = functools.partial(self._store.runs, statuses=ACTIVE)
+            documents, _ = await anyio.to_thread.run_sync(read)
+            for document in documents:
                 try:
                     state = RunState.from_document(document)
                 except (KeyError, TypeError, ValueError):
@@ -252,15 +255,14 @@ class RunService:
 
     async def list_runs(self, *, page: int = 1, page_size: int = 100) -> dict[str, Any]:
         """A page of runs, newest first: ``{runs, total, page, page_size}``."""
-        documents = await anyio.to_thread.run_sync(self._store.runs)
-        records = []
+        read = functools.partial(self._store.runs, limit=page_size, offset=(page - 1) * page_size)
+        documents, total = await anyio.to_thread.run_sync(read)
+        shown = []
         for document in documents:
             record = document.get("record", {})
             live = self._live.get(str(record.get("id")))
-            records.append(live.record if live is not None else record)
-        start = (page - 1) * page_size
-        shown = [RunRecord.model_validate(r) for r in records[start : start + page_size]]
-        return {"runs": shown, "total": len(records), "page": page, "page_size": page_size}
+            shown.append(RunRecord.model_validate(live.record if live is not None else record))
+        return {"runs": shown, "total": total, "page": page, "page_size": page_size}
 
     # --- create ------------------------------------------------------------------
 
@@ -440,6 +442,7 @@ class RunService:
                 self._jobs.memory_limit_bytes(),
                 force=force,
                 what=f"job {largest.key} of this run ({largest.pipeline} on {largest.input})",
+                limit_name=self._jobs.memory_limit_name(),
             )
 
     def _memory(self, estimates: Iterable[int | None], in_use: int) -> dict[str, int]:

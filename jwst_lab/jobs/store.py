@@ -28,8 +28,10 @@ unreadable (set aside in ``damaged_jobs`` at open, left out of answers).
 
 The journal of a job is ``<jobs_dir>/<id>/record.json``: its record, written
 atomically when the job is created and whenever its status changes (not on
-progress updates). A database that is new, or was rebuilt, is refilled from
-the journals. :attr:`JobStore.health` says what happened, for ``GET /info``.
+progress updates). A run's journal is ``<jobs_dir>/../runs/<id>.json``, its
+document, written whenever the run is stored. A database that is new, or was
+rebuilt, is refilled from the journals (jobs and runs). :attr:`JobStore.health`
+says what happened, for ``GET /info``.
 """
 
 from __future__ import annotations
@@ -108,6 +110,8 @@ _JOB_COLUMNS = frozenset({"id", "kind", "status", "created", "record", "root"})
 
 #: A job's journal, in its job folder.
 JOURNAL_NAME = "record.json"
+#: The folder of the runs' journals, beside the jobs folder.
+RUN_JOURNALS_NAME = "runs"
 #: The file naming the server root of a per-root state folder.
 ROOT_NOTE_NAME = "root.txt"
 #: The job statuses a record may have (the manager's state machine).
@@ -319,6 +323,7 @@ class JobStore:
                 self._refill_empty()
             elif previous == 1:
                 self._backfill_journals()
+            self._backfill_run_journals()
             self._set_aside_unreadable()
         except _Damaged as damage:
             self._repair(str(damage))
@@ -467,8 +472,10 @@ class JobStore:
             reason,
             moved,
         )
-        salvaged, unreadable = self._salvage(moved)
-        self._create_and_open("damaged", reason=reason, moved=moved, salvaged=salvaged)
+        salvaged, runs, unreadable = self._salvage(moved)
+        self._create_and_open(
+            "damaged", reason=reason, moved=moved, salvaged=salvaged, salvaged_runs=runs
+        )
         if unreadable:
             self._count_skipped(unreadable)
 
@@ -500,9 +507,15 @@ class JobStore:
             return target
         raise _Unusable(f"No free name to move the damaged job database {self.path} aside.")
 
-    def _salvage(self, damaged: Path) -> tuple[list[tuple[str | None, JobRecord]], int]:
-        """The rows still readable in a damaged file (read from a copy), and how many were not."""
+    def _salvage(
+        self, damaged: Path
+    ) -> tuple[list[tuple[str | None, JobRecord]], list[_RunRow], int]:
+        """The job and run rows still readable in a damaged file (read from a copy).
+
+        Also how many job rows were not.
+        """
         rows: list[tuple[str | None, JobRecord]] = []
+        runs: list[_RunRow] = []
         unreadable = 0
         with tempfile.TemporaryDirectory(prefix="jwst-lab-salvage-") as scratch:
             copy = Path(scratch) / "damaged.sqlite"
@@ -513,12 +526,13 @@ class JobStore:
                 db = sqlite3.connect(copy, isolation_level=None)
             except (OSError, sqlite3.Error) as error:
                 LOG.warning("nothing could be read from %s: %s", damaged, error)
-                return [], 0
+                return [], [], 0
             db.text_factory = _text
             try:
+                runs = _readable_runs(db, self.root)
                 columns = {str(row[1]) for row in db.execute("PRAGMA table_info(jobs)")}
                 if not {"id", "record"} <= columns:
-                    return [], 0
+                    return [], runs, 0
                 root = "root" if "root" in columns else "NULL"
                 query = f"SELECT rowid, id, {root}, record FROM jobs WHERE rowid > ? ORDER BY rowid"  # noqa: S608 (fixed column names)
                 for job_id, row_root, text in _readable_rows(db, query):
@@ -532,7 +546,7 @@ class JobStore:
                 LOG.warning("stopped reading %s: %s", damaged, error)
             finally:
                 db.close()
-        return rows, unreadable
+        return rows, runs, unreadable
 
     def _create_and_open(
         self,
@@ -541,9 +555,16 @@ class JobStore:
         reason: str = "",
         moved: Path | None = None,
         salvaged: list[tuple[str | None, JobRecord]] | None = None,
+        salvaged_runs: list[_RunRow] | None = None,
     ) -> None:
         """Create a new database filled from ``salvaged`` rows and the journals, then open it."""
         journals, bad_journals = self._read_journals()
+        # A run's journal is written after its row, so it is never older than the row.
+        runs = {row.id: row for row in salvaged_runs or []}
+        runs_from_file = set(runs)
+        for row in self._read_run_journals():
+            runs[row.id] = row
+            runs_from_file.discard(row.id)
         chosen: dict[str, tuple[str | None, JobRecord]] = dict(journals)
         from_file: set[str] = set()
         for root, record in salvaged or []:
@@ -551,18 +572,21 @@ class JobStore:
             if known is None or (record.updated or "") >= (known[1].updated or ""):
                 chosen[record.id] = (root, record)
                 from_file.add(record.id)
-        placed = self._create_file(list(chosen.values()))
+        placed = self._create_file(list(chosen.values()), list(runs.values()))
         self._db = self._connect(self.path)
         self._migrate(self._db)
         if not placed:
             # Another server created the file first and filled it; ours was discarded.
-            chosen, from_file = {}, set()
+            chosen, from_file, runs, runs_from_file = {}, set(), {}, set()
         self._verify_schema(self._db)
         for job_id in from_file:
             root, record = chosen[job_id]
             if job_id not in journals:
                 self._write_journal(record, root)
+        for run_id in runs_from_file:
+            self._write_run_journal(runs[run_id])
         restored = len(chosen)
+        runs_note = f" {len(runs)} runs were restored." if runs else ""
         repair: str | None = None
         if why == "damaged":
             repair = (
@@ -572,11 +596,12 @@ class JobStore:
                 f"({len(from_file)} from readable rows of the damaged file, "
                 f"{restored - len(from_file)} from {self._journals_place()}). "
                 "Jobs that were neither readable nor journaled are not listed."
+                f"{runs_note}"
             )
-        elif restored:
+        elif restored or runs:
             repair = (
                 f"The job database {self.path} was missing or empty: a new one was created "
-                f"and {restored} jobs were restored from {self._journals_place()}."
+                f"and {restored} jobs were restored from {self._journals_place()}.{runs_note}"
             )
         if repair is not None:
             self._health = StoreHealth(
@@ -591,8 +616,10 @@ class JobStore:
         if self._health.state == "repaired":
             LOG.warning("%s", self._health.message)
 
-    def _create_file(self, rows: list[tuple[str | None, JobRecord]]) -> bool:
-        """Build a database holding ``rows`` beside the path, then link it into place.
+    def _create_file(
+        self, rows: list[tuple[str | None, JobRecord]], runs: list[_RunRow] | None = None
+    ) -> bool:
+        """Build a database holding ``rows`` and ``runs`` beside the path, then link it into place.
 
         The file appears whole or not at all, so a server starting at the same
         moment never finds a half-made (0 byte) database. False when a file
@@ -613,6 +640,7 @@ class JobStore:
                     "VALUES (?, ?, ?, ?, ?, ?)",
                     [(*_columns(record), root) for root, record in rows],
                 )
+                _insert_runs(db, runs or [])
                 db.execute("COMMIT")
             finally:
                 db.close()
@@ -621,9 +649,18 @@ class JobStore:
             _remove_with_companions(scratch)
 
     def _refill_empty(self) -> None:
-        """A database that held no schema (new, or emptied) gets the journals' jobs back."""
+        """A database that held no schema (new, or emptied) gets its journaled jobs and runs."""
         journals, bad = self._read_journals()
         db = self._require_db()
+        runs = self._read_run_journals()
+        if runs:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                _insert_runs(db, runs)
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
         if journals:
             db.execute("BEGIN IMMEDIATE")
             try:
@@ -782,6 +819,70 @@ class JobStore:
         except (OSError, ValueError):
             return None
         return entry
+
+    def _run_journals_dir(self) -> Path | None:
+        return self.jobs_dir.parent / RUN_JOURNALS_NAME if self.jobs_dir is not None else None
+
+    def _write_run_journal(self, row: _RunRow) -> None:
+        """Write a run's journal atomically; a failure is logged (the database has the run)."""
+        folder = self._run_journals_dir()
+        if folder is None or not _SAFE_ID.match(row.id):
+            return
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            entry = {
+                "format": 1,
+                "root": row.root,
+                "status": row.status,
+                "created": row.created,
+                "record": json.loads(row.record),
+            }
+            _write_atomic(folder / f"{row.id}.json", json.dumps(entry, allow_nan=False))
+        except (OSError, ValueError) as error:
+            LOG.warning("cannot write the journal of run %s: %s", row.id, error)
+
+    def _read_run_journals(self) -> list[_RunRow]:
+        """Every readable run journal of this store's root (an unreadable one is logged)."""
+        folder = self._run_journals_dir()
+        if folder is None or not folder.is_dir():
+            return []
+        rows = []
+        for path in sorted(folder.glob("*.json")):
+            run_id = path.name.removesuffix(".json")
+            try:
+                entry = json.loads(path.read_bytes())
+                row = _RunRow(
+                    id=run_id,
+                    root=entry["root"],
+                    status=str(entry["status"]),
+                    created=str(entry["created"]),
+                    record=json.dumps(entry["record"], separators=(",", ":")),
+                )
+            except (OSError, ValueError, KeyError, TypeError) as error:
+                LOG.warning("the run journal %s cannot be read: %s", path, error)
+                continue
+            if _SAFE_ID.match(run_id) and (self.root is None or row.root == self.root):
+                rows.append(row)
+        return rows
+
+    def _backfill_run_journals(self) -> None:
+        """Journal the runs of this root that have none (runs stored before run journals)."""
+        folder = self._run_journals_dir()
+        if folder is None:
+            return
+        where, scope = self._root_scope()
+        db = self._require_db()
+        for row in db.execute(
+            f"SELECT id, root, status, created, record FROM runs WHERE {where}",  # noqa: S608
+            scope,
+        ):
+            run = _RunRow(*(_as_text(value) for value in row))
+            if (
+                isinstance(run.id, str)
+                and not (folder / f"{run.id}.json").is_file()
+                and _run_document(run.record) is not None
+            ):
+                self._write_run_journal(run)
 
     def _read_journals(self) -> tuple[dict[str, tuple[str | None, JobRecord]], int]:
         """Every readable journal by job id, and how many could not be read."""
@@ -1016,6 +1117,26 @@ class JobStore:
             return []
         return self._decode(rows)
 
+    def counts(self) -> list[tuple[str, str, int]]:
+        """``(kind, status, count)`` of this root's jobs (metrics); nothing when unusable."""
+        if self._health.state == "unusable":
+            return []
+        where, values = self._scope()
+
+        def read(db: sqlite3.Connection) -> list[tuple[Any, Any, Any]]:
+            return db.execute(
+                f"SELECT kind, status, COUNT(*) FROM jobs WHERE {where} "  # noqa: S608
+                "GROUP BY kind, status",
+                values,
+            ).fetchall()
+
+        try:
+            rows = self._run(read)
+        except ServiceUnavailable as error:
+            LOG.error("jobs not counted: %s", error.message)
+            return []
+        return [(str(kind), str(status), int(count)) for kind, status, count in rows]
+
     # --- runs ------------------------------------------------------------------------
 
     def _root_scope(self) -> tuple[str, list[Any]]:
@@ -1032,6 +1153,8 @@ class JobStore:
                 "record = excluded.record",
                 (run_id, self.root, status, created, text),
             )
+            # Under the store's lock, so journals are written in the order of the rows.
+            self._write_run_journal(_RunRow(run_id, self.root, status, created, text))
 
         self._run(write)
 
@@ -1048,20 +1171,36 @@ class JobStore:
         row = self._run(read)
         return _run_document(row[0]) if row is not None else None
 
-    def runs(self) -> list[dict[str, Any]]:
-        """Every run document of this root, newest first (unreadable ones left out)."""
+    def runs(
+        self, *, limit: int = -1, offset: int = 0, statuses: Iterable[str] | None = None
+    ) -> tuple[list[dict[str, Any]], int]:
+        """A page of this root's run documents, newest first, and how many there are.
+
+        ``limit`` -1: all of them; ``statuses``: only runs in one of these. An
+        unreadable document is left out of the page.
+        """
         if self._health.state == "unusable":
-            return []
+            return [], 0
         where, scope = self._root_scope()
+        if statuses is not None:
+            wanted = list(statuses)
+            where = f"{where} AND status IN ({', '.join('?' for _ in wanted)})"
+            scope = [*scope, *wanted]
+        limit = min(limit, MAX_QUERY_VALUE)
+        offset = min(max(offset, 0), MAX_QUERY_VALUE)
 
-        def read(db: sqlite3.Connection) -> list[Any]:
-            return db.execute(
-                f"SELECT record FROM runs WHERE {where} ORDER BY created DESC, id DESC",  # noqa: S608
-                scope,
+        def read(db: sqlite3.Connection) -> tuple[list[Any], int]:
+            total = db.execute(f"SELECT COUNT(*) FROM runs WHERE {where}", scope).fetchone()[0]  # noqa: S608
+            rows = db.execute(
+                f"SELECT record FROM runs WHERE {where} "  # noqa: S608
+                "ORDER BY created DESC, id DESC LIMIT ? OFFSET ?",
+                [*scope, limit, offset],
             ).fetchall()
+            return rows, int(total)
 
-        documents = (_run_document(row[0]) for row in self._run(read))
-        return [document for document in documents if document is not None]
+        rows, total = self._run(read)
+        documents = (_run_document(row[0]) for row in rows)
+        return [document for document in documents if document is not None], total
 
     def delete_run(self, run_id: str) -> bool:
         """Remove a run of this root; True when there was one."""
@@ -1074,12 +1213,54 @@ class JobStore:
             )
             return cursor.rowcount
 
-        return self._run(remove) > 0
+        deleted = self._run(remove) > 0
+        folder = self._run_journals_dir()
+        if folder is not None and _SAFE_ID.match(run_id):
+            (folder / f"{run_id}.json").unlink(missing_ok=True)
+        return deleted
 
     def close(self) -> None:
         """Close the connection."""
         with self._lock:
             self._close_quietly()
+
+
+@dataclass(frozen=True)
+class _RunRow:
+    """A row of the runs table (``record`` is the document's JSON text)."""
+
+    id: str
+    root: str | None
+    status: str
+    created: str
+    record: str
+
+
+def _insert_runs(db: sqlite3.Connection, runs: Iterable[_RunRow]) -> None:
+    db.executemany(
+        "INSERT OR IGNORE INTO runs (id, root, status, created, record) VALUES (?, ?, ?, ?, ?)",
+        [(run.id, run.root, run.status, run.created, run.record) for run in runs],
+    )
+
+
+def _readable_runs(db: sqlite3.Connection, root: str | None) -> list[_RunRow]:
+    """The readable run rows of ``root`` in a damaged file (none when it has no runs table)."""
+    runs: list[_RunRow] = []
+    try:
+        columns = {str(row[1]) for row in db.execute("PRAGMA table_info(runs)")}
+        if not {"id", "root", "status", "created", "record"} <= columns:
+            return runs
+        for row in db.execute("SELECT id, root, status, created, record FROM runs"):
+            run = _RunRow(*(_as_text(value) for value in row))
+            if (
+                isinstance(run.id, str)
+                and (root is None or run.root == root)
+                and _run_document(run.record) is not None
+            ):
+                runs.append(run)
+    except sqlite3.Error as error:
+        LOG.warning("stopped reading the runs of a damaged job database: %s", error)
+    return runs
 
 
 def _run_document(text: Any) -> dict[str, Any] | None:

@@ -46,6 +46,9 @@ class ErrorResponse(ApiModel):
     #: The request field at fault as a dotted path (``steps.resample.pixfrac``), or the query
     #: or path parameter's name, when one is; absent otherwise.
     field: str | None = Field(default=None, exclude_if=is_none)
+    #: What happened in full, for a disclosure under ``message`` (an error's ``detail``); absent
+    #: otherwise.
+    detail: str | None = Field(default=None, exclude_if=is_none)
 
 
 class FieldError(ValueError):

@@ -20,6 +20,8 @@ class DownloadCreate(ApiModel):
     obsids: list[str] | None = Field(default=None, max_length=1000)
     product_filters: dict[str, Any] = Field(default_factory=dict)
     dest: str | None = None
+    #: Fetch MAST products from the public bucket first ("aws"), or not (""); None: the setting.
+    cloud: Literal["", "aws"] | None = None
 
 
 class DownloadCreated(JobRecord):

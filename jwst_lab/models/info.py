@@ -75,3 +75,6 @@ class InfoResponse(ApiModel):
     features: list[Feature]
     #: The job database's state.
     job_store: JobStoreInfo
+    #: Where downloads fetch MAST products first (``aws``: MAST's public bucket, which
+    #: ``GET /mast/peek`` reads), or ``""`` (HTTPS only).
+    cloud: Literal["", "aws"]

@@ -55,6 +55,17 @@ class JobCreate(ApiModel):
     force: bool = False
 
 
+class StepTiming(ApiModel):
+    """When one pipeline step ran, from the timestamps of stpipe's log lines."""
+
+    name: str
+    #: Seconds after the pipeline started.
+    start: float
+    #: How long it took; None while it runs.
+    seconds: float | None
+    skipped: bool
+
+
 class JobProgress(ApiModel):
     """Steps done out of the total, and the step running now."""
 
@@ -62,6 +73,8 @@ class JobProgress(ApiModel):
     steps_done: int
     current_step: str | None
     skipped_steps: list[str]
+    #: Pipeline jobs: each step that started, with its start and duration (left out when none).
+    step_times: list[StepTiming] = Field(default_factory=list, exclude_if=lambda value: not value)
     # Download jobs also count bytes and files (steps_* then count files).
     bytes_done: int | None = None
     bytes_total: int | None = None
@@ -114,6 +127,11 @@ class DownloadInfo(ApiModel):
     manifest: str
     #: Server restarts the job survived (each resumed its partial files).
     resumes: int
+    #: The cloud the MAST products were looked for in first ("aws"), or "" (HTTPS only).
+    cloud: str = ""
+    #: Files put in place by where their bytes came from (``s3``, ``https``, ``local``), once
+    #: the job ended; the manifest says it per file.
+    origins: dict[str, int] = Field(default_factory=dict)
 
 
 class CrdsFetchFailure(ApiModel):

@@ -421,6 +421,14 @@ class MastColumn(ApiModel):
     type: Literal["string", "int", "float", "boolean"]
 
 
+class MastCone(ApiModel):
+    """A search cone: centre (ICRS degrees) and radius (degrees)."""
+
+    ra: float
+    dec: float
+    radius: float
+
+
 class MastSearchResponse(ApiModel):
     """``GET /mast/observations``: one page of observations with MAST's column names."""
 
@@ -431,6 +439,8 @@ class MastSearchResponse(ApiModel):
     columns: list[MastColumn]
     source: MastSource
     python: str
+    #: The cone searched (the resolved target's position or the coordinates), else None.
+    cone: MastCone | None = None
     notice: str | None = None
 
 
@@ -443,7 +453,46 @@ class MastProductsResponse(ApiModel):
     columns: list[MastColumn]
     source: MastSource
     python: str
+    #: MAST's URL that serves a product once its dataURI is appended (for curl scripts).
+    download_url: str
     notice: str | None = None
+
+
+class MastPeekQuery(ApiModel):
+    """``GET /mast/peek``: which product to peek at in the cloud bucket."""
+
+    uri: str = Field(min_length=6, max_length=512, pattern=r"^mast:[A-Za-z0-9_./+-]+$")
+    #: Also a quick look of the science image (read row by row with a stride).
+    image: Flag = True
+    #: The cloud to read from; None: the server's ``cloud`` setting.
+    cloud: Literal["aws"] | None = None
+
+
+class MastPeekHeader(ApiModel):
+    """One HDU's header: its index, EXTNAME and cards ``[keyword, value, comment]``."""
+
+    index: int
+    name: str
+    cards: list[list[str]]
+
+
+class MastPeekResponse(ApiModel):
+    """``GET /mast/peek``: a product's headers and quick look, read from the bucket in ranges."""
+
+    uri: str
+    #: ``s3://bucket/key`` of the object read.
+    cloud_uri: str
+    #: The object's size, and the bytes (and range requests) the peek read of it.
+    size: int
+    bytes_read: int
+    requests: int
+    #: The primary header and the science extension's.
+    headers: list[MastPeekHeader]
+    science: str | None
+    #: The science image's shape (``[rows, columns]``, leading axes first), None without one.
+    shape: list[int] | None
+    #: A greyscale PNG quick look, base64; None when not asked for or there is no image.
+    image_png: str | None
 
 
 class MastTokenSet(ApiModel):

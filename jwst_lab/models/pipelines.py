@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator
+from pydantic import BeforeValidator, Field
 from pydantic_core import PydanticUseDefault
 
 from ..core.preview import (
@@ -21,6 +21,7 @@ from ..core.preview import (
     check_stretch,
 )
 from .base import ApiModel, LenientQuery, as_field_error, integer_between, required_text
+from .crds import OptionalContextName
 
 #: A path relative to the server root, from a query string (blank is missing).
 QueryPath = Annotated[str, BeforeValidator(required_text)]
@@ -187,3 +188,133 @@ class PreviewQuery(LenientQuery):
     max_size: Annotated[int, BeforeValidator(integer_between(MIN_SIZE, MAX_SIZE_LIMIT))] = (
         DEFAULT_MAX_SIZE
     )
+
+
+# --- GET /pipelines/{alias}/parameters --------------------------------------------------------
+
+
+class ParametersQuery(LenientQuery):
+    """``GET /pipelines/{alias}/parameters?input=&context=``: an input and a CRDS context."""
+
+    #: The pipeline's input (an exposure or an association), relative to the server root.
+    input: QueryPath
+    #: The CRDS context the job will pin; blank for the one a job would use.
+    context: OptionalContextName = None
+
+
+class EffectiveValue(ApiModel):
+    """A parameter's value as a job would get it, and where it comes from."""
+
+    value: Any
+    #: ``default``: the code's default; ``crds``: a ``pars-*`` reference (``reference``).
+    source: Literal["default", "crds"]
+    #: The ``pars-*`` reference file that sets it, for ``crds``.
+    reference: str | None
+
+
+class StepParameters(ApiModel):
+    """A step's effective parameters and the ``pars-*`` reference CRDS selects for it."""
+
+    #: ``pars-<stepclass>``.
+    reftype: str | None
+    #: The reference file name, or null when CRDS has none for this input.
+    reference: str | None
+    values: dict[str, EffectiveValue]
+
+
+class PipelineParameters(ApiModel):
+    """``GET /pipelines/{alias}/parameters``: the values a job on this input would run with."""
+
+    alias: str
+    #: The input, relative to the root.
+    input: str
+    #: The CRDS context used to select the ``pars-*`` references.
+    context: str | None
+    #: ``requested``, ``pinned``, ``operational`` or ``latest cached``.
+    context_reason: str
+    #: True when ``STPIPE_DISABLE_CRDS_STEPPARS`` turns parameter references off.
+    disabled: bool
+    exp_type: str | None
+    #: The pipeline's own ``pars-*`` reference (its ``steps`` section wins), or null.
+    pipeline_reference: str | None
+    steps: dict[str, StepParameters]
+
+
+# --- GET /pipelines/applicable ----------------------------------------------------------------
+
+
+class ApplicableQuery(LenientQuery):
+    """``GET /pipelines/applicable?input=``: an exposure relative to the server root."""
+
+    input: QueryPath
+
+
+class ApplicablePipelines(ApiModel):
+    """``GET /pipelines/applicable``: the installed pipelines that apply to an exposure."""
+
+    input: str
+    #: ``EXP_TYPE`` of the primary header, or null.
+    exp_type: str | None
+    #: Aliases of the pipelines that take this file, in catalog order.
+    pipelines: list[str]
+    #: The table's answer in words (or why nothing was filtered).
+    reason: str
+    #: The CRDSCFG table file the answer comes from, or null.
+    table: str | None
+
+
+# --- /pipelines/parameter-files, /pipelines/{alias}/strun -------------------------------------
+
+
+class ParameterFileQuery(LenientQuery):
+    """``GET /pipelines/parameter-files?path=``: an ASDF parameter file under the root."""
+
+    path: QueryPath
+
+
+class ParameterFile(ApiModel):
+    """A parameter file's values as the run dialog shows them."""
+
+    #: The file, relative to the root.
+    path: str
+    #: The step or pipeline class the file is for.
+    class_name: str
+    #: Its alias, or null when that class is not installed.
+    alias: str | None
+    #: ``{step: {parameter: value}}`` of the parameters the dialog shows (and ``skip``).
+    steps: dict[str, dict[str, Any]]
+    #: ``step.parameter`` names the installed version does not know (left out).
+    ignored: list[str]
+
+
+class ParameterFileWrite(ApiModel):
+    """``POST /pipelines/parameter-files``: write the dialog's values as a parameter file."""
+
+    #: An ``.asdf`` file to write, relative to the root.
+    path: str
+    pipeline: str
+    steps: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    #: Replace an existing file.
+    overwrite: bool = False
+
+
+class StrunRequest(ApiModel):
+    """``POST /pipelines/{alias}/strun``: the dialog's values, to copy as a shell command."""
+
+    input: str
+    steps: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    crds_context: OptionalContextName = None
+    output_dir: str | None = None
+
+
+class StrunCommand(ApiModel):
+    """A ``strun`` command that runs from any folder: absolute paths and CRDS settings."""
+
+    #: One shell line: ``CRDS_PATH=… CRDS_SERVER_URL=… strun …`` (with a ``cd`` when needed).
+    command: str
+    #: ``strun``'s argument list, ``strun`` first.
+    argv: list[str]
+    #: The environment assignments of the line.
+    env: dict[str, str]
+    #: The folder the command must run in (Level 2 associations), or null.
+    cwd: str | None

@@ -22,12 +22,16 @@ from .downloads import DownloadsHandler
 from .events import EventsHandler
 from .info import InfoHandler, UnknownRouteHandler
 from .jobs import JobCancelHandler, JobHandler, JobLogHandler, JobRerunHandler, JobsHandler
-from .mast import MastObservationsHandler, MastProductsHandler, MastTokenHandler
+from .mast import MastObservationsHandler, MastPeekHandler, MastProductsHandler, MastTokenHandler
 from .pipeline import (
+    ApplicablePipelinesHandler,
     AssociationsHandler,
+    ParameterFilesHandler,
+    PipelineParametersHandler,
     PipelinesHandler,
     PipelineSpecHandler,
     PreviewHandler,
+    StrunCommandHandler,
 )
 from .runs import RunCancelHandler, RunHandler, RunResumeHandler, RunsHandler
 
@@ -37,6 +41,10 @@ ROUTES: list[tuple[str, type[Any]]] = [
     ("/events", EventsHandler),
     ("/pipelines", PipelinesHandler),
     (r"/pipelines/(?P<alias>[^/]+)/spec", PipelineSpecHandler),
+    (r"/pipelines/(?P<alias>[^/]+)/parameters", PipelineParametersHandler),
+    (r"/pipelines/(?P<alias>[^/]+)/strun", StrunCommandHandler),
+    ("/pipelines/applicable", ApplicablePipelinesHandler),
+    ("/pipelines/parameter-files", ParameterFilesHandler),
     ("/associations", AssociationsHandler),
     ("/jobs", JobsHandler),
     (r"/jobs/(?P<job_id>[^/]+)", JobHandler),
@@ -50,6 +58,7 @@ ROUTES: list[tuple[str, type[Any]]] = [
     ("/previews", PreviewHandler),
     ("/mast/observations", MastObservationsHandler),
     (r"/mast/observations/(?P<obsid>[^/]+)/products", MastProductsHandler),
+    ("/mast/peek", MastPeekHandler),
     ("/mast/token", MastTokenHandler),
     ("/downloads", DownloadsHandler),
     ("/crds/status", CrdsStatusHandler),

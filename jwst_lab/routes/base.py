@@ -365,7 +365,13 @@ def error_body(
         field = error.field
         if field is None and isinstance(error, NotFound) and len(path_parameters or {}) == 1:
             (field,) = path_parameters or {}
-        return ErrorResponse(message=error.message, reason=error.reason, field=field)
+        detail = getattr(error, "detail", None)
+        return ErrorResponse(
+            message=error.message,
+            reason=error.reason,
+            field=field,
+            detail=detail if isinstance(detail, str) else None,
+        )
     if isinstance(error, web.HTTPError):
         return ErrorResponse(
             message=error.log_message or phrase,

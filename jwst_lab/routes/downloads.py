@@ -44,6 +44,7 @@ class DownloadsHandler(JwstLabHandler):
                 "products": selection.products,
                 "obsids": selection.obsids,
                 "product_filters": selection.product_filters or None,
+                "cloud": request.cloud,
             },
         )
         self.write_created(

@@ -1,11 +1,21 @@
-"""``/mast/observations``, ``/mast/observations/{obsid}/products`` and ``/mast/token``."""
+"""``/mast/observations``, ``/mast/observations/{obsid}/products``, ``/mast/peek``, ``/mast/token``.
+
+``/mast/peek`` reads from the cloud bucket in a worker thread (boto3 and
+astropy are imported there on first use), so the event loop never waits.
+"""
 
 from __future__ import annotations
+
+import asyncio
 
 from jupyter_server.auth.decorator import authorized
 from tornado import web
 
+from ..core.cloud import peek_product
+from ..errors import BadRequest
 from ..models import (
+    MastPeekQuery,
+    MastPeekResponse,
     MastProductsQuery,
     MastProductsResponse,
     MastSearchQuery,
@@ -44,6 +54,35 @@ class MastProductsHandler(JwstLabHandler):
         query = self.parse_query(MastProductsQuery)
         answer = await self.services.mast.products(obsid, query)
         self.write_model(MastProductsResponse.model_validate(answer))
+
+
+class MastPeekHandler(JwstLabHandler):
+    """``GET /mast/peek``: a product's headers and quick look, read from the cloud bucket."""
+
+    feature = "mast"
+
+    @web.authenticated
+    @authorized
+    @answers(MastPeekResponse)
+    async def get(self) -> None:
+        """Answer ``{uri, cloud_uri, size, bytes_read, requests, headers, science, shape,
+        image_png}``; 400 when cloud access is off, 404 when the product is not in the bucket,
+        502 when the bucket or MAST fails."""
+        query = self.parse_query(MastPeekQuery)
+        settings = self.services.settings
+        if not (query.cloud or settings.cloud):
+            raise BadRequest(
+                "cloud access is off: set c.JwstLabApp.cloud = 'aws' or ask with cloud=aws",
+                field="cloud",
+            )
+        answer = await asyncio.to_thread(
+            peek_product,
+            query.uri,
+            mast_url=settings.mast_url,
+            endpoint_url=settings.cloud_endpoint_url,
+            image=query.image,
+        )
+        self.write_model(MastPeekResponse.model_validate(answer))
 
 
 class MastTokenHandler(JwstLabHandler):

@@ -17,8 +17,11 @@ import { CrdsDiffView } from '../widgets/crds/diff';
 import { CrdsPanel } from '../widgets/crds/panel';
 import { rowIndexKey, textColumns } from '../widgets/crds/textTable';
 import { CrdsTreeView } from '../widgets/crds/tree';
+import { JwstLabApiError } from '../api/errors';
+import { plural } from '../translation';
 import {
   attach,
+  changeValue,
   click,
   FakeClient,
   fill,
@@ -285,6 +288,7 @@ describe('CRDS main-area views', () => {
     expect($(host, '.jp-JwstLab-crdsViewHeader').textContent).toContain(
       '2 instruments, 2 reference mappings, 3 reference files'
     );
+    // The rules' key column (REFERENCE) comes first.
     click(host, '[data-instrument="nirspec"]');
     await waitFor(() => $(host, '[data-reftype="distortion"]'));
     const distortion = $(
@@ -305,6 +309,17 @@ describe('CRDS main-area views', () => {
     expect(
       host.querySelectorAll('.jp-JwstLab-crdsRulesTable tbody tr').length
     ).toBe(3);
+    expect(
+      Array.from(
+        host.querySelectorAll('.jp-JwstLab-crdsRulesTable th'),
+        th => th.textContent
+      )
+    ).toEqual([
+      'REFERENCE',
+      'INSTRUMENT.DETECTOR',
+      'EXPOSURE.READPATT',
+      'USEAFTER'
+    ]);
     fill(host, 'input.jp-JwstLab-crdsRulesSearch', 'nrsrapidd1');
     await waitFor(() =>
       expect(
@@ -437,7 +452,12 @@ describe('CRDS main-area views', () => {
     expect($(host, '[data-reftype="area"]').textContent).toContain(
       'missing keyword: the header lacks META.INSTRUMENT.FILTER'
     );
-    click(host, 'input[type="checkbox"]');
+    // N/A types are hidden at first; the toggle says how many there are.
+    expect(host.querySelector('[data-reftype="msa"]')).toBeNull();
+    expect($(host, '.jp-JwstLab-crdsShowNa').textContent).toBe('Show N/A (1)');
+    click(host, '.jp-JwstLab-crdsShowNa input');
+    await waitFor(() => $(host, '[data-reftype="msa"]'));
+    click(host, '.jp-JwstLab-crdsShowNa input');
     await waitFor(() =>
       expect(host.querySelector('[data-reftype="msa"]')).toBeNull()
     );
@@ -455,6 +475,172 @@ describe('CRDS main-area views', () => {
         'getCrdsBestrefs',
         { path: 'data/x_uncal.fits', context: 'jwst_0540.pmap' }
       ])
+    );
+  });
+});
+
+describe('CRDS best references: sizes, N/A and a context that cannot be used', () => {
+  it('shows every size it knows, and says when one is not known', async () => {
+    const client = browserClient();
+    client.crdsApi.getCrdsBestrefs = async () =>
+      makeBestrefs('data/x_uncal.fits', {
+        found: 2,
+        cached: 1,
+        types: [
+          makeBestref({ cached: true, size: 3 * 2880 }),
+          makeBestref({
+            reftype: 'gain',
+            reference: 'jwst_nircam_gain_0097.fits',
+            cached: false,
+            size: null
+          })
+        ]
+      });
+    const model = own(
+      new CrdsBestrefsModel({ client, path: 'data/x_uncal.fits' })
+    );
+    const host = render(<CrdsBestrefsView model={model} trans={trans} />);
+    await waitFor(() => $(host, '.jp-JwstLab-crdsBestrefsTable'));
+    const size = (reftype: string) =>
+      $(host, `[data-reftype="${reftype}"] td:last-child`);
+    expect(size('dark').textContent).toBe(formatBytes(3 * 2880));
+    expect(size('gain').textContent).toBe('?');
+    expect(size('gain').title).toContain('no CRDS server');
+    expect($(host, '.jp-JwstLab-crdsBestrefsSummary').textContent).toContain(
+      '2 references selected'
+    );
+    // This server cannot fetch: the disabled button does not look primary.
+    const fetch = $<HTMLButtonElement>(host, '.jp-JwstLab-crdsFetchButton');
+    expect(fetch.disabled).toBe(true);
+    expect(fetch.classList.contains('jp-mod-accept')).toBe(false);
+  });
+
+  it('says nothing is left to fetch when every reference is cached', async () => {
+    const client = browserClient();
+    client.crdsApi.getCrdsBestrefs = async () =>
+      makeBestrefs('data/x_uncal.fits', {
+        cached: 1,
+        missing: 0,
+        types: [makeBestref({ cached: true, size: 2880 })]
+      });
+    const model = own(
+      new CrdsBestrefsModel({ client, path: 'data/x_uncal.fits' })
+    );
+    const host = render(<CrdsBestrefsView model={model} trans={trans} />);
+    await waitFor(() => $(host, '.jp-JwstLab-crdsBestrefsTable'));
+    expect($(host, '.jp-JwstLab-crdsBestrefsSummary').textContent).toContain(
+      '1 reference selected, 1 already cached; still to fetch: nothing'
+    );
+    // No N/A type: no toggle.
+    expect(host.querySelector('.jp-JwstLab-crdsShowNa')).toBeNull();
+  });
+
+  it('keeps the title, names a context CRDS cannot use and offers valid ones instead of Retry', async () => {
+    const client = browserClient();
+    const asked: (string | null | undefined)[] = [];
+    client.crdsApi.getCrdsBestrefs = async request => {
+      asked.push(request.context);
+      if (request.context === 'jwst_9999.pmap') {
+        throw new JwstLabApiError(
+          'jwst_9999.pmap is not in the CRDS cache /data/crds_cache',
+          { status: 404, reason: 'not_found', field: 'context' }
+        );
+      }
+      return makeBestrefs('data/x_uncal.fits', {
+        context: request.context ?? 'jwst_0541.pmap'
+      });
+    };
+    const model = own(
+      new CrdsBestrefsModel({ client, path: 'data/x_uncal.fits' })
+    );
+    const host = render(<CrdsBestrefsView model={model} trans={trans} />);
+    await waitFor(() => $(host, '.jp-JwstLab-crdsBestrefsTable'));
+    fill(host, 'input.jp-JwstLab-crdsBestrefsContext', 'jwst_9999.pmap');
+    submit(host, 'form.jp-JwstLab-crdsContextForm');
+    await waitFor(() => $(host, '.jp-JwstLab-crdsContextProblem'));
+    expect($(host, 'h2').textContent).toBe('data/x_uncal.fits');
+    expect($(host, '.jp-JwstLab-crdsContextProblem').textContent).toContain(
+      'CRDS cannot give best references at context jwst_9999.pmap: jwst_9999.pmap is not in the CRDS cache'
+    );
+    expect(host.querySelector('button.jp-JwstLab-retry')).toBeNull();
+    // The same failing context again is not asked again.
+    submit(host, 'form.jp-JwstLab-crdsContextForm');
+    expect(asked).toEqual([undefined, 'jwst_9999.pmap']);
+    // The valid contexts (the cached ones) are offered.
+    await waitFor(() =>
+      expect(
+        Array.from(
+          host.querySelectorAll<HTMLOptionElement>(
+            '.jp-JwstLab-crdsPickContext option:not([disabled])'
+          ),
+          option => option.value
+        )
+      ).toEqual(['jwst_0541.pmap', 'jwst_0540.pmap', 'jwst_0539.pmap'])
+    );
+    expect($(host, '.jp-JwstLab-crdsUseEffective').textContent).toBe(
+      'Use the effective context (jwst_0541.pmap)'
+    );
+    changeValue(
+      $<HTMLSelectElement>(host, '.jp-JwstLab-crdsPickContext'),
+      'jwst_0540.pmap'
+    );
+    await waitFor(() =>
+      expect(
+        $(host, '.jp-JwstLab-crdsBestrefs').getAttribute('data-context')
+      ).toBe('jwst_0540.pmap')
+    );
+    expect(asked).toEqual([undefined, 'jwst_9999.pmap', 'jwst_0540.pmap']);
+    expect(
+      $<HTMLInputElement>(host, 'input.jp-JwstLab-crdsBestrefsContext').value
+    ).toBe('jwst_0540.pmap');
+  });
+
+  it('goes back to the effective context in one click', async () => {
+    const client = browserClient();
+    client.crdsApi.getCrdsBestrefs = async request => {
+      if (request.context) {
+        throw new JwstLabApiError("context 'x.pmap' is not a context", {
+          status: 400,
+          reason: 'bad_request',
+          field: 'context'
+        });
+      }
+      return makeBestrefs('data/x_uncal.fits');
+    };
+    const model = own(
+      new CrdsBestrefsModel({ client, path: 'data/x_uncal.fits' })
+    );
+    const host = render(<CrdsBestrefsView model={model} trans={trans} />);
+    await waitFor(() => $(host, '.jp-JwstLab-crdsBestrefsTable'));
+    fill(host, 'input.jp-JwstLab-crdsBestrefsContext', 'x.pmap');
+    submit(host, 'form.jp-JwstLab-crdsContextForm');
+    await waitFor(() => $(host, '.jp-JwstLab-crdsUseEffective'));
+    click(host, '.jp-JwstLab-crdsUseEffective');
+    await waitFor(() => $(host, '.jp-JwstLab-crdsBestrefsTable'));
+    expect(model.context).toBe('');
+  });
+});
+
+describe('counts in words', () => {
+  it('says "1 instrument", "1 rule", "1 reference file", never "1 instruments"', async () => {
+    const client = browserClient();
+    client.crdsApi.getCrdsTree = async () => ({
+      ...TREE,
+      counts: { imaps: 1, rmaps: 1, references: 1 },
+      instruments: [TREE.instruments[0]]
+    });
+    const model = own(new CrdsTreeModel({ client, context: 'jwst_0541.pmap' }));
+    const host = render(<CrdsTreeView model={model} trans={trans} />);
+    await waitFor(() => $(host, '.jp-JwstLab-crdsInstruments'));
+    expect($(host, '.jp-JwstLab-crdsViewHeader p').textContent).toContain(
+      '1 instrument, 1 reference mapping, 1 reference file'
+    );
+    expect($(host, '[data-reftype="flat"]').textContent).toContain('1 rule');
+    expect(plural(trans, 1, '%2 of %1 file', '%2 of %1 files', 0)).toBe(
+      '0 of 1 file'
+    );
+    expect(plural(trans, 1794, '%2 file', '%2 files', '1,794')).toBe(
+      '1,794 files'
     );
   });
 });

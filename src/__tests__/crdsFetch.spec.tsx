@@ -254,7 +254,7 @@ describe('Jobs panel with a crds_fetch job', () => {
     const item = panel.node.querySelector<HTMLElement>(
       'li.jp-JwstLab-jobItem[data-job-id="fetch-1"]'
     )!;
-    expect(item.textContent).toContain('CRDS references');
+    expect(item.textContent).toContain('CRDS fetch');
     expect(item.textContent).toContain('nrca2_uncal.fits');
     expect(item.textContent).toContain('16.1 kB of 99.9 kB · 1 of 3 files');
   });

@@ -43,6 +43,7 @@ export function makeInfo(overrides: Partial<IServerInfo> = {}): IServerInfo {
       python: '3.11.7'
     },
     archive_backend: 'auto',
+    cloud: '',
     executor: 'local',
     max_concurrent_jobs: 2,
     crds: {
@@ -143,6 +144,7 @@ export class FakeClient implements IJwstLabClient {
       columns: [],
       source: 'local',
       python: '',
+      cone: null,
       notice: null
     });
   productsAnswer: (
@@ -155,6 +157,7 @@ export class FakeClient implements IJwstLabClient {
     columns: [],
     source: 'local',
     python: '',
+    download_url: 'https://mast.stsci.edu/api/v0.1/Download/file?uri=',
     notice: null
   });
   tokenState: IMastTokenState = {
@@ -227,6 +230,34 @@ export class FakeClient implements IJwstLabClient {
   }
   readAssociation(path: string): ReturnType<IJwstLabClient['readAssociation']> {
     return this._jobsCall('readAssociation', path);
+  }
+  getPipelineParameters(
+    alias: string,
+    input: string,
+    context?: string | null
+  ): ReturnType<IJwstLabClient['getPipelineParameters']> {
+    return this._jobsCall('getPipelineParameters', alias, input, context);
+  }
+  getApplicablePipelines(
+    input: string
+  ): ReturnType<IJwstLabClient['getApplicablePipelines']> {
+    return this._jobsCall('getApplicablePipelines', input);
+  }
+  readParameterFile(
+    path: string
+  ): ReturnType<IJwstLabClient['readParameterFile']> {
+    return this._jobsCall('readParameterFile', path);
+  }
+  writeParameterFile(
+    request: Parameters<IJwstLabClient['writeParameterFile']>[0]
+  ): ReturnType<IJwstLabClient['writeParameterFile']> {
+    return this._jobsCall('writeParameterFile', request);
+  }
+  getStrunCommand(
+    alias: string,
+    request: Parameters<IJwstLabClient['getStrunCommand']>[1]
+  ): ReturnType<IJwstLabClient['getStrunCommand']> {
+    return this._jobsCall('getStrunCommand', alias, request);
   }
   createJob(
     request: Parameters<IJwstLabClient['createJob']>[0]
@@ -368,6 +399,11 @@ export type JobsApiMethod =
   | 'listPipelines'
   | 'getPipelineSpec'
   | 'readAssociation'
+  | 'getPipelineParameters'
+  | 'getApplicablePipelines'
+  | 'readParameterFile'
+  | 'writeParameterFile'
+  | 'getStrunCommand'
   | 'createJob'
   | 'getJob'
   | 'deleteJob'
@@ -616,6 +652,8 @@ export function own<T extends IDisposable>(model: T): T {
 export function cleanUp(): void {
   mounted.splice(0).forEach(item => item.dispose());
   document.body.innerHTML = '';
+  // Choices views remember (log wrapping, the download folder) do not leak between tests.
+  localStorage.clear();
 }
 
 /** The element matching `selector` in `root`; throws (for waitFor) when there is none. */

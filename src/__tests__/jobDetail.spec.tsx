@@ -5,9 +5,11 @@ import type { IJobRecord } from '../api/models';
 import { progressOf } from '../components/JobProgress';
 import { watchJobEnds } from '../plugins/jobs';
 import { JobDetailModel } from '../models/jobDetailModel';
+import { jobTitle } from '../models/jobRecord';
 import {
   IJobDetailActions,
   JobDetailView,
+  JobDetailWidget,
   previewableOutputs
 } from '../widgets/jobs/detail';
 import { JobsPanel } from '../widgets/jobs/panel';
@@ -128,6 +130,69 @@ const buttons = (host: HTMLElement) =>
   );
 
 describe('JobDetailView', () => {
+  it('draws where the time went: a bar per step, placed on one axis (issue 14, feature 4)', async () => {
+    const job = makeJob({
+      progress: {
+        steps_total: 6,
+        steps_done: 2,
+        current_step: 'outlier_detection',
+        skipped_steps: ['skymatch'],
+        step_times: [
+          { name: 'tweakreg', start: 1, seconds: 3, skipped: false },
+          { name: 'skymatch', start: 4, seconds: 0.5, skipped: true },
+          { name: 'outlier_detection', start: 5, seconds: null, skipped: false }
+        ]
+      }
+    });
+    const { host } = renderDetail(detailClient(job));
+    await waitFor(() => $(host, '.jp-JwstLab-stepTimes'));
+    const rows = Array.from(
+      host.querySelectorAll<HTMLElement>('.jp-JwstLab-stepTime')
+    );
+    expect(rows.map(row => row.dataset.step)).toEqual([
+      'tweakreg',
+      'skymatch',
+      'outlier_detection'
+    ]);
+    expect(rows.map(row => row.dataset.state)).toEqual([
+      'done',
+      'skipped',
+      'running'
+    ]);
+    expect(
+      rows.map(row => $(row, '.jp-JwstLab-stepTimeText').textContent)
+    ).toEqual(['3.0 s', 'skipped', 'running']);
+    // The axis spans 0 to the latest end known (5 s): tweakreg is 1 → 4 s.
+    const bar = $(rows[0], '.jp-JwstLab-stepTimeBar');
+    expect(bar.style.left).toBe('20.00%');
+    expect(bar.style.width).toBe('60.00%');
+  });
+
+  it('names its tab by program, stage and short id, as the Jobs list does (issue 14, defect 11)', async () => {
+    const job = makeJob({ id: '3f2a9c01bd77' });
+    const client = detailClient(job);
+    const widget = own(
+      new JobDetailWidget({
+        client,
+        events: new FakeEvents(),
+        jobId: job.id,
+        actions: new FakeActions()
+      })
+    );
+    expect(widget.title.label).toBe('Job 3f2a');
+    await waitFor(() =>
+      expect(widget.title.label).toBe('jw02733 image3 · 3f2a')
+    );
+    expect(widget.title.caption).toContain('calwebb_image3');
+    expect(widget.title.caption).toContain('3f2a9c01bd77');
+    expect(
+      jobTitle(
+        { ...job, kind: 'crds_fetch', pipeline: null, input: '' },
+        { download: 'download', crdsFetch: 'CRDS fetch', job: 'job' }
+      )
+    ).toBe('CRDS fetch · 3f2a');
+  });
+
   it('shows a running job with its progress and log, and cancels it', async () => {
     const running = makeJob();
     const client = detailClient(running);
@@ -176,6 +241,8 @@ describe('JobDetailView', () => {
     await waitFor(() =>
       expect($(host, '.jp-JwstLab-jobDetail').dataset.status).toBe('cancelled')
     );
+    // The badge says Cancelled: the notice does not say it is still under way.
+    expect(host.querySelector('.jp-JwstLab-jobNotice')).toBeNull();
     expect(buttons(host)).toEqual([
       'Rerun',
       'Delete',
@@ -512,7 +579,9 @@ describe('JobsPanel download jobs', () => {
     const panel = attach(new JobsPanel({ client, events: new FakeEvents() }));
     await waitFor(() => $(panel.node, '[data-job-id="dl"]'));
     const row = $(panel.node, '[data-job-id="dl"]');
-    expect($(row, '.jp-JwstLab-jobPipeline').textContent).toBe('Download');
+    expect($(row, '.jp-JwstLab-jobPipeline').textContent).toBe(
+      'jw02733 download · dl'
+    );
     expect($(row, '.jp-JwstLab-jobInput').textContent).toBe('jw02733');
     expect($(row, '.jp-JwstLab-jobStep').textContent).toBe(
       '1.5 MB of 3.0 MB · 1 of 2 files'

@@ -3,6 +3,7 @@ import { Widget } from '@lumino/widgets';
 import { JwstLabApiError } from '../api/client';
 import type { IJobList, IJobStoreInfo, IServerInfo } from '../api/models';
 import { baseName, firstLine, formatElapsed } from '../components/format';
+import { DEST_STORAGE_KEY, MastDownloadModel } from '../mast/downloadModel';
 import { JobsModel } from '../models/jobsModel';
 import { JobsPanel } from '../widgets/jobs/panel';
 import {
@@ -18,6 +19,7 @@ import {
   query,
   waitFor
 } from './fixtures';
+import { pipelineClient } from './jobsFixtures';
 
 /** A client whose server provides jobs, with `overrides` to its /info. */
 function jobsClient(overrides: Partial<IServerInfo> = {}): FakeClient {
@@ -298,9 +300,11 @@ describe('JobsPanel with the jobs feature', () => {
 
     const running = row(panel, 'run');
     expect(running.dataset.status).toBe('running');
+    // Program, stage and short id: the same title as the job's tab.
     expect(query(panel, '.jp-JwstLab-jobPipeline').textContent).toBe(
-      'calwebb_image3'
+      'jw02733 image3 · run'
     );
+    expect(running.title).toContain('calwebb_image3 on ');
     expect(running.querySelector('.jp-JwstLab-jobInput')!.textContent).toBe(
       'jw02733-o001_image3_asn.json'
     );
@@ -513,5 +517,35 @@ describe('JobsPanel and the job database', () => {
     expect(panel.node.querySelector('.jp-JwstLab-emptyState')).toBeNull();
     expect(panel.node.querySelector('.jp-JwstLab-jobsLoading')).toBeNull();
     expect(client.listJobsCalls).toEqual([]);
+  });
+});
+
+describe('the MAST download folder (issue 14, defect 8)', () => {
+  it('keeps the folder the user chose over later suggestions, after a reload too', () => {
+    const first = new MastDownloadModel({ client: pipelineClient() });
+    // Nothing chosen yet: the file browser's folder is suggested, and said so.
+    first.setDefaultDest('notebooks');
+    expect(first.dest).toBe('notebooks');
+    expect(first.destOrigin).toBe('suggested');
+    first.setDest('data/mast');
+    expect(first.destOrigin).toBe('yours');
+    first.setDefaultDest('notebooks/elsewhere');
+    expect(first.dest).toBe('data/mast');
+    expect(localStorage.getItem(DEST_STORAGE_KEY)).toBe('data/mast');
+    first.dispose();
+
+    // The page reloaded: the choice is back, and the file browser's folder
+    // does not replace it.
+    const second = new MastDownloadModel({ client: pipelineClient() });
+    expect(second.dest).toBe('data/mast');
+    expect(second.destOrigin).toBe('yours');
+    second.setDefaultDest('notebooks');
+    expect(second.dest).toBe('data/mast');
+    // Emptied on purpose: the server's download folder, kept as the choice.
+    second.setDest('');
+    expect(second.destOrigin).toBe('server');
+    second.setDefaultDest('notebooks');
+    expect(second.dest).toBe('');
+    second.dispose();
   });
 });

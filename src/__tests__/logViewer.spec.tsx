@@ -2,7 +2,14 @@ import * as React from 'react';
 
 import type { IJobLog } from '../api/models';
 import { visibleRange } from '../components/VirtualTable';
-import { filterLines, lineLevel, LogModel } from '../models/logModel';
+import {
+  filterLines,
+  lineAtRow,
+  lineLevel,
+  LogModel,
+  WRAP_STORAGE_KEY,
+  wrapRows
+} from '../models/logModel';
 import { LOG_ROW_HEIGHT, LogViewer } from '../widgets/jobs/logViewer';
 import {
   click,
@@ -281,6 +288,76 @@ describe('LogViewer', () => {
         'No lines match the filter.'
       )
     );
+    model.dispose();
+  });
+
+  it('is as wide as the longest line of the whole log, in view or not (issue 14, defect 1)', async () => {
+    // A long line far above the rows in view: the horizontal extent must not
+    // depend on which rows are rendered, or the scrollbar comes and goes.
+    localStorage.removeItem(WRAP_STORAGE_KEY);
+    const server = new FakeLogServer();
+    for (let i = 0; i < 2000; i++) {
+      server.written += STPIPE(
+        'INFO',
+        i === 3
+          ? `S_REGION = POLYGON ICRS ${'80.4845 -69.4999 '.repeat(20)}`
+          : `line ${i}`
+      );
+    }
+    const { model } = followLog(server);
+    const host = render(<LogViewer model={model} trans={trans} />);
+    await waitFor(() => expect(rendered(host).pop()).toContain('line 1999'));
+    expect(rendered(host).join('\n')).not.toContain('S_REGION');
+    const longest = model.lines[3].text.length;
+    expect(model.longestShown).toBe(longest);
+    expect($(host, '.jp-JwstLab-logSpacer').style.minWidth).toBe(
+      `calc(${longest}ch + 12px)`
+    );
+    model.dispose();
+  });
+
+  it('wraps long lines on request, each over the rows it needs, and remembers it', async () => {
+    localStorage.removeItem(WRAP_STORAGE_KEY);
+    const { model, host } = setup(30);
+    const long = `S_REGION = POLYGON ICRS ${'1234567890'.repeat(30)}`;
+    await waitFor(() => expect(model.lines).toHaveLength(30));
+    expect(model.wrap).toBe(false);
+    const viewport = $(host, '.jp-JwstLab-logViewport');
+    expect(viewport.dataset.wrap).toBe('false');
+
+    click(host, '.jp-JwstLab-logWrap input');
+    await waitFor(() => expect(viewport.dataset.wrap).toBe('true'));
+    expect(localStorage.getItem(WRAP_STORAGE_KEY)).toBe('true');
+    expect($(host, '.jp-JwstLab-logSpacer').style.minWidth).toBe('');
+    // A new log (another job's tab) starts wrapped.
+    const again = new LogModel({
+      client: pipelineClient(),
+      jobId: 'job-2',
+      pollInterval: 0
+    });
+    expect(again.wrap).toBe(true);
+    again.dispose();
+    model.setWrap(false);
+    expect(localStorage.getItem(WRAP_STORAGE_KEY)).toBe('false');
+    model.setWrap(true);
+
+    // Rows are placed by the rows the lines above them take.
+    const lines = [
+      { index: 0, text: 'short', level: 'INFO' as const },
+      { index: 1, text: long, level: 'INFO' as const },
+      { index: 2, text: 'after', level: 'INFO' as const }
+    ];
+    const { starts } = wrapRows(lines, 120);
+    expect(starts).toEqual([
+      0,
+      1,
+      1 + Math.ceil(long.length / 120),
+      2 + Math.ceil(long.length / 120)
+    ]);
+    expect(lineAtRow(starts, 0)).toBe(0);
+    expect(lineAtRow(starts, 1)).toBe(1);
+    expect(lineAtRow(starts, 3)).toBe(1);
+    expect(lineAtRow(starts, starts[2])).toBe(2);
     model.dispose();
   });
 });

@@ -2,7 +2,12 @@ import { StateDB } from '@jupyterlab/statedb';
 
 import { JwstLabApiError } from '../api/client';
 import type { IDownloadRequest, IMastSearchParams } from '../api/models';
-import { LAST_SEARCH_KEY, trackLastSearch } from '../mast/lastSearch';
+import {
+  BASKET_KEY,
+  LAST_SEARCH_KEY,
+  trackBasket,
+  trackLastSearch
+} from '../mast/lastSearch';
 import { MastPanel } from '../widgets/mast/panel';
 import {
   attach,
@@ -29,7 +34,8 @@ import {
   rowsShown,
   search,
   searchReady,
-  submitForm
+  submitForm,
+  withResults
 } from './mastFixtures';
 import { makeRun } from './runsFixtures';
 
@@ -101,6 +107,7 @@ describe('MAST panel search', () => {
       {
         target: 'DEMO-FIELD',
         radius: 0.05,
+        sort: 'obs_id',
         instrument: 'MIRI',
         filters: 'F770W,F1800W',
         calib_level: '3',
@@ -121,7 +128,7 @@ describe('MAST panel search', () => {
     // MJD start times are shown as UTC dates
     expect(rows[0].textContent).toContain('2023-02-26 12:00');
 
-    click(panel, '.jp-JwstLab-mastResults button.jp-JwstLab-copyPython');
+    click(panel, '.jp-JwstLab-mastResultsToolbar button.jp-JwstLab-copyPython');
     expect(copied).toEqual([
       'from astroquery.mast import Observations\nObservations.query_criteria(target_name="DEMO-FIELD")'
     ]);
@@ -278,6 +285,49 @@ describe('MAST panel search', () => {
     );
   });
 
+  it('clears stale results and products for an unknown target and keeps the details behind a disclosure', async () => {
+    const client = mastClient();
+    client.searchAnswer = async () =>
+      makeSearchResult([makeObservation(1), makeObservation(2)]);
+    client.productsAnswer = async () =>
+      makeProductsResult([makeProduct('a_cal.fits', { recommended: true })]);
+    const panel = await openPanel({ client });
+    search(panel, 'input.jp-JwstLab-mastQuery', 'DEMO-FIELD');
+    await rowsShown(panel, 2);
+    expect(query(panel, '.jp-JwstLab-mastSummaryCount').textContent).toBe(
+      '2 results'
+    );
+    click(panel, OBSERVATION_ROWS);
+    await rowsShown(panel, 1, PRODUCT_ROWS);
+    expect(queryAll(panel, 'path.jp-JwstLab-footprint')).toHaveLength(2);
+
+    client.searchAnswer = failing(
+      "MAST's name resolver does not know 'NOWHERE 9'",
+      {
+        status: 404,
+        reason: 'unknown_target',
+        field: 'target',
+        detail:
+          'http://resolver.example/Santa-war/query answered with no position'
+      }
+    );
+    search(panel, 'input.jp-JwstLab-mastQuery', 'NOWHERE 9');
+    await waitFor(() =>
+      expect(query(panel, '.jp-JwstLab-mastQueryHint').textContent).toBe(
+        "MAST's name resolver does not know 'NOWHERE 9'"
+      )
+    );
+    expect(query(panel, '.jp-JwstLab-mastQueryDetail p').textContent).toContain(
+      'resolver.example'
+    );
+    expect(panel.node.querySelector('.jp-JwstLab-banner')).toBeNull();
+    expect(queryAll(panel, OBSERVATION_ROWS)).toHaveLength(0);
+    expect(queryAll(panel, PRODUCT_ROWS)).toHaveLength(0);
+    expect(panel.products.observation).toBeNull();
+    expect(queryAll(panel, 'path.jp-JwstLab-footprint')).toHaveLength(0);
+    expect(panel.node.querySelector('.jp-JwstLab-mastSummaryCount')).toBeNull();
+  });
+
   it('pages through the server total and keeps the page size', async () => {
     const client = mastClient();
     client.searchAnswer = async params =>
@@ -317,7 +367,8 @@ describe('MAST panel search', () => {
     expect(searchCalls(client)[2]).toEqual({
       proposal_id: '1234',
       page: 3,
-      page_size: 1000
+      page_size: 1000,
+      sort: 'obs_id'
     });
 
     fill(panel, 'select.jp-JwstLab-mastPageSize', '500');
@@ -325,7 +376,8 @@ describe('MAST panel search', () => {
     expect(searchCalls(client)[3]).toEqual({
       proposal_id: '1234',
       page: 1,
-      page_size: 500
+      page_size: 500,
+      sort: 'obs_id'
     });
   });
 
@@ -394,9 +446,9 @@ describe('MAST panel server sort', () => {
     await waitFor(() => expect(rowTexts(panel, 2)).toEqual(['B', 'A']));
     click(panel, '.jp-JwstLab-mastTable [data-column="target_name"] button');
     await waitFor(() => expect(rowTexts(panel, 2)).toEqual(['A', 'B']));
+    // obs_id (the default order) is refused, then the page is sorted here
     expect(searchCalls(client).map(call => call.sort)).toEqual([
-      undefined,
-      'target_name',
+      'obs_id',
       undefined
     ]);
     expect(panel.node.querySelector('.jp-JwstLab-fieldError')).toBeNull();
@@ -436,8 +488,8 @@ describe('MAST panel without live events', () => {
       5000
     );
     expect(client.jobsCalls).toContainEqual(['getJob', 'download-1']);
-    expect(query(panel, '.jp-JwstLab-downloadText').textContent).toContain(
-      'Downloaded: 1 of 1 files'
+    expect(query(panel, '.jp-JwstLab-downloadText').textContent).toMatch(
+      /Downloaded: 1 of 1 files?/
     );
   });
 });
@@ -614,6 +666,8 @@ describe('MAST panel products and download', () => {
             'mast:JWST/product/jw01234-o001_t001_miri_f770w_i2d.fits',
             'mast:JWST/product/jw01234001001_02101_00001_mirimage_cal.fits'
           ],
+          // the archive that listed the products
+          source: 'local',
           dest: 'data/mast'
         }
       ]
@@ -880,7 +934,8 @@ describe('MAST download and reduce of ticked observations', () => {
         'createDownload',
         {
           obsids: ['90000001', '90000002'],
-          product_filters: { subgroup: ['UNCAL'] }
+          product_filters: { subgroup: ['UNCAL'] },
+          source: 'local'
         }
       ])
     );
@@ -980,6 +1035,32 @@ describe('MAST token', () => {
   });
 });
 
+describe('MAST basket across reloads', () => {
+  it('comes back from the state database with its products', async () => {
+    const state = new StateDB();
+    const first = await openPanel({ client: mastClient() });
+    await trackBasket(first, state);
+    first.basket.add([makeProduct('a_cal.fits', { size: 7 })], {
+      obsid: '1',
+      source: 'local'
+    });
+    await waitFor(async () =>
+      expect(await state.fetch(BASKET_KEY)).toHaveLength(1)
+    );
+    first.dispose();
+    const second = await openPanel({ client: mastClient() });
+    await trackBasket(second, state);
+    expect(second.basket.items.map(item => item.filename)).toEqual([
+      'a_cal.fits'
+    ]);
+    await waitFor(() =>
+      expect(query(second, '.jp-JwstLab-basketTotals').textContent).toContain(
+        '1 file from 1 observation'
+      )
+    );
+  });
+});
+
 describe('MAST last search', () => {
   it('comes back after a reload with its page, sort and columns', async () => {
     const state = new StateDB();
@@ -989,7 +1070,7 @@ describe('MAST last search', () => {
         Array.from({ length: 100 }, (_, index) => makeObservation(index)),
         { total: 250, page: params.page, page_size: params.page_size }
       );
-    const first = attach(new MastPanel({ client }));
+    const first = withResults(attach(new MastPanel({ client })));
     await trackLastSearch(first, state);
     await searchReady(first);
     fill(first, 'input.jp-JwstLab-mastQuery', '269.7275 66.045');
@@ -1039,7 +1120,7 @@ describe('MAST last search', () => {
     // "reload": a new panel on the same state database
     const client2 = mastClient();
     client2.searchAnswer = client.searchAnswer;
-    const second = attach(new MastPanel({ client: client2 }));
+    const second = withResults(attach(new MastPanel({ client: client2 })));
     await trackLastSearch(second, state);
     await waitFor(() =>
       expect(query(second, '.jp-JwstLab-mastPage').textContent).toBe(

@@ -5,6 +5,7 @@ import type {
   MastRow
 } from '../api/models';
 import { MastPanel } from '../widgets/mast/panel';
+import { MastResultsDocument } from '../widgets/mast/resultsDocument';
 import {
   attach,
   FakeClient,
@@ -80,6 +81,7 @@ export function makeSearchResult(
       type: COLUMN_TYPES[name] ?? 'string'
     })),
     source: 'local',
+    cone: null,
     notice: null,
     python:
       'from astroquery.mast import Observations\nObservations.query_criteria(target_name="DEMO-FIELD")'
@@ -98,6 +100,7 @@ export function makeProductsResult(
     columns: [],
     source: 'local',
     python: options.python ?? '',
+    download_url: 'https://mast.stsci.edu/api/v0.1/Download/file?uri=',
     notice: null
   };
 }
@@ -134,12 +137,25 @@ export function mastClient(): FakeClient {
   });
 }
 
-/** The MAST panel of `options`, attached, once its search form is enabled. */
+/**
+ * The MAST panel of `options`, attached, once its search form is enabled;
+ * its results document is shown inside it, so that one node holds the form,
+ * the results grid, the footprints, the products and the basket.
+ */
 export async function openPanel(
   options: MastPanel.IOptions
 ): Promise<MastPanel> {
-  const panel = attach(new MastPanel(options));
+  const panel = withResults(attach(new MastPanel(options)), options.copy);
   await searchReady(panel);
+  return panel;
+}
+
+/** Show the panel's results document inside the panel (one node holds both). */
+export function withResults(
+  panel: MastPanel,
+  copy: (text: string) => void = () => undefined
+): MastPanel {
+  panel.content.addWidget(new MastResultsDocument({ panel, copy }));
   return panel;
 }
 

@@ -107,20 +107,23 @@ describe('errors', () => {
         new JwstLabApiError('bad', {
           status: 400,
           reason: 'bad_request',
-          field: 'target'
+          field: 'target',
+          detail: 'what the resolver said'
         })
       )
     ).toEqual({
       message: 'bad',
       status: 400,
       reason: 'bad_request',
-      field: 'target'
+      field: 'target',
+      detail: 'what the resolver said'
     });
     expect(problemOf(new Error('plain'))).toEqual({
       message: 'plain',
       status: 0,
       reason: null,
-      field: null
+      field: null,
+      detail: null
     });
     expect(errorMessage('a string')).toBe('a string');
   });

@@ -1,7 +1,11 @@
 import * as React from 'react';
 
 import { JwstLabApiError } from '../api/client';
-import type { IJobCreate, IJobRecord } from '../api/models';
+import type {
+  IJobCreate,
+  IJobRecord,
+  IPipelineParameters
+} from '../api/models';
 import { RunFormModel } from '../run/runFormModel';
 import {
   associationLevel,
@@ -12,7 +16,7 @@ import {
   parseParam
 } from '../run/validation';
 import { RunDialog } from '../widgets/run/runDialog';
-import { RunForm } from '../widgets/run/runForm';
+import { RunForm, submitsOnEnter } from '../widgets/run/runForm';
 import {
   changeValue,
   cleanUp,
@@ -129,7 +133,7 @@ describe('run form logic', () => {
     expect(defaultDraft(image3Spec().step_specs[0].params.pixfrac)).toBe('1.0');
   });
 
-  it('sends only what differs from the defaults, and names bad fields', () => {
+  it('sends what the user set (a default too), and names bad fields', () => {
     const spec = image3Spec();
     const draft = initialDraft(spec);
     expect(buildRequest(spec, draft)).toEqual({
@@ -137,7 +141,24 @@ describe('run form logic', () => {
       crds_context: null,
       output_dir: null
     });
+    // A value shown (e.g. from CRDS) but not set by the user is not sent.
     draft.params.resample.pixfrac = '0.5';
+    expect(buildRequest(spec, draft)).toEqual({
+      steps: {},
+      crds_context: null,
+      output_dir: null
+    });
+    // Set back to the code default by the user: sent all the same.
+    draft.params.resample.in_memory = true;
+    draft.touched['steps.resample.in_memory'] = true;
+    draft.touched['steps.resample.pixfrac'] = true;
+    expect(buildRequest(spec, draft)).toEqual({
+      steps: { resample: { pixfrac: 0.5, in_memory: true } },
+      crds_context: null,
+      output_dir: null
+    });
+    delete draft.touched['steps.resample.in_memory'];
+    draft.touched['steps.source_catalog.npixels'] = true;
     draft.skip.source_catalog = true;
     draft.params.source_catalog.npixels = 'many';
     draft.crdsContext = 'jwst_1234.pmap';
@@ -486,6 +507,217 @@ describe('RunForm', () => {
     );
   });
 
+  it('shows the values CRDS sets with their source, and sends one set back to the default', async () => {
+    const client = pipelineClient();
+    const reference = 'jwst_miri_pars-resamplestep_0001.asdf';
+    const contexts: (string | null | undefined)[] = [];
+    client.jobsApi.getPipelineParameters = async (alias, input, context) => {
+      contexts.push(context);
+      return effectiveAnswer(alias, input, reference);
+    };
+    const requests: IJobCreate[] = [];
+    client.jobsApi.createJob = async request => {
+      requests.push(request);
+      return makeJob({ input: request.input });
+    };
+    const { host, submitted } = renderForm(client, [ASN_1]);
+    const params = await expand(host, 'resample');
+    await waitFor(() =>
+      expect(input(host, 'resample', 'pixfrac').value).toBe('0.8')
+    );
+    const field = $(params, '[data-param="pixfrac"]');
+    expect(field.dataset.source).toBe('crds');
+    expect(field.textContent).toContain(reference);
+    expect($(params, '[data-param="kernel"]').dataset.source).toBe('default');
+    expect($(host, '[data-step="resample"]').textContent).toContain(reference);
+    expect($(host, '.jp-JwstLab-runEffective').textContent).toContain(
+      'jwst_9001.pmap'
+    );
+    // The user sets the code default back: it is sent, and marked as theirs.
+    changeValue(input(host, 'resample', 'pixfrac'), '1.0');
+    await waitFor(() =>
+      expect($(params, '[data-param="pixfrac"]').dataset.source).toBe('user')
+    );
+    submit(host);
+    await waitFor(() => expect(submitted).toHaveLength(1));
+    expect(requests[0].steps).toEqual({ resample: { pixfrac: 1 } });
+    // A pinned context asks for its references again.
+    expect(contexts).toEqual([null]);
+  });
+
+  it('asks for the CRDS values again when a context is pinned', async () => {
+    const client = pipelineClient();
+    const contexts: (string | null | undefined)[] = [];
+    client.jobsApi.getPipelineParameters = async (alias, input, context) => {
+      contexts.push(context);
+      return effectiveAnswer(alias, input, 'x.asdf');
+    };
+    const { host } = renderForm(client, [ASN_1]);
+    await expand(host, 'resample');
+    await waitFor(() => expect(contexts).toEqual([null]));
+    fill(host, '#jp-JwstLab-run-crds_context', 'jwst_9000.pm');
+    fill(host, '#jp-JwstLab-run-crds_context', 'jwst_9000.pmap');
+    await waitFor(() => expect(contexts).toEqual([null, 'jwst_9000.pmap']));
+  });
+
+  it('shows code defaults and says why when CRDS cannot be asked', async () => {
+    const client = pipelineClient();
+    client.jobsApi.getPipelineParameters = failing('no context is cached', {
+      status: 503,
+      reason: 'crds_unusable'
+    });
+    const { host } = renderForm(client, [ASN_1]);
+    await expand(host, 'resample');
+    await waitFor(() =>
+      expect($(host, '.jp-JwstLab-runEffective').textContent).toContain(
+        'no context is cached'
+      )
+    );
+    expect(input(host, 'resample', 'pixfrac').value).toBe('1.0');
+  });
+
+  it('submits with Enter from the first field (the pipeline menu)', async () => {
+    const client = pipelineClient();
+    client.jobsApi.createJob = async request =>
+      makeJob({ input: request.input });
+    const { host, submitted } = renderForm(client, [ASN_1]);
+    await expand(host, 'resample');
+    const pipeline = $<HTMLSelectElement>(host, '#jp-JwstLab-run-pipeline');
+    await waitFor(() => expect(document.activeElement).toBe(pipeline));
+    pipeline.dispatchEvent(
+      new KeyboardEvent('keydown', { key: 'Enter', bubbles: true })
+    );
+    await waitFor(() => expect(submitted).toHaveLength(1));
+    // A checkbox too; never on a button, nor with a modifier.
+    const key = (target: HTMLElement, extra = {}) =>
+      submitsOnEnter({
+        key: 'Enter',
+        target,
+        nativeEvent: { isComposing: false },
+        ...extra
+      } as unknown as React.KeyboardEvent);
+    const checkbox = document.createElement('input');
+    checkbox.type = 'checkbox';
+    expect(key(checkbox)).toBe(true);
+    expect(key(document.createElement('button'))).toBe(false);
+    expect(key(pipeline, { shiftKey: true })).toBe(false);
+  });
+
+  it('offers only the pipelines that apply to the EXP_TYPE of the exposures', async () => {
+    const client = pipelineClient();
+    client.jobsApi.getApplicablePipelines = async input => ({
+      input,
+      exp_type: 'MIR_IMAGE',
+      pipelines: input.endsWith('_uncal.fits')
+        ? ['calwebb_detector1']
+        : ['calwebb_image2'],
+      reason: 'MIR_IMAGE: calwebb_detector1, calwebb_image2',
+      table: 'jwst_system_crdscfg_b7.8.yaml'
+    });
+    const uncal = renderForm(
+      client,
+      ['uncal/jw09999001001_02101_00001_mirimage_uncal.fits'],
+      'uncal',
+      1,
+      'calwebb_detector1'
+    );
+    await waitFor(() =>
+      expect(
+        Array.from(
+          $<HTMLSelectElement>(uncal.host, '#jp-JwstLab-run-pipeline').options
+        ).map(option => option.value)
+      ).toEqual(['calwebb_detector1'])
+    );
+    cleanUp();
+    const rate = renderForm(
+      client,
+      ['rate/jw09999001001_02101_00001_mirimage_rate.fits'],
+      'rate',
+      2
+    );
+    await waitFor(() =>
+      expect(
+        Array.from(
+          $<HTMLSelectElement>(rate.host, '#jp-JwstLab-run-pipeline').options
+        ).map(option => option.value)
+      ).toEqual(['calwebb_image2'])
+    );
+  });
+
+  it('loads and saves a parameter file, and copies the values as strun', async () => {
+    const client = pipelineClient();
+    client.jobsApi.readParameterFile = async path => ({
+      path,
+      class_name: 'jwst.pipeline.Image3Pipeline',
+      alias: 'calwebb_image3',
+      steps: { resample: { pixfrac: 0.6 }, source_catalog: { skip: true } },
+      ignored: ['resample.gone']
+    });
+    const written: unknown[] = [];
+    client.jobsApi.writeParameterFile = async request => {
+      written.push(request);
+      return {
+        path: request.path,
+        class_name: 'jwst.pipeline.Image3Pipeline',
+        alias: 'calwebb_image3',
+        steps: request.steps ?? {},
+        ignored: []
+      };
+    };
+    const strun: unknown[] = [];
+    client.jobsApi.getStrunCommand = async (alias, request) => {
+      strun.push([alias, request]);
+      return {
+        command: 'CRDS_PATH=/c strun calwebb_image3 /root/a_asn.json',
+        argv: ['strun', 'calwebb_image3', '/root/a_asn.json'],
+        env: { CRDS_PATH: '/c' },
+        cwd: null
+      };
+    };
+    const { host } = renderForm(client, [ASN_1]);
+    await expand(host, 'resample');
+    fill(host, '#jp-JwstLab-run-parameter_file', 'p/mine.asdf');
+    click(host, '.jp-JwstLab-runLoadParams');
+    await waitFor(() =>
+      expect(input(host, 'resample', 'pixfrac').value).toBe('0.6')
+    );
+    expect($(host, '[data-param="pixfrac"]').dataset.source).toBe('file');
+    expect($(host, '.jp-JwstLab-runFileNotice').textContent).toContain(
+      'resample.gone'
+    );
+    click(host, '.jp-JwstLab-runSaveParams');
+    await waitFor(() => expect(written).toHaveLength(1));
+    expect(written[0]).toMatchObject({
+      path: 'p/mine.asdf',
+      pipeline: 'calwebb_image3',
+      overwrite: false,
+      steps: {
+        resample: { pixfrac: 0.6, kernel: 'square', in_memory: true },
+        source_catalog: { skip: true }
+      }
+    });
+    await waitFor(() =>
+      expect(
+        $<HTMLButtonElement>(host, '.jp-JwstLab-runCopyStrun').disabled
+      ).toBe(false)
+    );
+    click(host, '.jp-JwstLab-runCopyStrun');
+    await waitFor(() =>
+      expect($(host, '.jp-JwstLab-runStrun').textContent).toContain(
+        'strun calwebb_image3'
+      )
+    );
+    expect(strun[0]).toEqual([
+      'calwebb_image3',
+      {
+        input: ASN_1,
+        steps: { resample: { pixfrac: 0.6 }, source_catalog: { skip: true } },
+        crds_context: null,
+        output_dir: null
+      }
+    ]);
+  });
+
   it('says why when the association cannot be read', async () => {
     const client = pipelineClient();
     client.jobsApi.readAssociation = failing(
@@ -530,3 +762,36 @@ describe('RunDialog', () => {
     expect(dialog.isDisposed).toBe(true);
   });
 });
+
+/** A `GET /pipelines/{alias}/parameters` answer: CRDS sets resample's pixfrac. */
+function effectiveAnswer(
+  alias: string,
+  input: string,
+  reference: string
+): IPipelineParameters {
+  const spec = image3Spec();
+  const steps: IPipelineParameters['steps'] = {};
+  for (const step of spec.step_specs) {
+    const values: IPipelineParameters['steps'][string]['values'] = {};
+    for (const [name, paramSpec] of Object.entries(step.params)) {
+      values[name] = {
+        value: paramSpec.default,
+        source: 'default',
+        reference: null
+      };
+    }
+    steps[step.alias] = { reftype: null, reference: null, values };
+  }
+  steps.resample.reference = reference;
+  steps.resample.values.pixfrac = { value: 0.8, source: 'crds', reference };
+  return {
+    alias,
+    input,
+    context: 'jwst_9001.pmap',
+    context_reason: 'operational',
+    disabled: false,
+    exp_type: 'MIR_IMAGE',
+    pipeline_reference: null,
+    steps
+  };
+}

@@ -30,6 +30,12 @@ import type {
   IMastTokenState,
   IPipelineList,
   IPipelineSpec,
+  IPipelineParameters,
+  IApplicablePipelines,
+  IParameterFile,
+  IParameterFileWrite,
+  IStrunRequest,
+  IStrunCommand,
   IListRunsOptions,
   IPreviewOptions,
   IRunCreate,
@@ -154,6 +160,67 @@ export class JwstLabClient implements IJwstLabClient {
       'associations',
       {},
       new URLSearchParams({ path })
+    );
+  }
+
+  /**
+   * `GET /pipelines/{alias}/parameters?input=&context=`: the values a job on
+   * `input` would run with and where each comes from (default or CRDS `pars-*`).
+   */
+  getPipelineParameters(
+    alias: string,
+    input: string,
+    context?: string | null
+  ): Promise<IPipelineParameters> {
+    const query = new URLSearchParams({ input });
+    if (context) {
+      query.set('context', context);
+    }
+    return this.request<IPipelineParameters>(
+      `pipelines/${encodeURIComponent(alias)}/parameters`,
+      {},
+      query
+    );
+  }
+
+  /** `GET /pipelines/applicable?input=`: the pipelines that apply to an exposure. */
+  getApplicablePipelines(input: string): Promise<IApplicablePipelines> {
+    return this.request<IApplicablePipelines>(
+      'pipelines/applicable',
+      {},
+      new URLSearchParams({ input })
+    );
+  }
+
+  /** `GET /pipelines/parameter-files?path=`: an ASDF parameter file's values. */
+  readParameterFile(path: string): Promise<IParameterFile> {
+    return this.request<IParameterFile>(
+      'pipelines/parameter-files',
+      {},
+      new URLSearchParams({ path })
+    );
+  }
+
+  /**
+   * `POST /pipelines/parameter-files`: write values as an ASDF parameter file.
+   *
+   * @throws {JwstLabApiError} 409 when the file exists and `overwrite` is false.
+   */
+  writeParameterFile(request: IParameterFileWrite): Promise<IParameterFile> {
+    return this.request<IParameterFile>('pipelines/parameter-files', {
+      method: 'POST',
+      body: JSON.stringify(request)
+    });
+  }
+
+  /** `POST /pipelines/{alias}/strun`: a strun line that runs from any folder. */
+  getStrunCommand(
+    alias: string,
+    request: IStrunRequest
+  ): Promise<IStrunCommand> {
+    return this.request<IStrunCommand>(
+      `pipelines/${encodeURIComponent(alias)}/strun`,
+      { method: 'POST', body: JSON.stringify(request) }
     );
   }
 
@@ -517,7 +584,8 @@ namespace Private {
       return new JwstLabApiError(body.message || fallback, {
         status: response.status,
         reason: typeof body.reason === 'string' ? body.reason : null,
-        field: typeof field === 'string' && field !== '' ? field : null
+        field: typeof field === 'string' && field !== '' ? field : null,
+        detail: typeof body.detail === 'string' ? body.detail : null
       });
     }
     return new JwstLabApiError(fallback, {

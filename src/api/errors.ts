@@ -15,13 +15,19 @@ export class JwstLabApiError extends Error {
   /** Create an error from what the server answered. */
   constructor(
     message: string,
-    options: { status: number; reason: string | null; field?: string | null }
+    options: {
+      status: number;
+      reason: string | null;
+      field?: string | null;
+      detail?: string | null;
+    }
   ) {
     super(message);
     this.name = 'JwstLabApiError';
     this.status = options.status;
     this.reason = options.reason;
     this.field = options.field ?? null;
+    this.detail = options.detail ?? null;
   }
 
   /** HTTP status; 0 when no answer arrived. */
@@ -32,6 +38,9 @@ export class JwstLabApiError extends Error {
 
   /** The request field at fault (a dotted path), or null when none is named. */
   readonly field: string | null;
+
+  /** What happened in full (for a disclosure under the message), or null. */
+  readonly detail: string | null;
 }
 
 /** A failure as the views show it: what went wrong and what the server said about it. */
@@ -44,6 +53,8 @@ export interface IProblem {
   reason: string | null;
   /** The request field the server names (dotted path), or null. */
   field: string | null;
+  /** What happened in full, for a disclosure under the message (absent or null when none). */
+  detail?: string | null;
 }
 
 /** Any thrown value as a problem to show (the one error formatter of the front end). */
@@ -53,14 +64,16 @@ export function problemOf(error: unknown): IProblem {
       message: error.message,
       status: error.status,
       reason: error.reason,
-      field: error.field
+      field: error.field,
+      detail: error.detail
     };
   }
   return {
     message: error instanceof Error ? error.message : String(error),
     status: 0,
     reason: null,
-    field: null
+    field: null,
+    detail: null
   };
 }
 

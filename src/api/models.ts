@@ -141,6 +141,27 @@ export type IPipelineSpec = Schemas['PipelineSpec'];
 /** One step of a pipeline spec with its parameters. */
 export type IStepSpec = Schemas['StepSpec'];
 
+/** `GET /pipelines/{alias}/parameters`: the values a job would run with, and their sources. */
+export type IPipelineParameters = Schemas['PipelineParameters'];
+
+/** One effective parameter value and where it comes from. */
+export type IEffectiveValue = Schemas['EffectiveValue'];
+
+/** `GET /pipelines/applicable`: the pipelines that apply to an exposure (EXP_TYPE). */
+export type IApplicablePipelines = Schemas['ApplicablePipelines'];
+
+/** `GET`/`POST /pipelines/parameter-files`: a parameter file's values. */
+export type IParameterFile = Schemas['ParameterFile'];
+
+/** `POST /pipelines/parameter-files`: what to write. */
+export type IParameterFileWrite = Schemas['ParameterFileWrite'];
+
+/** `POST /pipelines/{alias}/strun`: the dialog's values. */
+export type IStrunRequest = Schemas['StrunRequest'];
+
+/** `POST /pipelines/{alias}/strun`: a strun line that runs from any folder. */
+export type IStrunCommand = Schemas['StrunCommand'];
+
 /** `GET /associations?path=`: an association read and validated. */
 export type IAssociation = Schemas['Association'];
 

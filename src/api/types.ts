@@ -101,6 +101,104 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/pipelines/{alias}/parameters': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The parameter values a job on an input would run with, and where each comes from
+     * @description Each step's parameters as the job would get them: the code default,
+     *     then the `pars-*` reference CRDS selects for this input and context
+     *     (the step's, then the pipeline's `steps` section), as stpipe merges
+     *     them. Computed by stpipe and crds in the CRDS worker process, never
+     *     in the server.
+     */
+    get: operations['getPipelineParameters'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/pipelines/{alias}/strun': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * The run dialog's values as a strun command that runs from any folder
+     * @description Absolute paths (input, output folder, file parameters) and the CRDS
+     *     settings the server uses (`CRDS_PATH`, `CRDS_SERVER_URL`,
+     *     `CRDS_MODE`, `CRDS_CONTEXT`) as environment assignments; a Level 2
+     *     association is run from its own folder (`cd … &&`).
+     */
+    post: operations['getStrunCommand'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/pipelines/applicable': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The calwebb pipelines that apply to an exposure
+     * @description By file name (`_uncal`, `_rate`, ...) and by the primary header's
+     *     `EXP_TYPE`, through the `exptypes_to_pipelines` table of CRDS's
+     *     `CRDSCFG` system reference shipped with the installed `crds`
+     *     (`jwst_system_crdscfg_b*.yaml`). Read with astropy, without jwst.
+     */
+    get: operations['getApplicablePipelines'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/pipelines/parameter-files': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * An ASDF parameter file read into the run dialog's values
+     * @description A file from `strun --save-parameters` or a job's `*_params.asdf`,
+     *     under the server root. Parameters the installed version does not
+     *     know are listed in `ignored`; those jwst-lab sets itself are left out.
+     */
+    get: operations['readParameterFile'];
+    put?: never;
+    /**
+     * Write the run dialog's values as an ASDF parameter file
+     * @description stpipe's parameter file layout (`class`, `name`, `parameters`,
+     *     `steps`), usable with `strun <file> <input>`; written inside the
+     *     server root. 409 when the file exists and `overwrite` is false.
+     */
+    post: operations['writeParameterFile'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/associations': {
     parameters: {
       query?: never;
@@ -364,7 +462,11 @@ export interface paths {
      *     the full count, never capped). Backend: `archive_backend` (`auto` =
      *     MAST, else the local archive when MAST does not answer), or
      *     `source=mast|local` per request. `python` is the equivalent astroquery
-     *     code.
+     *     code; `cone` the cone searched. A target the resolver does not know is
+     *     a 404 `unknown_target` (field `target`, one sentence in `message`, what
+     *     the resolver answered in `detail`); a resolver that cannot be reached
+     *     is a 502 `resolver_unavailable` (field `target`), or in the local
+     *     archive a 404 `unknown_target` when no recorded name matches.
      */
     get: operations['searchObservations'];
     put?: never;
@@ -389,6 +491,31 @@ export interface paths {
      *     `include_guidestar=true`. Local-archive rows also carry `local_path`.
      */
     get: operations['listProducts'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/mast/peek': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * A product's FITS headers and quick look, read from the cloud bucket
+     * @description Locates the product in MAST's public bucket (MAST's path lookup, as
+     *     astroquery's `get_cloud_uris`) and reads its primary and science
+     *     extension headers, and a small PNG of the science image (every n-th
+     *     row), with range requests: a peek reads a small part of the object
+     *     (`bytes_read` of `size`), never the whole file. Needs cloud access
+     *     (`c.JwstLabApp.cloud = "aws"`, or `cloud=aws`).
+     */
+    get: operations['peekProduct'];
     put?: never;
     post?: never;
     delete?: never;
@@ -575,10 +702,13 @@ export interface paths {
      * @description Creates a job of kind `crds_fetch`, listed in `/jobs` like any job.
      *     It runs in its own process with the real `crds` client: best
      *     references of the file (or of every member of an association) at the
-     *     context, then crds's own sync (`dump_references`, size and sha1
-     *     checked) of those not yet cached; cached ones are skipped. Progress is
-     *     files and bytes done/total; cancel with `POST /jobs/{id}/cancel`.
-     *     Needs a CRDS server and a writable cache.
+     *     context, then those not yet cached are fetched in parallel
+     *     (`crds_fetch_concurrency` connections) into crds's cache layout, under
+     *     crds's per-file lock, each renamed into place only once its size and
+     *     sha1 match the server's file info (a mismatch fails that reference and
+     *     keeps nothing); cached ones are skipped. Progress is files and bytes
+     *     done/total; cancel with `POST /jobs/{id}/cancel`. Needs a CRDS server
+     *     and a writable cache.
      */
     post: operations['fetchCrdsReferences'];
     delete?: never;
@@ -789,6 +919,13 @@ export interface components {
        *     nothing; on a 403 or 413 the field, when one is at fault. Absent otherwise.
        */
       field?: string;
+      /**
+       * @description What happened in full, for a disclosure under the short `message`: e.g. what
+       *     MAST's name resolver answered for a target it does not know (404
+       *     `unknown_target`) or why it could not be reached (502 `resolver_unavailable`).
+       *     Absent otherwise.
+       */
+      detail?: string;
     };
     CrdsInfo: {
       /**
@@ -805,6 +942,11 @@ export interface components {
       context_source: 'configured' | 'environment' | 'operational';
     };
     InfoResponse: {
+      /**
+       * @description `aws`: downloads fetch MAST products from MAST's public bucket first and `GET /mast/peek` reads it; empty: HTTPS only (the `cloud` setting)
+       * @enum {string}
+       */
+      cloud: '' | 'aws';
       /** @description The jwst-lab server version */
       version: string;
       /** @description Versions by distribution name; null when not installed */
@@ -821,7 +963,7 @@ export interface components {
        * @description The route groups this server provides; enable a control only when its group is
        *     listed (a front end newer than its server then degrades instead of meeting 404s):
        *     `info` (`GET /info`), `events` (the `/events` websocket), `pipelines`
-       *     (`/pipelines`, `/pipelines/{alias}/spec`, `/associations`), `jobs` (`/jobs` and
+       *     (`/pipelines` and below, `/associations`), `jobs` (`/jobs` and
        *     below), `previews` (`GET /previews`, PNG quick looks of 2-D images), `mast`
        *     (`/mast/observations`, their products, `/mast/token`), `downloads`
        *     (`POST /downloads`), `crds` (`/crds/status`, contexts, mappings, bestrefs, diff),
@@ -911,6 +1053,98 @@ export interface components {
       };
       step_specs: components['schemas']['StepSpec'][];
     };
+    /** @description A parameter's value as a job would get it, and where it comes from */
+    EffectiveValue: {
+      /** @description The value (any JSON) */
+      value: unknown;
+      /**
+       * @description `default`: the code's default; `crds`: a `pars-*` reference
+       * @enum {string}
+       */
+      source: 'default' | 'crds';
+      /** @description The `pars-*` reference file that sets it, for `crds` */
+      reference: string | null;
+    };
+    StepParameters: {
+      /** @description `pars-<stepclass>` */
+      reftype: string | null;
+      /** @description The reference file CRDS selects, or null when none applies */
+      reference: string | null;
+      values: {
+        [key: string]: components['schemas']['EffectiveValue'];
+      };
+    };
+    PipelineParameters: {
+      alias: string;
+      /** @description The input, relative to the root */
+      input: string;
+      /** @description The CRDS context used to select the references */
+      context: string | null;
+      /** @description `requested`, `pinned`, `operational` or `latest cached` */
+      context_reason: string;
+      /** @description True when `STPIPE_DISABLE_CRDS_STEPPARS` turns parameter references off */
+      disabled: boolean;
+      exp_type: string | null;
+      /** @description The pipeline's own `pars-*` reference, or null */
+      pipeline_reference: string | null;
+      steps: {
+        [key: string]: components['schemas']['StepParameters'];
+      };
+    };
+    ApplicablePipelines: {
+      input: string;
+      /** @description EXP_TYPE of the primary header */
+      exp_type: string | null;
+      /** @description The pipelines that take this file */
+      pipelines: string[];
+      /** @description The table's answer in words, or why nothing was filtered */
+      reason: string;
+      /** @description The CRDSCFG file the answer comes from */
+      table: string | null;
+    };
+    ParameterFile: {
+      /** @description The file, relative to the root */
+      path: string;
+      class_name: string;
+      /** @description The alias of its class, or null when not installed */
+      alias: string | null;
+      /** @description `{step: {parameter: value}}` */
+      steps: {
+        [key: string]: Record<string, unknown>;
+      };
+      /** @description `step.parameter` names the installed version does not know */
+      ignored: string[];
+    };
+    ParameterFileWrite: {
+      /** @description An `.asdf` file to write, relative to the root */
+      path: string;
+      pipeline: string;
+      steps?: {
+        [key: string]: Record<string, unknown>;
+      };
+      /** @default false */
+      overwrite?: boolean;
+    };
+    StrunRequest: {
+      /** @description Association or exposure file, relative to the server root */
+      input: string;
+      steps?: {
+        [key: string]: Record<string, unknown>;
+      };
+      /** @description A .pmap; null (or empty) for the one a job would use */
+      crds_context?: components['schemas']['CrdsContextName'] | null;
+      output_dir?: string | null;
+    };
+    StrunCommand: {
+      /** @description One shell line with environment assignments */
+      command: string;
+      argv: string[];
+      env: {
+        [key: string]: string;
+      };
+      /** @description The folder the command runs in (Level 2 associations), or null */
+      cwd: string | null;
+    };
     Association: {
       path: string;
       asn_type: string | null;
@@ -969,12 +1203,23 @@ export interface components {
       steps_done: number;
       current_step: string | null;
       skipped_steps: string[];
+      /** @description Pipeline jobs, from the timestamps of stpipe's log lines; each step that started, in order (left out while none has) */
+      step_times?: components['schemas']['StepTiming'][];
       bytes_done?: number | null;
       bytes_total?: number | null;
       files_done?: number | null;
       files_total?: number | null;
       files_failed?: number | null;
       current_file?: string | null;
+    };
+    /** @description When one pipeline step ran */
+    StepTiming: {
+      name: string;
+      /** @description Seconds after the pipeline started */
+      start: number;
+      /** @description How long the step took; null while it runs */
+      seconds: number | null;
+      skipped: boolean;
     };
     JobCommands: {
       /** @description Copy as strun (a shell command for the server root) */
@@ -996,6 +1241,12 @@ export interface components {
       manifest: string;
       /** @description Server restarts the job survived (each resumed its partial files) */
       resumes: number;
+      /** @description The cloud the MAST products were looked for in first (`aws`), or empty (HTTPS only) */
+      cloud: string;
+      /** @description Files put in place by origin (`s3`, `https`, `local`) once the job ended; the manifest says it per file */
+      origins: {
+        [key: string]: number;
+      };
     };
     CrdsFetchInfo: {
       context: string;
@@ -1252,8 +1503,18 @@ export interface components {
       source: 'mast' | 'local';
       /** @description The equivalent astroquery code */
       python: string;
+      /** @description The cone searched (the resolved target's position, or the coordinates given); null for searches without a position and for a target matched by name only */
+      cone: components['schemas']['MastCone'] | null;
       /** @description Set when auto fell back to the local archive */
       notice: string | null;
+    };
+    MastCone: {
+      /** @description ICRS right ascension of the centre, degrees */
+      ra: number;
+      /** @description ICRS declination of the centre, degrees */
+      dec: number;
+      /** @description Degrees */
+      radius: number;
     };
     MastProductsResponse: {
       obsid: string;
@@ -1266,12 +1527,38 @@ export interface components {
       /** @enum {string} */
       source: 'mast' | 'local';
       python: string;
+      /** @description MAST's URL that serves a product once its dataURI is appended (`https://mast.stsci.edu/api/v0.1/Download/file?uri=`), for "Copy as curl script" */
+      download_url: string;
       /** @description Set when auto fell back to the local archive */
       notice: string | null;
     };
     MastTokenSet: {
       /** @description 8-1024 printable characters, no spaces (surrounding spaces are stripped) */
       token: string;
+    };
+    MastPeekHeader: {
+      index: number;
+      /** @description EXTNAME (PRIMARY for the primary HDU) */
+      name: string;
+      /** @description [keyword, value, comment] of each card */
+      cards: string[][];
+    };
+    MastPeekResponse: {
+      uri: string;
+      /** @description s3://bucket/key of the object read */
+      cloud_uri: string;
+      /** @description The object's size in bytes */
+      size: number;
+      /** @description Bytes the peek read of the object */
+      bytes_read: number;
+      /** @description Range requests the peek made */
+      requests: number;
+      headers: components['schemas']['MastPeekHeader'][];
+      /** @description EXTNAME of the science extension */
+      science: string | null;
+      shape: number[] | null;
+      /** @description A greyscale PNG quick look */
+      image_png: string | null;
     };
     MastTokenState: {
       set: boolean;
@@ -1293,6 +1580,11 @@ export interface components {
       product_filters?: Record<string, unknown>;
       /** @description Folder relative to the server root; default `download_dir` */
       dest?: string | null;
+      /**
+       * @description `aws`: fetch MAST products from MAST's public bucket first (HTTPS for those not in it); empty: HTTPS only; null: the server's `cloud` setting
+       * @enum {string|null}
+       */
+      cloud?: '' | 'aws' | null;
     };
     DownloadCreated: components['schemas']['Job'] & {
       /** @description The equivalent astroquery code (Copy as Python) */
@@ -1471,6 +1763,178 @@ export interface operations {
       400: components['responses']['Error'];
       403: components['responses']['Forbidden'];
       404: components['responses']['Error'];
+      503: components['responses']['Error'];
+    };
+  };
+  getPipelineParameters: {
+    parameters: {
+      query: {
+        /**
+         * @description The job's input (association or exposure) relative to the server root
+         * @example obs/jw01234-o001_image3_00001_asn.json
+         */
+        input: components['schemas']['RelativePath'];
+        /** @description The context the job pins; absent (or empty) for the one a job would use */
+        context?: components['schemas']['CrdsContextName'];
+      };
+      header?: never;
+      path: {
+        /** @description e.g. `calwebb_image3`, or a step alias such as `tweakreg` */
+        alias: components['schemas']['PathSegment'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The effective values by step, with their sources */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PipelineParameters'];
+        };
+      };
+      400: components['responses']['Error'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['Error'];
+      502: components['responses']['Error'];
+      503: components['responses']['Error'];
+    };
+  };
+  getStrunCommand: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        alias: components['schemas']['PathSegment'];
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *       "input": "obs/jw01234-o001_image3_00001_asn.json",
+         *       "steps": {
+         *         "tweakreg": {
+         *           "enforce_user_order": false
+         *         }
+         *       }
+         *     }
+         */
+        'application/json': components['schemas']['StrunRequest'];
+      };
+    };
+    responses: {
+      /** @description The command */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StrunCommand'];
+        };
+      };
+      400: components['responses']['Error'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['Error'];
+      413: components['responses']['Error'];
+      503: components['responses']['Error'];
+    };
+  };
+  getApplicablePipelines: {
+    parameters: {
+      query: {
+        /** @example obs/jw01234001001_02101_00001_mirimage_uncal.fits */
+        input: components['schemas']['RelativePath'];
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The pipelines that apply, and why */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApplicablePipelines'];
+        };
+      };
+      400: components['responses']['Error'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['Error'];
+      503: components['responses']['Error'];
+    };
+  };
+  readParameterFile: {
+    parameters: {
+      query: {
+        /** @example obs/image3_params.asdf */
+        path: components['schemas']['RelativePath'];
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The file's values by step */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ParameterFile'];
+        };
+      };
+      400: components['responses']['Error'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['Error'];
+      503: components['responses']['Error'];
+    };
+  };
+  writeParameterFile: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *       "path": "obs/my_image3.asdf",
+         *       "pipeline": "calwebb_image3",
+         *       "steps": {
+         *         "tweakreg": {
+         *           "enforce_user_order": false
+         *         }
+         *       }
+         *     }
+         */
+        'application/json': components['schemas']['ParameterFileWrite'];
+      };
+    };
+    responses: {
+      /** @description The file written, read back */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ParameterFile'];
+        };
+      };
+      400: components['responses']['Error'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['Error'];
+      409: components['responses']['Error'];
+      413: components['responses']['Error'];
       503: components['responses']['Error'];
     };
   };
@@ -2020,6 +2484,40 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['MastProductsResponse'];
+        };
+      };
+      400: components['responses']['Error'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['Error'];
+      502: components['responses']['Error'];
+    };
+  };
+  peekProduct: {
+    parameters: {
+      query: {
+        /**
+         * @description The product's dataURI
+         * @example mast:JWST/product/jw01234001001_02101_00001_mirimage_cal.fits
+         */
+        uri: string;
+        /** @description Also a quick look of the science image */
+        image?: boolean;
+        /** @description Read from this cloud even if the setting is off */
+        cloud?: 'aws';
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The headers and quick look */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MastPeekResponse'];
         };
       };
       400: components['responses']['Error'];

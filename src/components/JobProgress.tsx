@@ -3,6 +3,7 @@ import * as React from 'react';
 
 import type { IJobRecord } from '../api/models';
 import { formatBytes } from './format';
+import { plural } from '../translation';
 
 /** What a job's progress bar shows: a fraction (null: indeterminate) and its text. */
 export function progressOf(
@@ -21,10 +22,12 @@ export function progressOf(
     const total = progress.bytes_total ?? null;
     const files =
       typeof progress.files_total === 'number'
-        ? trans.__(
-            '%1 of %2 files',
-            progress.files_done ?? 0,
-            progress.files_total
+        ? plural(
+            trans,
+            progress.files_total,
+            '%2 of %1 file',
+            '%2 of %1 files',
+            progress.files_done ?? 0
           )
         : '';
     const bytes = total
@@ -48,7 +51,7 @@ export function progressOf(
   if (step) {
     text = total !== null ? trans.__('%1 (%2/%3)', step, done, total) : step;
   } else if (total !== null) {
-    text = trans.__('%1/%2 steps', done, total);
+    text = plural(trans, total, '%2/%1 step', '%2/%1 steps', done);
   } else {
     text =
       job.status === 'queued'

@@ -29,6 +29,11 @@ export interface IVirtualColumn<T> {
   render: (row: T, index: number) => React.ReactNode;
   /** Tooltip of a cell (e.g. its whole text when it is cut). */
   cellTitle?: (row: T) => string | undefined;
+  /**
+   * A control under the header (e.g. the column's filter); with any, a second
+   * sticky header row holds them.
+   */
+  filter?: React.ReactNode;
 }
 
 /** Properties of a `VirtualTable`. */
@@ -315,6 +320,22 @@ export function VirtualTable<T>(props: IVirtualTableProps<T>): JSX.Element {
               );
             })}
           </tr>
+          {columns.some(column => column.filter !== undefined) ? (
+            <tr
+              className="jp-JwstLab-vtableFilters"
+              style={{ height: rowHeight }}
+            >
+              {columns.map(column => (
+                <th
+                  key={column.id}
+                  className={endClass(column)}
+                  style={{ top: rowHeight }}
+                >
+                  {column.filter}
+                </th>
+              ))}
+            </tr>
+          ) : null}
         </thead>
         <tbody className="jp-JwstLab-vtableBody">
           {spacer(start * rowHeight, 'before')}

@@ -1,5 +1,9 @@
 import { IProblem, problemOf } from '../api/errors';
-import type { ICrdsBestrefs, ICrdsStatus } from '../api/models';
+import type {
+  ICrdsBestrefs,
+  ICrdsContextList,
+  ICrdsStatus
+} from '../api/models';
 import type { IJobRecord } from '../api/models';
 import { JobTracker } from '../models/jobTracker';
 import { ILoadable, Loader } from '../models/loadable';
@@ -50,12 +54,53 @@ export class CrdsBestrefsModel extends Model {
 
   /** Ask at the context typed (empty for the effective one). */
   applyContext(): void {
-    const value = this._contextDraft.trim();
-    if (value === this._context) {
+    this.useContext(this._contextDraft);
+  }
+
+  /**
+   * Ask at `context` (empty for the effective one) and show it in the field.
+   * Asking again at the context that just failed does nothing: the user
+   * picks another one.
+   */
+  useContext(context: string): void {
+    const value = context.trim();
+    this._contextDraft = value;
+    if (value === this._context && this.state.status !== 'idle') {
+      this.emitChanged();
       return;
     }
     this._context = value;
     void this.reload();
+  }
+
+  /**
+   * Why the chosen context cannot be used (the server refused it: a 4xx
+   * naming the `context` field, or a context missing from the cache), or
+   * null. Retrying would fail the same way: the view offers other contexts.
+   */
+  get contextError(): IProblem | null {
+    const error = this.state.status === 'error' ? this.state.error : null;
+    if (!error || !this._context) {
+      return null;
+    }
+    const refused = error.status >= 400 && error.status < 500;
+    return refused &&
+      (error.field === 'context' ||
+        (error.status === 404 && error.field === null))
+      ? error
+      : null;
+  }
+
+  /** The contexts a user can pick (asked for on first need, see `loadContexts`). */
+  get contexts(): ILoadable<ICrdsContextList> {
+    return this._contexts.state;
+  }
+
+  /** Ask for the contexts once (the chooser's suggestions and the error's choices). */
+  loadContexts(): void {
+    if (this._contexts.state.status === 'idle') {
+      void this._contexts.load(() => this._client.listCrdsContexts());
+    }
   }
 
   /** The best references' request. */
@@ -66,12 +111,16 @@ export class CrdsBestrefsModel extends Model {
   /** Ask for the best references again. */
   async reload(options: { keepValue?: boolean } = {}): Promise<void> {
     const request = this._request();
-    await this._loader.load(() => this._client.getCrdsBestrefs(request), {
-      keepValue: options.keepValue ?? false
-    });
+    const problem = await this._loader.load(
+      () => this._client.getCrdsBestrefs(request),
+      { keepValue: options.keepValue ?? false }
+    );
+    if (problem && this.contextError) {
+      this.loadContexts();
+    }
   }
 
-  /** Whether reference types that do not apply (N/A) are hidden. */
+  /** Whether reference types that do not apply (N/A) are hidden (they are at first). */
   get hideNa(): boolean {
     return this._hideNa;
   }
@@ -159,9 +208,12 @@ export class CrdsBestrefsModel extends Model {
     this.emitChanged()
   );
   private readonly _status = new Loader<ICrdsStatus>(() => this.emitChanged());
+  private readonly _contexts = new Loader<ICrdsContextList>(() =>
+    this.emitChanged()
+  );
   private _context = '';
   private _contextDraft = '';
-  private _hideNa = false;
+  private _hideNa = true;
   private _sending = false;
   private _fetchError: IProblem | null = null;
   private _tracker: JobTracker | null = null;

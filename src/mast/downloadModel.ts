@@ -60,6 +60,33 @@ export function reduceInputs(
   return folders.size > 0 ? Array.from(folders).sort() : [folder || '.'];
 }
 
+/** Where the download folder the user chose is kept (one choice for every download). */
+export const DEST_STORAGE_KEY = 'jwst-lab:download-dest';
+
+/** The remembered download folder ('' = the server's), or null when the user never chose. */
+export function storedDest(): string | null {
+  try {
+    return globalThis.localStorage?.getItem(DEST_STORAGE_KEY) ?? null;
+  } catch {
+    return null; // storage refused (private mode, sandboxed frame)
+  }
+}
+
+function storeDest(value: string): void {
+  try {
+    globalThis.localStorage?.setItem(DEST_STORAGE_KEY, value);
+  } catch {
+    // Not remembered: the choice still holds until the page is reloaded.
+  }
+}
+
+/**
+ * Where the download folder field's value comes from: the user's own choice
+ * (typed now or remembered), a suggestion (the file browser's folder, the
+ * settings'), or empty: the server's download folder.
+ */
+export type DestOrigin = 'yours' | 'suggested' | 'server';
+
 /** Where the reduction that follows a "Download and reduce" is. */
 export type ReduceStatus =
   'none' | 'waiting' | 'creating' | 'created' | 'failed';
@@ -75,6 +102,11 @@ export class MastDownloadModel extends Model {
     super();
     this._client = options.client;
     this._jobs = options;
+    const remembered = storedDest();
+    if (remembered !== null) {
+      this._dest = remembered;
+      this._destEdited = true;
+    }
   }
 
   /** The destination folder field, as typed. */
@@ -82,11 +114,20 @@ export class MastDownloadModel extends Model {
     return this._dest;
   }
 
-  /** Set the destination folder as the user typed it. */
+  /** Set the destination folder as the user typed it; it is kept for the next downloads. */
   setDest(value: string): void {
     this._dest = value;
     this._destEdited = true;
+    storeDest(value);
     this.emitChanged();
+  }
+
+  /** Where the folder field's value comes from. */
+  get destOrigin(): DestOrigin {
+    if (this._dest.trim() === '') {
+      return 'server';
+    }
+    return this._destEdited ? 'yours' : 'suggested';
   }
 
   /** Offer a default destination (settings or file browser); the user's own choice wins. */

@@ -42,6 +42,36 @@ export async function trackLastSearch(
   }
 }
 
+/** State database key of the MAST basket (products' dataURIs, names, sizes; never the token). */
+export const BASKET_KEY = `${PluginIds.mast}:basket`;
+
+/**
+ * Restore the basket from the state database, then save it after each change.
+ */
+export async function trackBasket(
+  panel: MastPanel,
+  state: IStateDB
+): Promise<void> {
+  try {
+    const value = await state.fetch(BASKET_KEY);
+    if (Array.isArray(value)) {
+      panel.basket.restore(value);
+    }
+  } catch (reason) {
+    console.warn('jwst-lab: cannot restore the MAST basket', reason);
+  }
+  panel.basket.saved.connect((_, items) => {
+    state
+      .save(
+        BASKET_KEY,
+        items.map(item => ({ ...item }))
+      )
+      .catch(reason =>
+        console.warn('jwst-lab: cannot save the MAST basket', reason)
+      );
+  });
+}
+
 /** A saved search as the JSON the state database stores, field by field. */
 function toJson(saved: IMastSavedSearch): ReadonlyPartialJSONObject {
   return {
@@ -49,6 +79,7 @@ function toJson(saved: IMastSavedSearch): ReadonlyPartialJSONObject {
     page: saved.page,
     page_size: saved.page_size,
     sort: saved.sort ? { ...saved.sort } : null,
-    columns: [...saved.columns]
+    columns: [...saved.columns],
+    filters: { ...(saved.filters ?? {}) }
   };
 }

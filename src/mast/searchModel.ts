@@ -41,6 +41,17 @@ export const DEFAULT_COLUMNS = [
   'dataRights'
 ];
 
+/**
+ * The order results start in: by observation id, which groups a program's
+ * observations, visits and exposures (and puts each Level 3 product, named
+ * `jw<program>-o<obs>_...`, just before its members), so the same search
+ * always lists the same way; start times are often equal or missing.
+ */
+export const DEFAULT_SORT: ISortState = {
+  column: 'obs_id',
+  direction: 'ascending'
+};
+
 /** What is remembered of the last search across reloads (never the token). */
 export interface IMastSavedSearch {
   form: IMastSearchForm;
@@ -48,6 +59,8 @@ export interface IMastSavedSearch {
   page_size: number;
   sort: ISortState | null;
   columns: string[];
+  /** Per-column filters of the results grid (absent in older saves). */
+  filters?: Record<string, string>;
 }
 
 /** Whether `value` is a saved search from the state database. */
@@ -63,7 +76,11 @@ export function isSavedSearch(value: unknown): value is IMastSavedSearch {
     typeof raw.page_size === 'number' &&
     raw.page_size >= 1 &&
     Array.isArray(raw.columns) &&
-    raw.columns.every(column => typeof column === 'string')
+    raw.columns.every(column => typeof column === 'string') &&
+    (raw.filters === undefined ||
+      (typeof raw.filters === 'object' &&
+        raw.filters !== null &&
+        Object.values(raw.filters).every(text => typeof text === 'string')))
   );
 }
 
@@ -175,6 +192,42 @@ export class MastSearchModel extends Model {
     return this._placed ? null : this._state.error;
   }
 
+  /**
+   * What the server said in full about the last search's target (e.g. what
+   * MAST's name resolver answered), for a disclosure under its message.
+   */
+  get targetDetail(): string | null {
+    const error = this._state.error;
+    return this._placed && error?.field === 'target'
+      ? (error.detail ?? null)
+      : null;
+  }
+
+  /** Per-column filters of the results grid. */
+  get filters(): Readonly<Record<string, string>> {
+    return this._filters;
+  }
+
+  /** Filter a column by `text` (empty: no filter). */
+  setFilter(column: string, text: string): void {
+    const filters = { ...this._filters };
+    if (text) {
+      filters[column] = text;
+    } else {
+      delete filters[column];
+    }
+    this._filters = filters;
+    this.emitChanged();
+    this._emitSaved();
+  }
+
+  /** Remove every column filter. */
+  clearFilters(): void {
+    this._filters = {};
+    this.emitChanged();
+    this._emitSaved();
+  }
+
   /** Rows of the current page in the chosen order. */
   get rows(): readonly MastRow[] {
     const rows = this._state.value?.rows ?? EMPTY_ROWS;
@@ -284,7 +337,8 @@ export class MastSearchModel extends Model {
   async restore(saved: IMastSavedSearch, run: boolean): Promise<void> {
     this._form = { ...saved.form };
     this._pageSize = saved.page_size;
-    this._sort = saved.sort ?? null;
+    this._sort = saved.sort ?? DEFAULT_SORT;
+    this._filters = { ...(saved.filters ?? {}) };
     if (saved.columns.length > 0) {
       this._columns = [...saved.columns];
     }
@@ -301,7 +355,8 @@ export class MastSearchModel extends Model {
       page: this._params?.page ?? 1,
       page_size: this._pageSize,
       sort: this._sort,
-      columns: [...this._columns]
+      columns: [...this._columns],
+      filters: { ...this._filters }
     };
   }
 
@@ -325,7 +380,8 @@ export class MastSearchModel extends Model {
         await this._runSearch({ ...params, sort: undefined });
         return;
       }
-      if (problem.status === 400 || problem.field !== null) {
+      const aboutInput = problem.status === 400 || problem.field !== null;
+      if (aboutInput) {
         // Bad input, or an answer about one field (the 404 of a target the
         // name resolver does not know names `target`): say so at the field.
         this._serverErrors = formErrorsOf(problem);
@@ -333,7 +389,8 @@ export class MastSearchModel extends Model {
       }
       this._state = {
         status: 'error',
-        value: this._state.value,
+        // Rows of an earlier search would pass for this one's: they go.
+        value: aboutInput ? null : this._state.value,
         error: problem
       };
       this.emitChanged();
@@ -394,7 +451,8 @@ export class MastSearchModel extends Model {
   private _params: IMastSearchParams | null = null;
   private _placed = false;
   private _generation = 0;
-  private _sort: ISortState | null = null;
+  private _sort: ISortState | null = DEFAULT_SORT;
+  private _filters: Record<string, string> = {};
   private _serverSort = true;
   private _sorted: {
     rows: readonly MastRow[];

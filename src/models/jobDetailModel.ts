@@ -3,6 +3,7 @@ import { ISignal, Signal } from '@lumino/signaling';
 import { IProblem, problemOf } from '../api/errors';
 import type { IJobRecord } from '../api/models';
 import type { IJwstLabClient } from '../tokens';
+import { isFinal } from './jobRecord';
 import { JobTracker } from './jobTracker';
 import { LogModel } from './logModel';
 import { Model } from './model';
@@ -77,8 +78,15 @@ export class JobDetailModel extends Model {
     return this._actionError;
   }
 
-  /** What the last action did, or null. */
+  /**
+   * What the last action did, or null. "Cancelling…" lasts only while the
+   * job has not ended: once its record is final, the status badge says it.
+   */
   get notice(): JobNotice | null {
+    const job = this.tracker.job;
+    if (this._notice?.kind === 'cancelling' && job && isFinal(job.status)) {
+      return null;
+    }
     return this._notice;
   }
 

@@ -123,6 +123,27 @@ export function normalizeResources(value: unknown): IJobResources | null {
   };
 }
 
+/** The well-formed entries of a progress's `step_times`. */
+function stepTimes(items: unknown[]): NonNullable<IJobProgress['step_times']> {
+  const entries: NonNullable<IJobProgress['step_times']> = [];
+  for (const item of items) {
+    const entry = item as Record<string, unknown> | null;
+    if (
+      typeof entry?.name === 'string' &&
+      typeof entry.start === 'number' &&
+      (typeof entry.seconds === 'number' || entry.seconds === null)
+    ) {
+      entries.push({
+        name: entry.name,
+        start: entry.start,
+        seconds: entry.seconds,
+        skipped: entry.skipped === true
+      });
+    }
+  }
+  return entries;
+}
+
 /** A job's `progress` with its fields made safe (steps; bytes and files for transfers). */
 export function normalizeProgress(value: unknown): IJobProgress {
   const raw =
@@ -145,6 +166,9 @@ export function normalizeProgress(value: unknown): IJobProgress {
           (item): item is string => typeof item === 'string'
         )
       : [],
+    ...(Array.isArray(raw.step_times)
+      ? { step_times: stepTimes(raw.step_times) }
+      : {}),
     // Downloads and CRDS fetches count bytes and files.
     ...(transfer ?? {}),
     ...(transfer && typeof raw.current_file === 'string'
@@ -192,4 +216,36 @@ export function jobOfEvent(message: { type: string }): IJobRecord | null {
 export function jobIdOfEvent(message: { type: string }): string | null {
   const id = (message as { job_id?: unknown }).job_id;
   return typeof id === 'string' ? id : null;
+}
+
+/** The JWST program a path names (`jw01234…` → `jw01234`), or null. */
+export function programOf(path: string): string | null {
+  const name = path.split('/').pop() ?? '';
+  const match = /^jw(\d{5})/i.exec(name);
+  return match ? `jw${match[1]}` : null;
+}
+
+/** The characters of a job id a title shows: enough to tell the tabs apart. */
+export const SHORT_ID_LENGTH = 4;
+
+/**
+ * A job's short title, the same in the Jobs list and on its tab: program,
+ * stage and the start of its id, e.g. `jw01234 image3 · 3f2a`. Runs of the
+ * same pipeline on the same program differ by the id.
+ */
+export function jobTitle(
+  job: Pick<IJobRecord, 'id' | 'kind' | 'pipeline' | 'input' | 'output_dir'>,
+  words: { download: string; crdsFetch: string; job: string }
+): string {
+  const program = programOf(job.input) ?? programOf(job.output_dir);
+  const stage =
+    job.kind === 'download'
+      ? words.download
+      : job.kind === 'crds_fetch'
+        ? words.crdsFetch
+        : job.pipeline
+          ? job.pipeline.replace(/^calwebb_/, '')
+          : words.job;
+  const head = program ? `${program} ${stage}` : stage;
+  return `${head} · ${job.id.slice(0, SHORT_ID_LENGTH)}`;
 }

@@ -44,6 +44,64 @@ export const LOG_LEVELS: LogLevel[] = [
 /** Levels shown until the user changes the filter. */
 export const DEFAULT_LOG_LEVELS: LogLevel[] = ['INFO', 'WARNING', 'ERROR'];
 
+/** Where the "Wrap lines" choice is kept (one choice for every job's log). */
+export const WRAP_STORAGE_KEY = 'jwst-lab:log-wrap';
+
+/** The remembered "Wrap lines" choice (off until the user turns it on). */
+export function storedWrap(): boolean {
+  try {
+    return globalThis.localStorage?.getItem(WRAP_STORAGE_KEY) === 'true';
+  } catch {
+    return false; // storage refused (private mode, sandboxed frame)
+  }
+}
+
+function storeWrap(wrap: boolean): void {
+  try {
+    globalThis.localStorage?.setItem(WRAP_STORAGE_KEY, String(wrap));
+  } catch {
+    // Not remembered: the choice still holds for this log.
+  }
+}
+
+/**
+ * The rows each line takes when wrapped at `columns` characters (monospace,
+ * broken anywhere), and where each line starts, in rows: `starts` has one
+ * more entry than `lines`, its last the total.
+ */
+export function wrapRows(
+  lines: readonly ILogLine[],
+  columns: number
+): { starts: number[] } {
+  const width = Math.max(1, Math.floor(columns));
+  const starts = new Array<number>(lines.length + 1);
+  let row = 0;
+  for (let index = 0; index < lines.length; index++) {
+    starts[index] = row;
+    row += Math.max(1, Math.ceil(lines[index].text.length / width));
+  }
+  starts[lines.length] = row;
+  return { starts };
+}
+
+/** The index of the line at row `row` (the last line whose start is at or before it). */
+export function lineAtRow(starts: readonly number[], row: number): number {
+  let low = 0;
+  let high = starts.length - 2;
+  if (high < 0) {
+    return 0;
+  }
+  while (low < high) {
+    const middle = (low + high + 1) >> 1;
+    if (starts[middle] <= row) {
+      low = middle;
+    } else {
+      high = middle - 1;
+    }
+  }
+  return low;
+}
+
 /** The lines a filter keeps: at the given levels and containing `query` (any case). */
 export function filterLines(
   lines: readonly ILogLine[],
@@ -119,6 +177,32 @@ export class LogModel extends Model {
   setQuery(query: string): void {
     this._query = query;
     this.emitChanged();
+  }
+
+  /** Whether long lines wrap (remembered for every log) rather than scroll sideways. */
+  get wrap(): boolean {
+    return this._wrap;
+  }
+
+  setWrap(wrap: boolean): void {
+    this._wrap = wrap;
+    storeWrap(wrap);
+    this.emitChanged();
+  }
+
+  /**
+   * The length of the longest line shown, in characters: the sideways extent
+   * of the whole log, not of the rows in view, so that a horizontal scrollbar
+   * does not come and go as the view moves.
+   */
+  get longestShown(): number {
+    const shown = this.shownLines;
+    if (this._longest?.lines !== shown) {
+      let value = 0;
+      shown.forEach(line => (value = Math.max(value, line.text.length)));
+      this._longest = { lines: shown, value };
+    }
+    return this._longest.value;
   }
 
   /** The lines shown: at the chosen levels and containing the search text. */
@@ -285,6 +369,8 @@ export class LogModel extends Model {
   private _connection: ConnectionState;
   private _levels: ReadonlySet<LogLevel> = new Set(DEFAULT_LOG_LEVELS);
   private _query = '';
+  private _wrap = storedWrap();
+  private _longest: { lines: readonly ILogLine[]; value: number } | null = null;
   private _shown: {
     lines: readonly ILogLine[];
     levels: ReadonlySet<LogLevel>;

@@ -3,7 +3,11 @@ import {
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
-import { Clipboard, ICommandPalette } from '@jupyterlab/apputils';
+import {
+  Clipboard,
+  ICommandPalette,
+  WidgetTracker
+} from '@jupyterlab/apputils';
 import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { IStateDB } from '@jupyterlab/statedb';
@@ -11,7 +15,7 @@ import { ITranslator } from '@jupyterlab/translation';
 
 import type { IEventsConnection } from '../api/events';
 import { mastIcon } from '../icons';
-import { trackLastSearch } from '../mast/lastSearch';
+import { trackBasket, trackLastSearch } from '../mast/lastSearch';
 import { RunCommandIds } from '../runs/commands';
 import {
   CommandIds,
@@ -22,12 +26,21 @@ import {
 import { loadTrans } from '../translation';
 import { DEFAULT_RADIUS_DEG } from '../mast/form';
 import { MastPanel } from '../widgets/mast/panel';
+import { MastResultsDocument } from '../widgets/mast/resultsDocument';
 import { addSidebarPanel } from './sidebar';
+import { addTabCommand } from './tabs';
+
+/** The command that opens (or shows) the MAST results document; `{ id: 'results' }`. */
+export const OPEN_MAST_RESULTS = 'jwst-lab:open-mast-results';
+
+/** The one results document's id, as the command and the layout restorer name it. */
+const RESULTS_ID = 'results';
 
 /**
- * The MAST search panel in the left sidebar and the command that opens it;
- * the last search comes back after a reload, downloads land in the folder of
- * the settings or the file browser's current one.
+ * The MAST search panel in the left sidebar and the command that opens it,
+ * and the results document in the main area (opened by each search, reopened
+ * after a reload with the last search and the basket); downloads land in the
+ * folder of the settings or the file browser's current one.
  */
 export const mastPlugin: JupyterFrontEndPlugin<void> = {
   id: PluginIds.mast,
@@ -84,6 +97,24 @@ export const mastPlugin: JupyterFrontEndPlugin<void> = {
     panel.download.reduceRefused.connect((_, { inputs }) => {
       void app.commands.execute(RunCommandIds.reduce, { inputs, level: 3 });
     });
+    const tracker = new WidgetTracker<MastResultsDocument>({
+      namespace: 'jwst-lab-mast-results'
+    });
+    addTabCommand(app, {
+      command: OPEN_MAST_RESULTS,
+      tracker,
+      restorer,
+      label: () => trans.__('Show MAST Search Results'),
+      idOf: () => RESULTS_ID,
+      create: () =>
+        new MastResultsDocument({
+          panel,
+          copy: text => Clipboard.copyToSystem(text)
+        })
+    });
+    panel.resultsRequested.connect(() => {
+      void app.commands.execute(OPEN_MAST_RESULTS, { id: RESULTS_ID });
+    });
     addSidebarPanel(app, panel, {
       rank: 700,
       command: CommandIds.openMast,
@@ -116,7 +147,9 @@ export const mastPlugin: JupyterFrontEndPlugin<void> = {
 
     if (state) {
       // After the application restored its layout, so the state database is ready.
-      void app.restored.then(() => trackLastSearch(panel, state));
+      void app.restored.then(() =>
+        Promise.all([trackLastSearch(panel, state), trackBasket(panel, state)])
+      );
     }
   }
 };

@@ -22,6 +22,7 @@ import { notifyEnd, watchEnds } from './endNotice';
 import { selectedItems } from './fileBrowser';
 import { JobCommandIds } from './jobs';
 import { addTabCommand, jobsUsable } from './tabs';
+import { plural } from '../translation';
 
 export { RunCommandIds };
 
@@ -157,10 +158,12 @@ export function watchRunEnds(
     run => `${run.id}:${run.finished ?? ''}:${run.status}`,
     run => {
       const what = runTitle(run);
-      const done = trans.__(
-        '%1 of %2 jobs',
-        run.progress.jobs_done,
-        run.progress.jobs_total
+      const done = plural(
+        trans,
+        run.progress.jobs_total,
+        '%2 of %1 job',
+        '%2 of %1 jobs',
+        run.progress.jobs_done
       );
       notifyEnd(
         run.status,

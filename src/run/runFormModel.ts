@@ -2,9 +2,12 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { errorMessage, problemOf } from '../api/errors';
+import { CRDS_CONTEXT_PATTERN } from '../api/constants';
 import type {
   IAssociation,
   IJobRecord,
+  IParameterFile,
+  IPipelineParameters,
   IPipelineSpec,
   IPipelineSummary
 } from '../api/models';
@@ -14,8 +17,11 @@ import { Model } from '../models/model';
 import { IJwstLabClient } from '../tokens';
 import { loadTrans } from '../translation';
 import {
+  allValues,
   batchOutputDir,
   buildRequest,
+  draftOf,
+  editableParams,
   fieldKey,
   FieldErrors,
   formFieldOf,
@@ -24,6 +30,8 @@ import {
   ParamDraft,
   pipelinesForSuffix,
   RunInputKind,
+  skipKey,
+  stepsOf,
   withoutFieldError
 } from './validation';
 
@@ -101,6 +109,8 @@ export class RunFormModel extends Model {
     this._draft = null;
     this._errors = {};
     this._generalError = null;
+    this._effective = null;
+    this._strun = null;
     void this._loadSpec();
   }
 
@@ -152,25 +162,191 @@ export class RunFormModel extends Model {
 
   /** Set what the user entered for a step parameter; its problem goes away. */
   setParam(step: string, name: string, value: ParamDraft): void {
+    const key = fieldKey(step, name);
     this._editDraft(
       draft => ({
         params: {
           ...draft.params,
           [step]: { ...draft.params[step], [name]: value }
-        }
+        },
+        touched: { ...draft.touched, [key]: true },
+        sources: { ...draft.sources, [key]: { kind: 'user' } }
       }),
-      fieldKey(step, name)
+      key
     );
   }
 
   /** Skip a step, or run it. */
   setSkip(step: string, skip: boolean): void {
-    this._editDraft(draft => ({ skip: { ...draft.skip, [step]: skip } }));
+    this._editDraft(draft => ({
+      skip: { ...draft.skip, [step]: skip },
+      touched: { ...draft.touched, [skipKey(step)]: true }
+    }));
   }
 
-  /** Pin a CRDS context (empty for the server's). */
+  /** Pin a CRDS context (empty for the server's): the CRDS values are asked for again. */
   setCrdsContext(value: string): void {
     this._editDraft(() => ({ crdsContext: value }), 'crds_context');
+    const context = value.trim();
+    if (context === '' || CRDS_CONTEXT_PATTERN.test(context)) {
+      void this._loadEffective();
+    }
+  }
+
+  /**
+   * The values a job would run with, from the server (code defaults merged
+   * with the CRDS `pars-*` references for the first input and the context),
+   * or null until they arrived (or when they could not be computed).
+   */
+  get effective(): IPipelineParameters | null {
+    return this._effective;
+  }
+
+  /** Whether the CRDS parameter references are being looked up. */
+  get effectiveLoading(): boolean {
+    return this._effectiveLoading;
+  }
+
+  /** Why the CRDS parameter references could not be looked up, or null. */
+  get effectiveError(): string | null {
+    return this._effectiveError;
+  }
+
+  /** What happened to the last parameter file loaded or saved, or null. */
+  get fileNotice(): string | null {
+    return this._fileNotice;
+  }
+
+  /** The last "Copy as strun" command, or null. */
+  get strunCommand(): string | null {
+    return this._strun;
+  }
+
+  /**
+   * Load an ASDF parameter file (relative to the root) into the form: its
+   * values that differ from those shown become the user's. A file for
+   * another offered pipeline switches to it first.
+   */
+  async loadParameterFile(path: string): Promise<boolean> {
+    const trans = this._trans;
+    let file: IParameterFile;
+    try {
+      file = await this._client.readParameterFile(path.trim());
+    } catch (error) {
+      this._fileNotice = errorMessage(error);
+      this.emitChanged();
+      return false;
+    }
+    if (file.alias && file.alias !== this._pipeline) {
+      const offered = this._pipelines.state.value ?? [];
+      if (!offered.includes(file.alias)) {
+        this._fileNotice = trans.__(
+          '%1 is a parameter file for %2, which does not run these inputs.',
+          file.path,
+          file.alias
+        );
+        this.emitChanged();
+        return false;
+      }
+      this._pendingFile = file;
+      this.setPipeline(file.alias);
+      return true;
+    }
+    if (!file.alias) {
+      this._fileNotice = trans.__(
+        '%1 is for %2, which is not installed here.',
+        file.path,
+        file.class_name
+      );
+      this.emitChanged();
+      return false;
+    }
+    this._applyFile(file);
+    return true;
+  }
+
+  /** Save every value shown as an ASDF parameter file (relative to the root). */
+  async saveParameterFile(path: string): Promise<boolean> {
+    const spec = this._spec.state.value;
+    const draft = this._draft;
+    if (!spec || !draft) {
+      return false;
+    }
+    const values = allValues(spec, draft);
+    if ('errors' in values) {
+      this._errors = values.errors;
+      this._focus(Object.keys(values.errors)[0]);
+      this.emitChanged();
+      return false;
+    }
+    const target = path.trim();
+    try {
+      const written = await this._client.writeParameterFile({
+        path: target,
+        pipeline: spec.alias,
+        steps: values.steps,
+        overwrite: this._confirmOverwrite === target
+      });
+      this._confirmOverwrite = null;
+      this._fileNotice = this._trans.__('Saved %1.', written.path);
+    } catch (error) {
+      const problem = problemOf(error);
+      if (problem.status === 409) {
+        this._confirmOverwrite = target;
+        this._fileNotice = this._trans.__(
+          '%1 exists: save again to replace it.',
+          target
+        );
+      } else {
+        this._fileNotice = problem.message;
+      }
+      this.emitChanged();
+      return false;
+    }
+    this.emitChanged();
+    return true;
+  }
+
+  /**
+   * A `strun` line for the values set, that runs from any folder (absolute
+   * paths, CRDS settings as environment assignments); null with the problems
+   * shown when a value does not validate.
+   */
+  async copyAsStrun(): Promise<string | null> {
+    const spec = this._spec.state.value;
+    const draft = this._draft;
+    const input = this._pending[0] ?? this.inputs[0];
+    if (!spec || !draft || !input) {
+      return null;
+    }
+    const request = buildRequest(spec, draft);
+    if ('errors' in request) {
+      this._errors = request.errors;
+      this._focus(Object.keys(request.errors)[0]);
+      this.emitChanged();
+      return null;
+    }
+    try {
+      const answer = await this._client.getStrunCommand(spec.alias, {
+        input,
+        steps: request.steps,
+        crds_context: request.crds_context,
+        output_dir: request.output_dir
+      });
+      this._strun = answer.command;
+      this._generalError = null;
+    } catch (error) {
+      const problem = problemOf(error);
+      const field = formFieldOf(problem.field, spec);
+      if (field) {
+        this._errors = { ...this._errors, [field]: problem.message };
+      } else {
+        this._generalError = problem.message;
+      }
+      this._strun = null;
+    }
+    this.emitChanged();
+    return this._strun;
   }
 
   /** Choose the output folder (empty for each job's own new folder). */
@@ -342,6 +518,7 @@ export class RunFormModel extends Model {
           this._level === undefined || p.level === this._level
       );
       names = pipelinesForSuffix(offered, inputs[0]);
+      names = await this._applicable(names);
       if (names.length === 0) {
         throw new Error(
           trans.__('No installed pipeline runs %1.', baseName(inputs[0]))
@@ -355,6 +532,35 @@ export class RunFormModel extends Model {
     return names;
   }
 
+  /**
+   * `names` without the pipelines that do not apply to some input's EXP_TYPE
+   * (the server reads the headers; CRDS's EXP_TYPE table decides). When the
+   * server cannot tell, nothing is removed.
+   */
+  private async _applicable(names: string[]): Promise<string[]> {
+    let answers;
+    try {
+      answers = await Promise.all(
+        this.inputs.map(input => this._client.getApplicablePipelines(input))
+      );
+    } catch {
+      return names;
+    }
+    const kept = names.filter(name =>
+      answers.every(answer => answer.pipelines.includes(name))
+    );
+    if (kept.length === 0 && names.length > 0) {
+      throw new Error(
+        this._trans.__(
+          'No installed pipeline applies to %1: %2',
+          baseName(this.inputs[0]),
+          answers[0]?.reason ?? ''
+        )
+      );
+    }
+    return kept;
+  }
+
   private async _loadSpec(): Promise<void> {
     const alias = this._pipeline;
     const problem = await this._spec.load(
@@ -364,8 +570,127 @@ export class RunFormModel extends Model {
     const spec = this._spec.state.value;
     if (problem === null && spec) {
       this._draft = initialDraft(spec);
+      const file = this._pendingFile;
+      this._pendingFile = null;
+      if (file) {
+        this._applyFile(file);
+      }
       this.emitChanged();
+      void this._loadEffective();
     }
+  }
+
+  /** Ask for the values a job would run with, and show them where the user set nothing. */
+  private async _loadEffective(): Promise<void> {
+    const alias = this._pipeline;
+    const input = this._pending[0] ?? this.inputs[0];
+    const draft = this._draft;
+    if (!alias || !input || !draft) {
+      return;
+    }
+    const context = draft.crdsContext.trim() || null;
+    const ticket = ++this._effectiveTicket;
+    this._effectiveLoading = true;
+    this._effectiveError = null;
+    this.emitChanged();
+    let answer: IPipelineParameters | null = null;
+    let failure: string | null = null;
+    try {
+      answer = await this._client.getPipelineParameters(alias, input, context);
+    } catch (error) {
+      failure = errorMessage(error);
+    }
+    if (ticket !== this._effectiveTicket || alias !== this._pipeline) {
+      return; // a newer question was asked meanwhile
+    }
+    this._effectiveLoading = false;
+    this._effective = answer;
+    this._effectiveError = failure;
+    if (answer) {
+      this._applyEffective(answer);
+    }
+    this.emitChanged();
+  }
+
+  /** Show the effective values of every field the user did not set, with their sources. */
+  private _applyEffective(answer: IPipelineParameters): void {
+    const spec = this._spec.state.value;
+    const draft = this._draft;
+    if (!spec || !draft) {
+      return;
+    }
+    const params = { ...draft.params };
+    const sources = { ...draft.sources };
+    for (const step of stepsOf(spec)) {
+      const values = answer.steps[step.alias]?.values ?? {};
+      params[step.alias] = { ...params[step.alias] };
+      for (const [name, paramSpec] of editableParams(step)) {
+        const key = fieldKey(step.alias, name);
+        const effective = values[name];
+        if (draft.touched[key] || !effective) {
+          continue;
+        }
+        params[step.alias][name] = draftOf(paramSpec, effective.value);
+        if (effective.source === 'crds' && effective.reference) {
+          sources[key] = { kind: 'crds', reference: effective.reference };
+        } else {
+          delete sources[key];
+        }
+      }
+    }
+    this._draft = { ...draft, params, sources };
+  }
+
+  /** Put a parameter file's values into the form; those that change become the user's. */
+  private _applyFile(file: IParameterFile): void {
+    const spec = this._spec.state.value;
+    const draft = this._draft;
+    if (!spec || !draft) {
+      return;
+    }
+    const params = { ...draft.params };
+    const skip = { ...draft.skip };
+    const touched = { ...draft.touched };
+    const sources = { ...draft.sources };
+    let changed = 0;
+    for (const step of stepsOf(spec)) {
+      const given = file.steps[step.alias];
+      if (!given) {
+        continue;
+      }
+      params[step.alias] = { ...params[step.alias] };
+      if (typeof given.skip === 'boolean' && given.skip !== skip[step.alias]) {
+        skip[step.alias] = given.skip;
+        touched[skipKey(step.alias)] = true;
+        changed++;
+      }
+      for (const [name, paramSpec] of editableParams(step)) {
+        if (!(name in given)) {
+          continue;
+        }
+        const text = draftOf(paramSpec, given[name]);
+        if (text === params[step.alias][name]) {
+          continue;
+        }
+        const key = fieldKey(step.alias, name);
+        params[step.alias][name] = text;
+        touched[key] = true;
+        sources[key] = { kind: 'file', path: file.path };
+        changed++;
+      }
+    }
+    this._draft = { ...draft, params, skip, touched, sources };
+    const notice = this._trans._n(
+      'Loaded %2: %1 value differs from those shown.',
+      'Loaded %2: %1 values differ from those shown.',
+      changed,
+      file.path
+    );
+    this._fileNotice =
+      file.ignored.length > 0
+        ? `${notice} ${this._trans.__('Not known here: %1.', file.ignored.join(', '))}`
+        : notice;
+    this.emitChanged();
   }
 
   private readonly _client: IJwstLabClient;
@@ -385,6 +710,14 @@ export class RunFormModel extends Model {
   private _submitting = false;
   private _expanded: Record<string, boolean> = {};
   private _focusRequested = new Signal<this, string>(this);
+  private _effective: IPipelineParameters | null = null;
+  private _effectiveLoading = false;
+  private _effectiveError: string | null = null;
+  private _effectiveTicket = 0;
+  private _pendingFile: IParameterFile | null = null;
+  private _fileNotice: string | null = null;
+  private _confirmOverwrite: string | null = null;
+  private _strun: string | null = null;
 }
 
 /** The namespace for `RunFormModel` statics. */

@@ -39,6 +39,26 @@ export interface IRunDraft {
   crdsContext: string;
   /** An output folder relative to the root; empty for each job's own new folder. */
   outputDir: string;
+  /**
+   * Fields the user set (by `fieldKey`, and `skipKey` for skip toggles): they
+   * are sent even when equal to the default, the others are left to the
+   * pipeline (its defaults and CRDS `pars-*` references).
+   */
+  touched: Record<string, true>;
+  /** Where each shown value comes from, by `fieldKey` (absent: the code default). */
+  sources: Record<string, ValueSource>;
+}
+
+/** Where a value shown in the form comes from. */
+export type ValueSource =
+  | { kind: 'default' }
+  | { kind: 'crds'; reference: string }
+  | { kind: 'file'; path: string }
+  | { kind: 'user' };
+
+/** The key of a step's skip toggle in `IRunDraft.touched`. */
+export function skipKey(step: string): string {
+  return `steps.${step}.skip`;
 }
 
 /** How a parameter is edited, from its configobj type. */
@@ -76,8 +96,12 @@ export function skippedByDefault(step: IStepSpec): boolean {
 
 /** The text (or checkbox state) an input starts with: the spec's default. */
 export function defaultDraft(spec: IParamSpec): ParamDraft {
+  return draftOf(spec, spec.default);
+}
+
+/** The text (or checkbox state) that shows `value` in the input of a parameter. */
+export function draftOf(spec: IParamSpec, value: unknown): ParamDraft {
   const kind = inputKind(spec);
-  const value = spec.default;
   if (kind === 'boolean') {
     return value === true;
   }
@@ -90,6 +114,7 @@ export function defaultDraft(spec: IParamSpec): ParamDraft {
   // `1.0` as the spec writes it, not JSON's `1`.
   if (
     kind === 'float' &&
+    value === spec.default &&
     typeof spec.default_repr === 'string' &&
     Number(spec.default_repr) === value
   ) {
@@ -109,7 +134,14 @@ export function initialDraft(spec: IPipelineSpec): IRunDraft {
     }
     skip[step.alias] = skippedByDefault(step);
   }
-  return { params, skip, crdsContext: '', outputDir: '' };
+  return {
+    params,
+    skip,
+    crdsContext: '',
+    outputDir: '',
+    touched: {},
+    sources: {}
+  };
 }
 
 /**
@@ -320,9 +352,9 @@ export function formFieldOf(
 }
 
 /**
- * The `steps` payload of `POST /jobs` (only the values that differ from the
- * defaults, and the skip toggles that differ from the spec), or the errors by
- * field when something does not validate.
+ * The `steps` payload of `POST /jobs` (the values the user set, even when
+ * equal to a default, and the skip toggles set or differing from the spec),
+ * or the errors by field when something does not validate.
  */
 export function buildRequest(
   spec: IPipelineSpec,
@@ -339,19 +371,21 @@ export function buildRequest(
   for (const step of stepsOf(spec)) {
     const values: Record<string, unknown> = {};
     const skip = draft.skip[step.alias] ?? skippedByDefault(step);
-    if (skip !== skippedByDefault(step)) {
+    if (skip !== skippedByDefault(step) || draft.touched[skipKey(step.alias)]) {
       values.skip = skip;
     }
     if (!skip) {
       for (const [name, paramSpec] of editableParams(step)) {
         const text = draft.params[step.alias]?.[name];
-        if (text === undefined) {
+        // Only what the user set is sent, even when it equals the default: the
+        // rest is the pipeline's (its defaults and CRDS pars-* references).
+        if (text === undefined || !draft.touched[fieldKey(step.alias, name)]) {
           continue;
         }
         const parsed = parseParam(paramSpec, text);
         if ('error' in parsed) {
           errors[fieldKey(step.alias, name)] = `${name} ${parsed.error}`;
-        } else if (!isDefault(paramSpec, parsed.value)) {
+        } else {
           values[name] = parsed.value;
         }
       }
@@ -435,4 +469,37 @@ export function pipelinesForSuffix(
         pipeline.suffixes.some(suffix => path.endsWith(suffix))
     )
     .map(pipeline => pipeline.alias);
+}
+
+/**
+ * Every shown value of every step, parsed (for a parameter file), with
+ * `skip: true` for skipped steps; or the errors by field.
+ */
+export function allValues(
+  spec: IPipelineSpec,
+  draft: IRunDraft
+):
+  { steps: Record<string, Record<string, unknown>> } | { errors: FieldErrors } {
+  const errors: FieldErrors = {};
+  const steps: Record<string, Record<string, unknown>> = {};
+  for (const step of stepsOf(spec)) {
+    const values: Record<string, unknown> = {};
+    if (draft.skip[step.alias] ?? skippedByDefault(step)) {
+      values.skip = true;
+    }
+    for (const [name, paramSpec] of editableParams(step)) {
+      const text = draft.params[step.alias]?.[name];
+      if (text === undefined) {
+        continue;
+      }
+      const parsed = parseParam(paramSpec, text);
+      if ('error' in parsed) {
+        errors[fieldKey(step.alias, name)] = `${name} ${parsed.error}`;
+      } else {
+        values[name] = parsed.value;
+      }
+    }
+    steps[step.alias] = values;
+  }
+  return Object.keys(errors).length > 0 ? { errors } : { steps };
 }

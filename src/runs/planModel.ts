@@ -18,6 +18,7 @@ import {
   initialDraft,
   IRunDraft,
   ParamDraft,
+  skipKey,
   withoutFieldError
 } from '../run/validation';
 import type { IJwstLabClient } from '../tokens';
@@ -143,7 +144,9 @@ export class PlanModel extends Model {
         params: {
           ...draft.params,
           [step]: { ...draft.params[step], [name]: value }
-        }
+        },
+        // What the user set is sent (and checked), even when equal to a default.
+        touched: { ...draft.touched, [fieldKey(step, name)]: true }
       }
     };
     this._clearError(planFieldKey(alias, step, name));
@@ -158,7 +161,11 @@ export class PlanModel extends Model {
     }
     this._drafts = {
       ...this._drafts,
-      [alias]: { ...draft, skip: { ...draft.skip, [step]: skip } }
+      [alias]: {
+        ...draft,
+        skip: { ...draft.skip, [step]: skip },
+        touched: { ...draft.touched, [skipKey(step)]: true }
+      }
     };
     this.emitChanged();
   }

@@ -81,7 +81,9 @@ test.describe('pipeline jobs flow', () => {
     createdJobs.push(id);
     const detail = jobs.detail(id);
     await expect(jobs.row(id)).toBeVisible();
-    await expect(jobs.row(id)).toContainText('calwebb_image3');
+    await expect(jobs.row(id)).toContainText(
+      `jw09999 image3 · ${id.slice(0, 4)}`
+    );
 
     // Steps advance and the log streams while it runs.
     await expect
@@ -146,7 +148,9 @@ test.describe('pipeline jobs flow', () => {
       page.locator('.lm-DockPanel .lm-TabBar-tab.lm-mod-current')
     ).toContainText(`Quick Look: ${i2dName}`);
     // Back to the job's tab.
-    await page.locator('.lm-DockPanel .lm-TabBar-tab', { hasText: id }).click();
+    await page
+      .locator('.lm-DockPanel .lm-TabBar-tab', { hasText: id.slice(0, 4) })
+      .click();
 
     // Rerun: a new job with the same parameters opens in its own tab.
     await detail.getByRole('button', { name: 'Rerun' }).click();
@@ -195,6 +199,23 @@ test.describe('pipeline jobs flow', () => {
     await expect(detail).toHaveAttribute('data-status', 'cancelled', {
       timeout: 60000
     });
+    // Issue 14, defect 5: once Cancelled shows, "Cancelling…" is gone, and the
+    // cancel is one log line, not SystemExit's traceback.
+    await expect(detail.locator('.jp-JwstLab-jobNotice')).toHaveCount(0);
+    const log = await (
+      await page.request.get(`/jwst-lab/jobs/${id}/log`)
+    ).json();
+    expect(log.text).not.toContain('Traceback');
+    expect(log.text).not.toContain('SystemExit');
+    expect(log.text.match(/Cancelled by the user/g)).toHaveLength(1);
+    await expect(
+      detail.locator('.jp-JwstLab-logLine[data-level="ERROR"]')
+    ).toHaveCount(0);
+    await expect(
+      detail.locator('.jp-JwstLab-logViewport', {
+        hasText: 'Cancelled by the user'
+      })
+    ).toBeVisible();
     await expect(jobs.row(id)).toHaveAttribute('data-status', 'cancelled');
     await expect(detail.getByRole('button', { name: 'Cancel' })).toHaveCount(0);
     await expect(detail.getByRole('button', { name: 'Rerun' })).toBeVisible();
@@ -266,7 +287,7 @@ test.describe('pipeline jobs flow', () => {
 
     const panel = await jobs.lab.openPanel('jobs');
     const rows = panel.locator('.jp-JwstLab-jobItem', {
-      hasText: 'calwebb_detector1'
+      hasText: 'detector1'
     });
     await expect(rows).toHaveCount(2, { timeout: 30000 });
     for (const id of await rows.evaluateAll(nodes =>

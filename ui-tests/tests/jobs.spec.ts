@@ -38,7 +38,7 @@ test.describe('jwst-lab jobs list', () => {
 
     const row = panel.locator(`.jp-JwstLab-jobItem[data-job-id="${job.id}"]`);
     await expect(row).toBeVisible();
-    await expect(row).toContainText('calwebb_image2');
+    await expect(row).toContainText(`jw00001 image2 · ${job.id.slice(0, 4)}`);
     await expect(row).toHaveAttribute('data-status', 'failed', {
       timeout: 60000
     });

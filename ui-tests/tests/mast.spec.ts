@@ -45,10 +45,15 @@ test.describe('MAST panel', () => {
       `Target name: ${TARGET}`
     );
     await query.press('Enter');
-    const table = panel.locator('.jp-JwstLab-mastTable');
+    // The results open in the main area; the sidebar says how many.
+    const results = page.locator('#jwst-lab-mast-results');
+    const table = results.locator('.jp-JwstLab-mastTable');
     await expect(table).toBeVisible({ timeout: 60000 });
-    await expect(panel.locator('.jp-JwstLab-mastCount')).toContainText(
+    await expect(results.locator('.jp-JwstLab-mastCount')).toContainText(
       'observations'
+    );
+    await expect(panel.locator('.jp-JwstLab-mastSummaryCount')).toContainText(
+      'results'
     );
     await expect(table.locator('.jp-JwstLab-vtableRow').first()).toContainText(
       TARGET
@@ -57,13 +62,13 @@ test.describe('MAST panel', () => {
     const ticks = table.locator('input.jp-JwstLab-observationTick');
     await ticks.nth(0).check();
     await ticks.nth(1).check();
-    const toReduce = panel.locator('.jp-JwstLab-observationsToReduce');
+    const toReduce = results.locator('.jp-JwstLab-observationsToReduce');
     await expect(toReduce).toContainText('2 observations ticked');
     await expect(
       toReduce.getByRole('button', { name: 'Download and reduce' })
     ).toBeEnabled();
-    await expect(panel.locator('.jp-JwstLab-mastProducts')).toHaveCount(0);
-    await panel.screenshot({
+    await expect(results.locator('.jp-JwstLab-mastProducts')).toHaveCount(0);
+    await results.screenshot({
       path: 'test-results/screenshots/mast-results.png'
     });
     await toReduce.getByRole('button', { name: 'Clear' }).click();
@@ -74,7 +79,7 @@ test.describe('MAST panel', () => {
       hasText: OBSERVATION
     });
     await row.first().click();
-    const products = panel.locator('.jp-JwstLab-mastProducts');
+    const products = results.locator('.jp-JwstLab-mastProducts');
     await expect(products.locator('.jp-JwstLab-sectionTitle')).toContainText(
       OBSERVATION
     );
@@ -101,7 +106,7 @@ test.describe('MAST panel', () => {
     ).toContainText(/\d+ selected .* [\d.]+ (kB|MB|GB)/);
 
     // Download into this test's folder.
-    const download = panel.locator('.jp-JwstLab-mastDownload');
+    const download = results.locator('.jp-JwstLab-mastDownload');
     await download.locator('input.jp-JwstLab-downloadFolder').fill(tmpPath);
     const created = page.waitForResponse(
       response =>
@@ -125,12 +130,12 @@ test.describe('MAST panel', () => {
       timeout: 120000
     });
     await expect(status.locator('.jp-JwstLab-downloadText')).toContainText(
-      /Downloaded: (\d+) of \1 files/
+      /Downloaded: (\d+) of \1 files?/
     );
     await expect(
       status.locator('progress.jp-JwstLab-downloadProgress')
     ).toHaveJSProperty('value', 1);
-    await panel.screenshot({
+    await results.screenshot({
       path: 'test-results/screenshots/mast-download.png'
     });
 
@@ -141,8 +146,10 @@ test.describe('MAST panel', () => {
     await expect(jobRow).toHaveAttribute('data-status', 'succeeded');
 
     // "Open folder" shows the downloaded file in the file browser.
-    await lab.openPanel('mast');
-    await panel.locator('button.jp-JwstLab-openFolder').click();
+    await page
+      .locator('.lm-DockPanel-tabBar .lm-TabBar-tab', { hasText: 'MAST:' })
+      .click();
+    await results.locator('button.jp-JwstLab-openFolder').click();
     const listing = page.locator('.jp-FileBrowser .jp-DirListing-content');
     await expect(listing).toBeVisible();
     await expect(
@@ -193,18 +200,23 @@ test.describe('MAST panel', () => {
         (request.postData() ?? '').includes('jwst-lab:mast:last-search')
     );
     await query.press('Enter');
-    await expect(panel.locator('.jp-JwstLab-mastTable')).toBeVisible({
+    const results = page.locator('#jwst-lab-mast-results');
+    await expect(results.locator('.jp-JwstLab-mastTable')).toBeVisible({
       timeout: 60000
     });
-    const count = await panel.locator('.jp-JwstLab-mastCount').textContent();
+    const count = await results.locator('.jp-JwstLab-mastCount').textContent();
     await saved;
 
-    await page.reload({ waitForIsReady: true });
+    // Galata's "ready" waits for the Launcher to be the active tab: after this
+    // reload the restored results document is, so wait for the app instead.
+    await page.reload({ waitForIsReady: false });
+    await page.waitForSelector('#jupyterlab-splash', { state: 'detached' });
     panel = await lab.openPanel('mast');
     await expect(panel.getByLabel('Target name or coordinates')).toHaveValue(
       TARGET
     );
-    await expect(panel.locator('.jp-JwstLab-mastCount')).toHaveText(
+    // The results document comes back with the search.
+    await expect(results.locator('.jp-JwstLab-mastCount')).toHaveText(
       count ?? '',
       { timeout: 60000 }
     );

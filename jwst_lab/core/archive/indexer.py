@@ -135,11 +135,23 @@ class IndexReport:
 
 
 def read_fits_info(path: Path) -> dict[str, Any]:
-    """The primary-header keywords the index keeps (only the primary header is read)."""
+    """The primary-header keywords the index keeps, and the sky footprint.
+
+    jwst writes ``S_REGION`` into the ``SCI`` extension's header (calibrated
+    products), so that header is read too when the primary has none.
+    """
     from astropy.io import fits
 
     header = fits.getheader(path, 0, memmap=False)
-    return {key: value for key in HEADER_KEYS if (value := header.get(key)) is not None}
+    info = {key: value for key in HEADER_KEYS if (value := header.get(key)) is not None}
+    if not info.get("S_REGION"):
+        try:
+            region = fits.getheader(path, "SCI", memmap=False).get("S_REGION")
+        except (KeyError, IndexError, OSError):
+            region = None
+        if isinstance(region, str) and region.strip():
+            info["S_REGION"] = region.strip()
+    return info
 
 
 def read_asn_info(path: Path) -> dict[str, Any]:
@@ -400,7 +412,11 @@ def _observation_row(
         "proposal_id": normalise_proposal(program) if program else None,
         "proposal_type": category or None,
         "sequence_number": None,
-        "s_region": text_or_none(first("S_REGION")),
+        # A combined (Level 3) observation covers all its members' footprints.
+        "s_region": (
+            " ".join(dict.fromkeys(r for h in headers if (r := text_or_none(h.get("S_REGION")))))
+            or None
+        ),
         "jpegURL": None,
         "dataURL": None,
         "dataRights": DEFAULT_RIGHTS,

@@ -24,6 +24,7 @@ from ...models.mast import MastSearchQuery
 from ..archive import ArchiveError, LocalArchive, Query
 from ..mast_vocabulary import OBS_FIELDS
 from .json_rows import columns_of
+from .resolver import UnknownTarget
 
 log = logging.getLogger(__name__)
 
@@ -76,8 +77,11 @@ class LocalBackend:
 
     def search(
         self, query: MastSearchQuery, resolve: Callable[[str], tuple[float, float]]
-    ) -> tuple[list[dict[str, Any]], int, list[dict[str, str]]]:
-        """One page of observations: rows, total, columns. ``resolve`` resolves a target."""
+    ) -> tuple[list[dict[str, Any]], int, list[dict[str, str]], dict[str, float] | None]:
+        """One page of observations: rows, total, columns, the cone searched (or None).
+
+        ``resolve`` resolves a target; a target matched by name only has no cone.
+        """
         archive = self.archive()
         wanted = Query(
             ra=query.ra,
@@ -103,7 +107,10 @@ class LocalBackend:
             rows, total = archive.search(wanted)
         except ValueError as error:
             raise BadRequest(str(error), field="sort") from None
-        return rows, total, columns_of(OBS_FIELDS)
+        cone = None
+        if wanted.ra is not None and wanted.dec is not None and wanted.radius is not None:
+            cone = {"ra": wanted.ra, "dec": wanted.dec, "radius": wanted.radius}
+        return rows, total, columns_of(OBS_FIELDS), cone
 
     def _by_target(
         self,
@@ -126,10 +133,10 @@ class LocalBackend:
         except UpstreamError as error:
             self._resolver_down_until = time.monotonic() + RESOLVER_DOWN_SECONDS
             if not by_name:
-                raise NotFound(
-                    f"target {target!r} matches no observation name in the local "
-                    f"archive, and the name resolver is unavailable ({error.message})",
-                    field="target",
+                raise UnknownTarget(
+                    f"No observation in the local archive is named {target!r}, and MAST's "
+                    "name resolver could not be reached to look it up",
+                    detail=getattr(error, "detail", None) or error.message,
                 ) from None
         if position is not None:
             return replace(

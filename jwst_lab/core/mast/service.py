@@ -28,9 +28,11 @@ from typing import Any, TypeVar
 import anyio
 import anyio.to_thread
 
+from ... import metrics
 from ...config import Settings
 from ...errors import BadRequest, JwstLabError, UpstreamError
 from ...models.mast import MastProductsQuery, MastSearchQuery, MastSource
+from ..downloads import mast_download_url
 from ..mast_vocabulary import PRODUCT_FIELDS
 from ..token import TokenStore
 from . import astroquery_backend
@@ -51,7 +53,8 @@ MAST_DOWN_SECONDS = 60.0
 _OBSID = re.compile(r"[A-Za-z0-9_.\-]{1,80}")
 _DATA_URI = re.compile(r"mast:[A-Za-z0-9_]+/[\w./\-]+")
 
-SearchAnswer = tuple[list[dict[str, Any]], int, list[dict[str, str]]]
+#: rows, total, columns, and the cone searched ({ra, dec, radius} in degrees) when there was one.
+SearchAnswer = tuple[list[dict[str, Any]], int, list[dict[str, str]], dict[str, float] | None]
 
 
 class MastService:
@@ -98,14 +101,22 @@ class MastService:
         return ["mast", "local"]
 
     async def _run(
-        self, requested: MastSource | None, work: Callable[[MastSource], T]
+        self,
+        requested: MastSource | None,
+        work: Callable[[MastSource], T],
+        *,
+        operation: str = "request",
     ) -> tuple[T, MastSource, str | None]:
-        """Run ``work`` on the first source that answers; ``auto`` falls back to local."""
+        """Run ``work`` on the first source that answers; ``auto`` falls back to local.
+
+        Each attempt is timed and its failure counted as ``operation`` (``/metrics``).
+        """
         sources = self._sources(requested)
         failure: str | None = None
         for index, source in enumerate(sources):
             try:
-                result = await self._in_thread(functools.partial(work, source), source)
+                with metrics.mast_request(operation, source):
+                    result = await self._in_thread(functools.partial(work, source), source)
             except UpstreamError as error:
                 if index + 1 < len(sources) and self.local_available():
                     self._mast_down_until = time.monotonic() + MAST_DOWN_SECONDS
@@ -158,16 +169,17 @@ class MastService:
 
     def resolve(self, target: str, *, timeout: float | None = None) -> tuple[float, float]:
         """RA, Dec (degrees) of a target name from MAST's name resolver; 404 if unknown."""
-        return self.resolver.resolve(
-            self.settings.mast_resolver_url, target, timeout or self.timeout
-        )
+        with metrics.mast_request("resolve", "mast"):
+            return self.resolver.resolve(
+                self.settings.mast_resolver_url, target, timeout or self.timeout
+            )
 
     # --- searching --------------------------------------------------------------------
 
     async def search(self, query: MastSearchQuery) -> dict[str, Any]:
         """``GET /mast/observations``: rows, total, page, page_size, columns, source, python."""
-        (rows, total, columns), source, fallback = await self._run(
-            query.source, functools.partial(self._search_sync, query)
+        (rows, total, columns, cone), source, fallback = await self._run(
+            query.source, functools.partial(self._search_sync, query), operation="search"
         )
         answer: dict[str, Any] = {
             "rows": rows,
@@ -177,6 +189,7 @@ class MastService:
             "columns": columns,
             "source": source,
             "python": search_snippet(query),
+            "cone": cone,
         }
         if fallback:
             answer["notice"] = (
@@ -190,22 +203,28 @@ class MastService:
             return self.local.search(query, resolve)
         position = self.resolve(query.target) if query.target else None
         criteria = astroquery_backend.search_criteria(query, position)
-        return self._with_client(
+        rows, total, columns = self._with_client(
             lambda client: astroquery_backend.search(
                 client, criteria, query, self.settings.mast_url
             )
         )
+        if position is None and query.ra is not None and query.dec is not None:
+            position = (query.ra, query.dec)
+        cone = None
+        if position is not None and query.radius is not None:
+            cone = {"ra": position[0], "dec": position[1], "radius": query.radius}
+        return rows, total, columns, cone
 
     # --- products ---------------------------------------------------------------------
 
     async def products(self, obsid: str, query: MastProductsQuery) -> dict[str, Any]:
-        """``GET /mast/observations/{obsid}/products``: rows, columns, total, python."""
+        """``GET /mast/observations/{obsid}/products``: rows, total, python, download_url, ..."""
         source = query.source
         if source is None and not obsid.isdigit() and self.backend != "mast":
             source = "local"  # MAST's obsids are numbers; a name is a local obs_id
         filters = ProductFilters.from_query(query)
         rows, used, fallback = await self._run(
-            source, functools.partial(self._products_sync, obsid, filters)
+            source, functools.partial(self._products_sync, obsid, filters), operation="products"
         )
         fields = list(PRODUCT_FIELDS)
         if used == "local":
@@ -217,6 +236,7 @@ class MastService:
             "columns": columns_of(fields),
             "source": used,
             "python": products_snippet(obsid, filters),
+            "download_url": mast_download_url(self.settings.mast_url, ""),
         }
         if fallback:
             answer["notice"] = (
@@ -241,6 +261,7 @@ class MastService:
                 product_filters_from(filters, prefix="product_filters."),
                 field="obsids",
             ),
+            operation="list_products",
         )
         return rows
 
@@ -260,7 +281,9 @@ class MastService:
                 )
         if chosen == "local":
             rows, _, _ = await self._run(
-                "local", lambda _source: self.local.products_for_uris(uris)
+                "local",
+                lambda _source: self.local.products_for_uris(uris),
+                operation="products_for_uris",
             )
             return rows
         return [row_from_uri(uri) for uri in uris]

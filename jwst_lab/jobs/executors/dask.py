@@ -11,9 +11,12 @@ imported only then.
 
 Cancel writes a request file that the worker's supervisor
 (:func:`~.worker.run_runner`) acts on. After a server restart a runner that
-still runs on this host is re-attached through its pid file; one on another
-host (or whose cluster died) cannot be, and its job becomes ``interrupted``
-unless the runner recorded its exit status.
+still runs on this host is re-attached through its pid file, and the memory
+promised to it on its worker (recorded in the job folder at submission) is
+promised again, so admission does not place a second job into memory Dask
+still holds for it; a runner on another host (or whose cluster died) cannot
+be re-attached, and its job becomes ``interrupted`` unless the runner
+recorded its exit status.
 
 Memory: every worker declares its memory limit as the Dask resource
 ``jwst_lab_memory`` (:mod:`.dask_plugin`). :meth:`DaskExecutor.memory_capacity`
@@ -34,6 +37,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import json
 import logging
 import time
 import uuid
@@ -58,6 +62,8 @@ REFRESH_INTERVAL = 1.0
 MEMORY_RESOURCE = "jwst_lab_memory"
 #: Seconds the job manager's start waits for the connection to the scheduler.
 OPEN_TIMEOUT = 10.0
+#: In a job folder: the worker a job was pinned to and the memory promised there.
+PLACEMENT_NAME = "dask_placement.json"
 LOG = logging.getLogger(__name__)
 
 
@@ -71,6 +77,18 @@ class _Worker:
     name: str
     limit_bytes: int
     threads: int
+
+
+def _read_placement(job_dir: Path) -> tuple[str, int] | None:
+    """The (worker address, bytes) a job's folder records, or None (none, or unreadable)."""
+    try:
+        record = json.loads((job_dir / PLACEMENT_NAME).read_text(encoding="utf-8"))
+        address, amount = record["address"], record["bytes"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if not isinstance(address, str) or not isinstance(amount, int) or amount <= 0:
+        return None
+    return address, amount
 
 
 def worker_limits(info: Mapping[str, Any]) -> dict[str, _Worker]:
@@ -316,6 +334,10 @@ class DaskExecutor(Executor):
         reservation = self._reserved.get(plan.job_id)
         if reservation is not None:
             address, amount = reservation
+            record = {"address": address, "bytes": amount}
+            await anyio.to_thread.run_sync(
+                runfiles.write_json, plan.job_dir / PLACEMENT_NAME, record
+            )
             # Pinned: Dask's work stealing ignores resources for loosely restricted
             # tasks and could move the job to a worker whose limit cannot hold it.
             placement = {
@@ -345,8 +367,17 @@ class DaskExecutor(Executor):
         return self._client is not None and address not in self._workers
 
     async def attach(self, job_dir: Path) -> RunHandle | None:
-        """Re-attach to a runner still running on this host (else None)."""
-        return await LocalExecutor().attach(job_dir)
+        """Re-attach to a runner still running on this host (else None).
+
+        Its job's reservation on its worker is restored (the job id is the
+        folder's name), to be released when the job ends like any other.
+        """
+        handle = await LocalExecutor().attach(job_dir)
+        if handle is not None:
+            placement = await anyio.to_thread.run_sync(_read_placement, job_dir)
+            if placement is not None:
+                self._reserved[job_dir.name] = placement
+        return handle
 
     async def close(self) -> None:
         """Disconnect, and stop the LocalCluster if this executor started one."""

@@ -75,6 +75,8 @@ class KindContext:
     #: The largest estimate a job may have now (the engine sets it per kind: on a Dask
     #: cluster, the largest worker's memory limit); None: ``settings.memory_limit_bytes``.
     memory_limit: Callable[[], int] | None = field(repr=False, default=None)
+    #: What that limit is called in messages (``memory_limit`` or the largest Dask worker's).
+    memory_limit_name: Callable[[], str] = field(repr=False, default=lambda: "memory_limit")
 
     def job_dir(self, job_id: str) -> Path:
         """The folder of one job."""

@@ -2,9 +2,10 @@
 
 The request is the plan :meth:`~jwst_lab.core.crds.CrdsService.fetch_plan`
 made (which refuses serverless and read-only caches); the runner
-(:mod:`jwst_lab.jobs.crds_fetch_runner`) runs with its CRDS environment. It
-runs on this host only: it writes the server's CRDS cache. A runner that
-died with the server is queued again (crds skips what is already cached).
+(:mod:`jwst_lab.jobs.crds_fetch_runner`) runs with its CRDS environment and
+fetches ``crds_fetch_concurrency`` references at once into crds's cache
+layout. It runs on this host only: it writes the server's CRDS cache. A
+runner that died with the server is queued again (what is cached is skipped).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ... import __version__
+from ... import __version__, metrics
 from ...core.paths import relative_to_root
 from ...errors import BadRequest, Conflict
 from ...models.jobs import JobRecord
@@ -28,8 +29,8 @@ from .transfer import TransferKind
 class CrdsFetchKind(TransferKind):
     """References fetched by ``python -m jwst_lab.jobs.crds_fetch_runner``.
 
-    A runner that died with the server is queued again: crds skips what the
-    dead runner already moved into the cache.
+    A runner that died with the server is queued again: it skips what the
+    dead runner already moved into the cache and clears its temporary files.
     """
 
     name = "crds_fetch"
@@ -52,6 +53,7 @@ class CrdsFetchKind(TransferKind):
             "context": context,
             "files": files,
             "environment": dict(plan.get("environment") or {}),
+            "concurrency": ctx.settings.crds_fetch_concurrency,
             "result_file": str(job_dir / RESULT_NAME),
             "input": label,
         }
@@ -92,6 +94,7 @@ class CrdsFetchKind(TransferKind):
     def finish(self, ctx: KindContext, record: JobRecord, ending: Ending) -> Finished:
         """What was fetched, skipped (already cached) and failed; the context used."""
         result = read_result(ctx.job_dir(record.id))
+        metrics.transfer_finished(self.name, result)
         changes: dict[str, Any] = {"outputs": [], "resources": self.measured(ctx, record, result)}
         if record.crds_fetch is not None:
             reported = {k: list(result.get(k) or []) for k in ("fetched", "skipped", "failed")}

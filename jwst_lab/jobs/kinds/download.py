@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from ... import __version__
+from ... import __version__, metrics
 from ...core.downloads import MANIFEST_NAME
 from ...core.paths import relative_to_root
 from ...errors import BadRequest, Conflict
@@ -65,6 +65,9 @@ class DownloadKind(TransferKind):
                 product_filters=request.get("product_filters"),
                 dest=dest,
                 mast_url=ctx.settings.mast_url,
+                files=files,
+                folder=folder,
+                cloud=self._provider(ctx, request, source=str(request.get("source") or "mast")),
                 protected=any(
                     str(row.get("dataRights") or "").upper() in layout.PROTECTED_RIGHTS
                     for row in rows
@@ -79,6 +82,11 @@ class DownloadKind(TransferKind):
             parallel=ctx.settings.max_parallel_downloads,
             mast_url=ctx.settings.mast_url,
             resume_from=[Path(p) for p in request.get("resume_from") or ()],
+            cloud=layout.cloud_spec(
+                self._provider(ctx, request, source=str(request.get("source") or "mast")),
+                endpoint_url=ctx.settings.cloud_endpoint_url,
+                mast_url=ctx.settings.mast_url,
+            ),
         )
         bytes_total = sum(int(f["size"] or 0) for f in files)
         shown = relative_to_root(ctx.root, folder) if folder != ctx.root else "."
@@ -103,8 +111,17 @@ class DownloadKind(TransferKind):
                 "product_filters": dict(request.get("product_filters") or {}),
                 "manifest": f"{shown}/{MANIFEST_NAME}" if shown != "." else MANIFEST_NAME,
                 "resumes": 0,
+                "cloud": self._provider(ctx, request, source=str(request.get("source") or "mast")),
             },
         )
+
+    @staticmethod
+    def _provider(ctx: KindContext, request: Mapping[str, Any], *, source: str) -> str:
+        """The cloud provider MAST products come from first ("" for none; never for local)."""
+        if source == "local":
+            return ""
+        asked = request.get("cloud")
+        return str(asked if asked is not None else ctx.settings.cloud or "")
 
     def claims(self, ctx: KindContext, record: JobRecord) -> list[Claim]:
         """Every file it writes: two active downloads never write the same file."""
@@ -129,10 +146,18 @@ class DownloadKind(TransferKind):
     def finish(self, ctx: KindContext, record: JobRecord, ending: Ending) -> Finished:
         """The files in place are the outputs; the runner's result says what failed."""
         result = read_result(ctx.job_dir(record.id))
+        metrics.transfer_finished(self.name, result)
+        changes: dict[str, Any] = {}
+        origins = result.get("origin_counts")
+        if record.download is not None and isinstance(origins, dict):
+            changes["download"] = record.download.model_copy(
+                update={"origins": {str(k): int(v) for k, v in origins.items()}}
+            )
         finished = self.updated(
             record,
             outputs=[str(p) for p in result.get("files") or []],
             resources=self.measured(ctx, record, result),
+            **changes,
         )
         return Finished(finished, self.runner_error(result, ending))
 
@@ -155,4 +180,5 @@ class DownloadKind(TransferKind):
             "product_filters": (about.product_filters if about else None) or None,
             "python": record.commands.python,
             "resume_from": [str(job_dir)],
+            "cloud": str((spec.get("cloud") or {}).get("provider") or ""),
         }

@@ -113,6 +113,7 @@ class PipelineKind(JobKind):
                 ctx.memory_limit_bytes(),
                 force=request.get("force") is True,
                 what=f"this {pipeline} job",
+                limit_name=ctx.memory_limit_name(),
             )
         return self.new_record(
             ctx,

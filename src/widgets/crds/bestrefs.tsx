@@ -1,13 +1,18 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
-import type { ICrdsBestref, ICrdsStatus } from '../../api/models';
+import type {
+  ICrdsBestref,
+  ICrdsContextList,
+  ICrdsStatus
+} from '../../api/models';
 import type { IJobRecord } from '../../api/models';
 import { formatBytes } from '../../components/format';
 import { JobProgress } from '../../components/JobProgress';
 import type { CrdsBestrefsModel } from '../../crds/bestrefsModel';
 import { isFinal } from '../../models/jobRecord';
 import { useModel } from '../../models/useModel';
+import { plural } from '../../translation';
 import { LoadState } from './loadState';
 
 /** Props of {@link CrdsBestrefsView}. */
@@ -94,6 +99,8 @@ export function CrdsFetch({
     blocker = fetchBlocker(status.value, trans);
   }
   const pending = status.status === 'loading' || status.status === 'idle';
+  // A button that cannot act does not look like the one to press (no accept style).
+  const disabled = blocker !== null || model.sending || running;
   const fetch = async (): Promise<void> => {
     const created = await model.fetch();
     if (created) {
@@ -104,8 +111,12 @@ export function CrdsFetch({
     <div className="jp-JwstLab-crdsFetch">
       <button
         type="button"
-        className="jp-mod-styled jp-mod-accept jp-JwstLab-crdsFetchButton"
-        disabled={blocker !== null || model.sending || running}
+        className={
+          disabled
+            ? 'jp-mod-styled jp-JwstLab-crdsFetchButton'
+            : 'jp-mod-styled jp-mod-accept jp-JwstLab-crdsFetchButton'
+        }
+        disabled={disabled}
         title={
           blocker ?? trans.__('Sync the missing references into the CRDS cache')
         }
@@ -175,6 +186,83 @@ function fetchText(job: IJobRecord, trans: TranslationBundle): string {
   }
 }
 
+/** The contexts a user can pick here: cached ones, or every one a CRDS server lists. */
+function pickable(list: ICrdsContextList | null): string[] {
+  if (!list) {
+    return [];
+  }
+  return list.contexts
+    .filter(row => row.cached || list.source === 'server')
+    .map(row => row.context);
+}
+
+/**
+ * The context the user chose cannot be used: say which and why, and offer
+ * the effective context and the valid ones instead of a Retry that would fail
+ * the same way.
+ */
+function ContextProblem({
+  model,
+  trans
+}: {
+  model: CrdsBestrefsModel;
+  trans: TranslationBundle;
+}): JSX.Element {
+  const list = model.contexts.value;
+  const choices = pickable(list).filter(name => name !== model.context);
+  const effective = list?.effective_context ?? null;
+  return (
+    <div
+      className="jp-JwstLab-crdsError jp-JwstLab-crdsContextProblem"
+      role="alert"
+    >
+      <p>
+        {trans.__(
+          'CRDS cannot give best references at context %1: %2',
+          model.context,
+          model.contextError?.message ?? ''
+        )}
+      </p>
+      <div className="jp-JwstLab-crdsContextChoices">
+        <button
+          type="button"
+          className="jp-mod-styled jp-mod-accept jp-JwstLab-crdsUseEffective"
+          onClick={() => model.useContext('')}
+        >
+          {effective
+            ? trans.__('Use the effective context (%1)', effective)
+            : trans.__('Use the effective context')}
+        </button>
+        <label>
+          <span>{trans.__('or pick a context')}</span>
+          <select
+            className="jp-mod-styled jp-JwstLab-crdsPickContext"
+            value=""
+            disabled={choices.length === 0}
+            onChange={event => model.useContext(event.currentTarget.value)}
+          >
+            <option value="" disabled>
+              {model.contexts.status === 'loading'
+                ? trans.__('reading the contexts…')
+                : plural(
+                    trans,
+                    choices.length,
+                    '%1 context available',
+                    '%1 contexts available'
+                  )}
+            </option>
+            {choices.map(name => (
+              <option key={name} value={name}>
+                {name}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
+    </div>
+  );
+}
+
 /** Best references of one file: every type with its file or why there is none. */
 export function CrdsBestrefsView({
   model: bestrefsModel,
@@ -184,6 +272,7 @@ export function CrdsBestrefsView({
   const model = useModel(bestrefsModel);
   const path = model.path;
   const state = model.state;
+  const listId = React.useId();
   const chooser = (
     <form
       className="jp-JwstLab-crdsContextForm"
@@ -198,116 +287,169 @@ export function CrdsBestrefsView({
           type="text"
           className="jp-mod-styled jp-JwstLab-crdsBestrefsContext"
           value={model.contextDraft}
+          list={listId}
           placeholder={trans.__('effective context (e.g. jwst_0540.pmap)')}
+          onFocus={() => model.loadContexts()}
           onChange={event => model.setContextDraft(event.currentTarget.value)}
         />
       </label>
+      <datalist id={listId}>
+        {pickable(model.contexts.value).map(name => (
+          <option key={name} value={name} />
+        ))}
+      </datalist>
       <button type="submit" className="jp-mod-styled">
         {trans.__('Apply')}
       </button>
     </form>
   );
   const result = state.value;
-  // Asked again after a fetch, the table stays while the new answer comes.
-  if (!result) {
-    return (
-      <div className="jp-JwstLab-crdsBestrefs">
-        {chooser}
-        <LoadState
-          model={model}
-          loading={trans.__('Asking CRDS for the best references of %1…', path)}
-          trans={trans}
-        />
-      </div>
-    );
-  }
+  const contextError = model.contextError;
   const hideNa = model.hideNa;
-  const shown = result.types.filter(t => !hideNa || t.status !== 'n/a');
+  const naCount = result
+    ? result.types.filter(t => t.status === 'n/a').length
+    : 0;
+  const shown = result
+    ? result.types.filter(t => !hideNa || t.status !== 'n/a')
+    : [];
   const toFetch =
-    result.bytes_to_fetch === null
-      ? trans.__('unknown (offline)')
-      : formatBytes(result.bytes_to_fetch);
+    result === null
+      ? ''
+      : result.missing === 0
+        ? trans.__('nothing')
+        : result.bytes_to_fetch === null
+          ? trans.__('unknown (offline)')
+          : formatBytes(result.bytes_to_fetch);
+  // The file's title and the chooser stay whatever happens to the request.
   return (
     <div
       className="jp-JwstLab-crdsBestrefs"
-      data-context={result.context}
+      data-context={result?.context}
       data-path={path}
       aria-busy={state.status === 'loading'}
     >
       <header className="jp-JwstLab-crdsViewHeader">
-        <h2>{path}</h2>
+        <h2 title={path}>{path}</h2>
         {chooser}
-        <p className="jp-JwstLab-crdsBestrefsSummary">
-          {trans.__(
-            '%1 at %2 (%3): %4 references selected, %5 already cached; still to fetch: %6',
-            result.instrument.toUpperCase(),
-            result.context,
-            result.context_reason,
-            result.found,
-            result.cached,
-            toFetch
-          )}
-        </p>
-        {result.readonly && (
-          <p className="jp-JwstLab-crdsHint">
-            {trans.__('The CRDS cache is read-only (shared cache).')}
-          </p>
+        {contextError ? (
+          <ContextProblem model={bestrefsModel} trans={trans} />
+        ) : (
+          !result && (
+            <LoadState
+              model={model}
+              loading={trans.__(
+                'Asking CRDS for the best references of %1…',
+                path
+              )}
+              trans={trans}
+            />
+          )
         )}
-        <CrdsFetch
-          model={model}
-          missing={result.missing}
-          trans={trans}
-          onJob={onJob}
-        />
-        <label className="jp-JwstLab-crdsCheck">
-          <input
-            type="checkbox"
-            checked={hideNa}
-            onChange={event => model.setHideNa(event.currentTarget.checked)}
-          />
-          {trans.__('Hide types that do not apply (N/A)')}
-        </label>
+        {result && (
+          <>
+            <p className="jp-JwstLab-crdsBestrefsSummary">
+              {trans.__(
+                '%1 at %2 (%3): %4, %5 already cached; still to fetch: %6',
+                result.instrument.toUpperCase(),
+                result.context,
+                result.context_reason,
+                plural(
+                  trans,
+                  result.found,
+                  '%1 reference selected',
+                  '%1 references selected'
+                ),
+                result.cached,
+                toFetch
+              )}
+            </p>
+            {result.readonly && (
+              <p className="jp-JwstLab-crdsHint">
+                {trans.__('The CRDS cache is read-only (shared cache).')}
+              </p>
+            )}
+            <CrdsFetch
+              model={model}
+              missing={result.missing}
+              trans={trans}
+              onJob={onJob}
+            />
+            {naCount > 0 && (
+              <label className="jp-JwstLab-crdsCheck jp-JwstLab-crdsShowNa">
+                <input
+                  type="checkbox"
+                  checked={!hideNa}
+                  onChange={event =>
+                    model.setHideNa(!event.currentTarget.checked)
+                  }
+                />
+                {trans.__('Show N/A (%1)', naCount)}
+              </label>
+            )}
+          </>
+        )}
       </header>
-      <table
-        className="jp-JwstLab-crdsBestrefsTable"
-        aria-label={trans.__('Best references')}
-      >
-        <thead>
-          <tr>
-            <th scope="col">{trans.__('Type')}</th>
-            <th scope="col">{trans.__('Description')}</th>
-            <th scope="col">{trans.__('Reference file or reason')}</th>
-            <th scope="col">{trans.__('Cached')}</th>
-            <th scope="col">{trans.__('Size')}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {shown.map(ref => (
-            <tr
-              key={ref.reftype}
-              className="jp-JwstLab-crdsBestref"
-              data-reftype={ref.reftype}
-              data-status={ref.status}
-            >
-              <td>{ref.reftype}</td>
-              <td>{ref.description}</td>
-              <td title={ref.reason ?? ref.reference ?? ''}>
-                {bestrefText(ref, trans)}
-              </td>
-              <td>
-                {ref.cached === null
-                  ? ''
-                  : ref.cached
-                    ? trans.__('yes')
-                    : trans.__('no')}
-              </td>
-              <td>{ref.size === null ? '' : formatBytes(ref.size)}</td>
+      {result && (
+        <table
+          className="jp-JwstLab-crdsBestrefsTable"
+          aria-label={trans.__('Best references')}
+        >
+          <thead>
+            <tr>
+              <th scope="col">{trans.__('Type')}</th>
+              <th scope="col">{trans.__('Description')}</th>
+              <th scope="col">{trans.__('Reference file or reason')}</th>
+              <th scope="col">{trans.__('Cached')}</th>
+              <th scope="col" className="jp-mod-end">
+                {trans.__('Size')}
+              </th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {shown.map(ref => (
+              <tr
+                key={ref.reftype}
+                className="jp-JwstLab-crdsBestref"
+                data-reftype={ref.reftype}
+                data-status={ref.status}
+              >
+                <td>{ref.reftype}</td>
+                <td>{ref.description}</td>
+                <td title={ref.reason ?? ref.reference ?? ''}>
+                  {bestrefText(ref, trans)}
+                </td>
+                <td>
+                  {ref.cached === null
+                    ? ''
+                    : ref.cached
+                      ? trans.__('yes')
+                      : trans.__('no')}
+                </td>
+                <td className="jp-mod-end" {...sizeCell(ref, trans)} />
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
     </div>
   );
 }
 
-// --- main-area widgets -------------------------------------------------------------
+/** The Size cell: the file's size, or why it is not known. */
+function sizeCell(
+  ref: ICrdsBestref,
+  trans: TranslationBundle
+): { children: string; title?: string } {
+  if (ref.size !== null) {
+    return { children: formatBytes(ref.size) };
+  }
+  if (ref.reference === null) {
+    return { children: '' };
+  }
+  return {
+    children: '?',
+    title: trans.__(
+      'Not in the cache, and no CRDS server was asked for its size.'
+    )
+  };
+}

@@ -116,11 +116,10 @@ export function CrdsDiffView({
         <VirtualTable
           className="jp-JwstLab-crdsDiffTable"
           label={trans.__('Rule changes')}
-          columns={textColumns([
-            trans.__('Mapping'),
-            trans.__('Rule'),
-            trans.__('Change')
-          ])}
+          columns={textColumns(
+            [trans.__('Mapping'), trans.__('Rule'), trans.__('Change')],
+            { key: 2 }
+          )}
           rows={changeRows}
           rowKey={rowIndexKey}
           rowClassName={row =>

@@ -15,6 +15,7 @@ import type { CrdsContextsModel } from '../../crds/contextsModel';
 import { crdsIcon } from '../../icons';
 import type { ILoadable } from '../../models/loadable';
 import { useModel } from '../../models/useModel';
+import { plural } from '../../translation';
 import { Features, IJwstLabClient, PanelIds } from '../../tokens';
 import { JwstLabSidePanel } from '../panel';
 import { LoadState } from './loadState';
@@ -348,9 +349,19 @@ function CrdsLiveStatus({
           {status.cache.usable &&
             ' ' +
               trans.__(
-                '(%1 mappings, %2 references%3)',
-                status.cache.mappings,
-                status.cache.references,
+                '(%1, %2%3)',
+                plural(
+                  trans,
+                  status.cache.mappings,
+                  '%1 mapping',
+                  '%1 mappings'
+                ),
+                plural(
+                  trans,
+                  status.cache.references,
+                  '%1 reference',
+                  '%1 references'
+                ),
                 status.cache.readonly ? trans.__(', read-only') : ''
               )}
         </dd>

@@ -5,6 +5,7 @@ import { VirtualTable } from '../../components/VirtualTable';
 import { readMappingHeader } from '../../crds/mappingHeader';
 import type { CrdsRulesModel, CrdsTreeModel } from '../../crds/treeModel';
 import { useModel } from '../../models/useModel';
+import { plural } from '../../translation';
 import { LoadState } from './loadState';
 import { SearchField } from './searchField';
 import { rowIndexKey, textColumns } from './textTable';
@@ -45,12 +46,22 @@ export function CrdsTreeView({
       <header className="jp-JwstLab-crdsViewHeader">
         <h2>{tree.context}</h2>
         <p>
-          {trans.__(
-            '%1 instruments, %2 reference mappings, %3 reference files',
-            tree.counts.imaps,
-            tree.counts.rmaps,
-            tree.counts.references.toLocaleString('en-US')
-          )}
+          {[
+            plural(trans, tree.counts.imaps, '%1 instrument', '%1 instruments'),
+            plural(
+              trans,
+              tree.counts.rmaps,
+              '%1 reference mapping',
+              '%1 reference mappings'
+            ),
+            plural(
+              trans,
+              tree.counts.references,
+              '%2 reference file',
+              '%2 reference files',
+              tree.counts.references.toLocaleString('en-US')
+            )
+          ].join(', ')}
           {header.derived_from &&
             ' · ' + trans.__('derived from %1', header.derived_from)}
         </p>
@@ -111,7 +122,7 @@ export function CrdsTreeView({
                   <span className="jp-JwstLab-crdsTypeRules">
                     {item.rmap === null
                       ? item.status
-                      : trans._n('%1 rule', '%1 rules', item.rules)}
+                      : plural(trans, item.rules, '%1 rule', '%1 rules')}
                   </span>
                 </button>
               </li>
@@ -189,13 +200,20 @@ export function CrdsRules({
         placeholder={trans.__('NRS1 FULL 2019…')}
       />
       <p className="jp-JwstLab-crdsCount" role="status">
-        {trans.__('%1 of %2 rules', rows.length, table.rows.length)}
+        {plural(
+          trans,
+          table.rows.length,
+          '%2 of %1 rule',
+          '%2 of %1 rules',
+          rows.length
+        )}
       </p>
       <VirtualTable
         className="jp-JwstLab-crdsRulesTable"
         label={trans.__('Rules of %1', table.name)}
         columns={textColumns(
-          table.columns.map(column => column.replace(/^META\./, ''))
+          table.columns.map(column => column.replace(/^META\./, '')),
+          { key: table.columns.indexOf('REFERENCE') }
         )}
         rows={rows}
         rowKey={rowIndexKey}

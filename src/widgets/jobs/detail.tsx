@@ -11,13 +11,14 @@ import { RecordPlaceholder } from '../../components/RecordPlaceholder';
 import { JobElapsed, JobStatusBadge, useNow } from '../../components/jobStatus';
 import { jobsIcon } from '../../icons';
 import { JobDetailModel, JobNotice } from '../../models/jobDetailModel';
-import { isFinal } from '../../models/jobRecord';
+import { isFinal, SHORT_ID_LENGTH } from '../../models/jobRecord';
 import { useModel } from '../../models/useModel';
 import { IJwstLabClient } from '../../tokens';
 import { loadTrans } from '../../translation';
 import { ModelTab } from '../modelTab';
 import { LogViewer } from './logViewer';
 import { QuickLook } from './quickLook';
+import { jobCaption, jobTitleText } from './title';
 
 /** Outputs that have a quick look: 2-D images (mosaics first). */
 export function previewableOutputs(outputs: readonly string[]): string[] {
@@ -146,6 +147,7 @@ export function JobDetailView(props: IJobDetailViewProps): JSX.Element {
         <JobElapsed job={job} now={now} trans={trans} />
       </header>
       <JobProgress job={job} trans={trans} />
+      <StepTimes job={job} trans={trans} />
       {job.run_id && (
         <p className="jp-JwstLab-jobRun">
           {trans.__('Part of run %1.', job.run_id)}{' '}
@@ -365,6 +367,88 @@ function Outputs(props: {
   );
 }
 
+/** Seconds as the step bars say them: `0.4 s`, `12 s`, `2 min 5 s`. */
+export function formatSeconds(seconds: number): string {
+  if (seconds < 10) {
+    return `${seconds.toFixed(1)} s`;
+  }
+  if (seconds < 60) {
+    return `${Math.round(seconds)} s`;
+  }
+  const minutes = Math.floor(seconds / 60);
+  return `${minutes} min ${Math.round(seconds - minutes * 60)} s`;
+}
+
+/**
+ * Where the time went: a bar per pipeline step, placed on one time axis from
+ * the pipeline's start (the server reads the times from stpipe's log lines).
+ */
+export function StepTimes({
+  job,
+  trans
+}: {
+  job: IJobRecord;
+  trans: TranslationBundle;
+}): JSX.Element | null {
+  const times = job.progress.step_times ?? [];
+  if (times.length === 0) {
+    return null;
+  }
+  const span = Math.max(
+    ...times.map(time => time.start + (time.seconds ?? 0)),
+    0.001
+  );
+  const percent = (value: number) => `${((100 * value) / span).toFixed(2)}%`;
+  return (
+    <section
+      className="jp-JwstLab-jobSection jp-JwstLab-stepTimesSection"
+      aria-label={trans.__('Time per step')}
+    >
+      <h3>{trans.__('Time per step')}</h3>
+      <ol className="jp-JwstLab-stepTimes">
+        {times.map((time, index) => {
+          const running = time.seconds === null || time.seconds === undefined;
+          const text = running
+            ? trans.__('running')
+            : time.skipped
+              ? trans.__('skipped')
+              : formatSeconds(time.seconds as number);
+          return (
+            <li
+              key={`${time.name}:${index}`}
+              className="jp-JwstLab-stepTime"
+              data-step={time.name}
+              data-state={
+                running ? 'running' : time.skipped ? 'skipped' : 'done'
+              }
+              title={trans.__(
+                '%1: started %2 after the pipeline, %3',
+                time.name,
+                formatSeconds(time.start),
+                text
+              )}
+            >
+              <span className="jp-JwstLab-stepTimeName">{time.name}</span>
+              <span className="jp-JwstLab-stepTimeTrack">
+                <span
+                  className="jp-JwstLab-stepTimeBar"
+                  style={{
+                    left: percent(time.start),
+                    width: running
+                      ? `calc(100% - ${percent(time.start)})`
+                      : percent(time.seconds as number)
+                  }}
+                />
+              </span>
+              <span className="jp-JwstLab-stepTimeText">{text}</span>
+            </li>
+          );
+        })}
+      </ol>
+    </section>
+  );
+}
+
 function Provenance({
   job,
   trans
@@ -463,7 +547,7 @@ export class JobDetailWidget extends ModelTab<JobDetailModel> {
         <JobDetailView model={model} trans={trans} actions={options.actions} />
       ),
       contentClass: 'jp-JwstLab-jobDetailContent',
-      label: trans.__('Job %1', options.jobId),
+      label: trans.__('Job %1', options.jobId.slice(0, SHORT_ID_LENGTH)),
       icon: jobsIcon
     });
     this.jobId = options.jobId;
@@ -488,14 +572,8 @@ export class JobDetailWidget extends ModelTab<JobDetailModel> {
       return;
     }
     const trans = this._trans;
-    const name = job.pipeline ?? trans.__('Job');
-    this.title.label = `${name} · ${job.id}`;
-    this.title.caption = trans.__(
-      '%1 on %2: %3',
-      name,
-      job.input || '—',
-      job.status
-    );
+    this.title.label = jobTitleText(job, trans);
+    this.title.caption = jobCaption(job, trans);
     this.title.dataset = { ...this.title.dataset, status: job.status };
   }
 

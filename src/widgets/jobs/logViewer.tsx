@@ -1,9 +1,15 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
-import { useElementHeight } from '../../components/useElementHeight';
 import { visibleRange } from '../../components/VirtualTable';
-import { LOG_LEVELS, LogLevel, LogModel } from '../../models/logModel';
+import {
+  ILogLine,
+  LOG_LEVELS,
+  LogLevel,
+  LogModel,
+  lineAtRow,
+  wrapRows
+} from '../../models/logModel';
 import { useModel } from '../../models/useModel';
 
 /** Height of one log row in px (the CSS gives rows this height). */
@@ -15,6 +21,71 @@ const OVERSCAN = 20;
 /** Viewport height assumed before the element is laid out (and in tests). */
 const FALLBACK_HEIGHT = 400;
 
+/** Characters per wrapped row assumed before the element is laid out (and in tests). */
+const FALLBACK_COLUMNS = 120;
+
+/** Horizontal padding of a log line in px (`.jp-JwstLab-logLine`). */
+const LINE_PADDING = 12;
+
+/** What the viewer needs of its viewport's size. */
+interface IViewportBox {
+  /** The outer (border-box) height: the same with or without a horizontal scrollbar. */
+  height: number;
+  /** Monospace characters that fit on one row, 0 when not known. */
+  columns: number;
+}
+
+/** The width of one character of `node`'s (monospace) font, 0 if it cannot be measured. */
+function charWidth(node: HTMLElement): number {
+  const context = document.createElement('canvas').getContext('2d');
+  if (!context) {
+    return 0;
+  }
+  const style = getComputedStyle(node);
+  context.font = `${style.fontSize} ${style.fontFamily}`;
+  return context.measureText('0'.repeat(100)).width / 100;
+}
+
+/**
+ * The viewport's size as the viewer uses it, followed with a ResizeObserver.
+ * Neither number depends on what the rows hold: the height is the border box
+ * (a horizontal scrollbar coming or going does not change it) and the width
+ * is measured inside an always-present vertical scrollbar. So rendering
+ * other rows can never change the size, and the size never has to be set
+ * again from a render: sizing converges in one step.
+ */
+function useViewportBox(ref: React.RefObject<HTMLElement>): IViewportBox {
+  const [box, setBox] = React.useState<IViewportBox>({
+    height: 0,
+    columns: 0
+  });
+  React.useEffect(() => {
+    const node = ref.current;
+    if (!node || typeof ResizeObserver === 'undefined') {
+      return;
+    }
+    let width = 0;
+    const measure = () => {
+      width = width || charWidth(node);
+      const height = node.offsetHeight;
+      // One pixel less: never promise a row more characters than the browser fits.
+      const columns =
+        width > 0
+          ? Math.floor((node.clientWidth - LINE_PADDING - 1) / width)
+          : 0;
+      setBox(previous =>
+        previous.height === height && previous.columns === columns
+          ? previous
+          : { height, columns }
+      );
+    };
+    const observer = new ResizeObserver(measure);
+    observer.observe(node);
+    return () => observer.disconnect();
+  }, [ref]);
+  return box;
+}
+
 /** Props of {@link LogViewer}. */
 export interface ILogViewerProps {
   model: LogModel;
@@ -24,7 +95,8 @@ export interface ILogViewerProps {
 /**
  * A job's live log: virtualised (only the rows in view are in the DOM),
  * following the tail unless the user scrolled up, filtered by level and by a
- * search text whose matches are highlighted.
+ * search text whose matches are highlighted; long lines scroll sideways or
+ * wrap ("Wrap lines", remembered).
  */
 export function LogViewer({
   model: logModel,
@@ -36,22 +108,28 @@ export function LogViewer({
   const [follow, setFollow] = React.useState(true);
   const [scrollTop, setScrollTop] = React.useState(0);
   const viewport = React.useRef<HTMLDivElement>(null);
-  const height = useElementHeight(viewport);
+  const box = useViewportBox(viewport);
 
   const lines = model.shownLines;
-  const total = lines.length * LOG_ROW_HEIGHT;
-  const viewHeight = height > 0 ? height : FALLBACK_HEIGHT;
+  const wrap = model.wrap;
+  const columns = box.columns > 0 ? box.columns : FALLBACK_COLUMNS;
+  // Wrapped, a line takes as many rows as its length needs at this width.
+  const starts = React.useMemo(
+    () => (wrap ? wrapRows(lines, columns).starts : null),
+    [wrap, lines, columns]
+  );
+  const rows = starts ? starts[lines.length] : lines.length;
+  const total = rows * LOG_ROW_HEIGHT;
+  const viewHeight = box.height > 0 ? box.height : FALLBACK_HEIGHT;
   // Following: the window is the tail, whatever the last scroll position was.
   const top = follow ? Math.max(0, total - viewHeight) : scrollTop;
-  const { start, end } = visibleRange(
-    top,
-    viewHeight,
-    LOG_ROW_HEIGHT,
-    lines.length,
-    OVERSCAN
-  );
+  const range = visibleRange(top, viewHeight, LOG_ROW_HEIGHT, rows, OVERSCAN);
+  const start = starts ? lineAtRow(starts, range.start) : range.start;
+  const end = starts
+    ? Math.min(lines.length, lineAtRow(starts, Math.max(0, range.end - 1)) + 1)
+    : range.end;
 
-  // Stick to the end while following.
+  // Stick to the end while following (the DOM's scroll position, no state).
   React.useLayoutEffect(() => {
     const node = viewport.current;
     if (node && follow) {
@@ -79,6 +157,24 @@ export function LogViewer({
   };
   const counts = model.counts;
   const query = model.query;
+  const rowOf = (line: ILogLine, index: number) => {
+    const first = starts ? starts[index] : index;
+    const count = starts ? starts[index + 1] - starts[index] : 1;
+    return (
+      <div
+        key={line.index}
+        className="jp-JwstLab-logLine"
+        data-level={line.level}
+        style={{
+          position: 'absolute',
+          top: first * LOG_ROW_HEIGHT,
+          height: count * LOG_ROW_HEIGHT
+        }}
+      >
+        <Highlighted text={line.text} query={query} />
+      </div>
+    );
+  };
 
   return (
     <div className="jp-JwstLab-logViewer">
@@ -109,6 +205,19 @@ export function LogViewer({
             </label>
           ))}
         </div>
+        <label
+          className="jp-JwstLab-logWrap"
+          title={trans.__(
+            'Break long lines (such as S_REGION polygons) to the width of the log; remembered for every job'
+          )}
+        >
+          <input
+            type="checkbox"
+            checked={wrap}
+            onChange={event => model.setWrap(event.target.checked)}
+          />
+          {trans.__('Wrap lines')}
+        </label>
         <input
           type="search"
           className="jp-mod-styled jp-JwstLab-logSearch"
@@ -141,6 +250,7 @@ export function LogViewer({
         ref={viewport}
         className="jp-JwstLab-logViewport"
         data-follow={follow}
+        data-wrap={wrap}
         role="log"
         aria-label={trans.__('Job log')}
         aria-live="off"
@@ -158,22 +268,18 @@ export function LogViewer({
         ) : (
           <div
             className="jp-JwstLab-logSpacer"
-            style={{ height: total, position: 'relative' }}
+            style={{
+              height: total,
+              position: 'relative',
+              // Unwrapped: as wide as the longest line shown, in view or not.
+              minWidth: wrap
+                ? undefined
+                : `calc(${model.longestShown}ch + ${LINE_PADDING}px)`
+            }}
           >
-            {lines.slice(start, end).map((line, offset) => (
-              <div
-                key={line.index}
-                className="jp-JwstLab-logLine"
-                data-level={line.level}
-                style={{
-                  position: 'absolute',
-                  top: (start + offset) * LOG_ROW_HEIGHT,
-                  height: LOG_ROW_HEIGHT
-                }}
-              >
-                <Highlighted text={line.text} query={query} />
-              </div>
-            ))}
+            {lines
+              .slice(start, end)
+              .map((line, offset) => rowOf(line, start + offset))}
           </div>
         )}
       </div>

@@ -32,6 +32,7 @@ import { isRunFinal, runTitle } from '../../runs/runRecord';
 import { Features, IJwstLabClient, PanelIds } from '../../tokens';
 import { JwstLabSidePanel } from '../panel';
 import { RunProgressBar, RunStatusBadge } from '../runs/runParts';
+import { jobCaption, jobTitleText } from './title';
 
 /**
  * The Jobs sidebar panel: pipeline jobs filtered by status, and whether live
@@ -416,13 +417,7 @@ function JobItem({
   selected,
   onOpen
 }: IJobItemProps): JSX.Element {
-  const title =
-    job.pipeline ??
-    (job.kind === 'download'
-      ? trans.__('Download')
-      : job.kind === 'crds_fetch'
-        ? trans.__('CRDS references')
-        : trans.__('Pipeline'));
+  const title = jobTitleText(job, trans);
   // A download has no input: show where it writes.
   const where =
     job.input || (job.kind === 'download' ? job.output_dir || null : null);
@@ -437,7 +432,7 @@ function JobItem({
       data-job-id={job.id}
       data-selected={selected}
       aria-current={selected ? 'true' : undefined}
-      title={where ?? undefined}
+      title={jobCaption(job, trans)}
       tabIndex={0}
       onClick={() => onOpen(job.id)}
       onKeyDown={event => {

@@ -1,7 +1,7 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
-import type { IDownloadProgress, MastSource } from '../../api/models';
+import type { IDownloadProgress, MastRow, MastSource } from '../../api/models';
 import {
   CapabilityNote,
   ICapabilityNotice
@@ -9,12 +9,14 @@ import {
 import { CopyPython } from '../../components/CopyButton';
 import { formatBytes } from '../../components/format';
 import type {
+  DestOrigin,
   DownloadStatus,
   MastDownloadModel
 } from '../../mast/downloadModel';
 import type { MastProductsModel } from '../../mast/productsModel';
 import { useModel } from '../../models/useModel';
 import { runTitle } from '../../runs/runRecord';
+import { plural } from '../../translation';
 
 /** Props of {@link MastDownload}. */
 export interface IMastDownloadProps {
@@ -48,6 +50,7 @@ export function MastDownload({
   const products = useModel(productsModel);
   const folderId = React.useId();
   const errorId = React.useId();
+  const whereId = React.useId();
   if (!products.observation && download.status === 'idle') {
     return null;
   }
@@ -90,7 +93,9 @@ export function MastDownload({
               autoComplete="off"
               spellCheck={false}
               aria-invalid={folderInvalid || undefined}
-              aria-describedby={folderInvalid ? errorId : undefined}
+              aria-describedby={
+                folderInvalid ? `${errorId} ${whereId}` : whereId
+              }
               value={download.dest}
               onChange={event => download.setDest(event.target.value)}
             />
@@ -117,6 +122,13 @@ export function MastDownload({
               </button>
             ) : null}
           </div>
+          <DestinationNote
+            id={whereId}
+            dest={download.dest}
+            origin={download.destOrigin}
+            obsId={observationId(products.observation)}
+            trans={trans}
+          />
           <CapabilityNote notice={notice} />
         </form>
       ) : null}
@@ -221,8 +233,11 @@ function describeDownload(
   trans: TranslationBundle
 ): string {
   const amounts = p
-    ? trans.__(
-        '%1 of %2 files, %3 of %4',
+    ? plural(
+        trans,
+        p.files_total ?? 2,
+        '%2 of %3 file, %4 of %5',
+        '%2 of %3 files, %4 of %5',
         p.files_done,
         p.files_total ?? '?',
         formatBytes(p.bytes_done),
@@ -250,4 +265,50 @@ function describeDownload(
     default:
       return status;
   }
+}
+
+/** The observation's `obs_id`, the folder its files go into, or null. */
+function observationId(row: MastRow | null): string | null {
+  const value = row?.obs_id;
+  return typeof value === 'string' && value !== '' ? value : null;
+}
+
+/**
+ * Where the files will go, said in full before the download (the job lays
+ * them out as `<folder>/<collection>/<obs_id>/<file>`), and where the folder
+ * came from: the user's choice (kept for the next downloads), a suggestion
+ * (the file browser's folder), or the server's download folder.
+ */
+function DestinationNote({
+  id,
+  dest,
+  origin,
+  obsId,
+  trans
+}: {
+  id: string;
+  dest: string;
+  origin: DestOrigin;
+  obsId: string | null;
+  trans: TranslationBundle;
+}): JSX.Element {
+  const folder = dest.trim().replace(/^\/+/, '').replace(/\/+$/, '');
+  const below = `JWST/${obsId ?? '<obs_id>'}/`;
+  const where =
+    origin === 'server'
+      ? trans.__('the server’s download folder, in %1', below)
+      : `${folder}/${below}`;
+  const why =
+    origin === 'yours'
+      ? trans.__('your folder, kept for the next downloads')
+      : origin === 'suggested'
+        ? trans.__(
+            'suggested: the settings’ or the file browser’s folder; type another to keep it'
+          )
+        : trans.__('type a folder under the server root to choose one');
+  return (
+    <p className="jp-JwstLab-downloadWhere" id={id} data-origin={origin}>
+      {trans.__('Files go to')} <code>{where}</code> ({why})
+    </p>
+  );
 }

@@ -8,7 +8,9 @@ import {
   CapabilityNote,
   capabilityNotice
 } from '../../components/CapabilityNote';
+import { EmptyState } from '../../components/EmptyState';
 import { mastIcon } from '../../icons';
+import { MastBasketModel } from '../../mast/basketModel';
 import { MastDownloadModel } from '../../mast/downloadModel';
 import { DEFAULT_RADIUS_DEG } from '../../mast/form';
 import { MastProductsModel } from '../../mast/productsModel';
@@ -16,12 +18,8 @@ import { IMastSavedSearch, MastSearchModel } from '../../mast/searchModel';
 import type { TargetQuery } from '../../mast/targetQuery';
 import { MastTokenModel } from '../../mast/tokenModel';
 import { useModel } from '../../models/useModel';
-import { listsRuns } from '../../runs/runRecord';
 import { Features, IJwstLabClient, PanelIds } from '../../tokens';
 import { JwstLabSidePanel } from '../panel';
-import { MastDownload } from './download';
-import { MastProducts } from './products';
-import { MastResults } from './results';
 import { MastSearchForm } from './searchForm';
 import { MastToken } from './token';
 
@@ -33,11 +31,12 @@ export interface IMastSearchRequest {
 }
 
 /**
- * The MAST sidebar panel: a search form, the results (virtualised, sortable,
- * paged by the server), an observation's products to tick, their download
- * with its progress, and the MAST token.
+ * The MAST sidebar panel: the search form, a one-line summary of the results
+ * (which open in the main-area results document, `resultsRequested`), and
+ * the MAST token.
  *
- * Its state is in four models: `search`, `products`, `download` and `token`.
+ * Its state is in five models, which the results document shows too:
+ * `search`, `products`, `download`, `basket` and `token`.
  * Controls that call the server are enabled only when the server lists the
  * `mast` (search, token) and `downloads` features.
  */
@@ -72,7 +71,43 @@ export class MastPanel extends JwstLabSidePanel {
       events: options.events ?? null
     });
     this.token = new MastTokenModel({ client });
+    this.basket = new MastBasketModel();
+    // Products of an observation the results no longer list go with them.
+    this.search.changed.connect(() => {
+      if (this.search.state.value === null && this.products.observation) {
+        this.products.close();
+        this.download.clearObservations();
+      }
+    }, this);
     this.addClass('jp-JwstLab-mastPanel');
+  }
+
+  /** Products picked across observations, to download at once. */
+  readonly basket: MastBasketModel;
+
+  /** The panel's translations (the results document speaks the same). */
+  get translations(): TranslationBundle {
+    return this.jwstTrans;
+  }
+
+  /** Copy text to the clipboard. */
+  get copy(): (text: string) => void {
+    return this._copy;
+  }
+
+  /** Show a folder in the file browser, when the application can. */
+  get openFolder(): ((path: string) => void) | null {
+    return this._openFolder;
+  }
+
+  /** Emitted when the results should be shown: a search was submitted, or "Open" clicked. */
+  get resultsRequested(): ISignal<this, void> {
+    return this._resultsRequested;
+  }
+
+  /** Ask for the results document (the plugin opens or activates it). */
+  showResults(): void {
+    this._resultsRequested.emit();
   }
 
   /** The form and the page of observations. */
@@ -134,6 +169,7 @@ export class MastPanel extends JwstLabSidePanel {
     this.products.dispose();
     this.download.dispose();
     this.token.dispose();
+    this.basket.dispose();
     super.dispose();
   }
 
@@ -142,8 +178,6 @@ export class MastPanel extends JwstLabSidePanel {
       <MastView
         panel={this}
         trans={this.jwstTrans}
-        copy={this._copy}
-        openFolder={this._openFolder}
         onSearch={request => this._searchRequested.emit(request)}
       />
     );
@@ -154,6 +188,7 @@ export class MastPanel extends JwstLabSidePanel {
   private readonly _defaultFolder: () => string;
   private _defaultRadius: number;
   private _searchRequested = new Signal<this, IMastSearchRequest>(this);
+  private _resultsRequested = new Signal<this, void>(this);
 }
 
 /** The namespace for `MastPanel` statics. */
@@ -178,19 +213,11 @@ export namespace MastPanel {
 interface IMastViewProps {
   panel: MastPanel;
   trans: TranslationBundle;
-  copy: (text: string) => void;
-  openFolder: ((path: string) => void) | null;
   onSearch: (request: IMastSearchRequest) => void;
 }
 
-function MastView({
-  panel,
-  trans,
-  copy,
-  openFolder,
-  onSearch
-}: IMastViewProps): JSX.Element {
-  const { search, products, download, token } = panel;
+function MastView({ panel, trans, onSearch }: IMastViewProps): JSX.Element {
+  const { search, token } = panel;
   const info = useModel(panel.serverInfo).state;
   const error = useModel(search).error;
   const notice = capabilityNotice(
@@ -199,18 +226,7 @@ function MastView({
     trans.__('MAST search'),
     trans
   );
-  const downloadsNotice = capabilityNotice(
-    info,
-    Features.downloads,
-    trans.__('downloads'),
-    trans
-  );
   const available = notice === null;
-  // "Download and reduce" needs downloads and runs.
-  const canReduce =
-    downloadsNotice === null &&
-    info.value !== null &&
-    listsRuns(info.value.features);
 
   // Ask whether the server holds a token once it is known to provide MAST.
   React.useEffect(() => {
@@ -225,10 +241,11 @@ function MastView({
         model={search}
         trans={trans}
         enabled={available}
-        onSearch={request => {
+        onSearch={request => onSearch(request)}
+        onSubmitted={() => {
           // Ticks are of the observations shown: a new search starts without.
-          download.clearObservations();
-          onSearch(request);
+          panel.download.clearObservations();
+          panel.showResults();
         }}
       />
       <CapabilityNote notice={notice} />
@@ -243,35 +260,68 @@ function MastView({
             : error.message}
         </div>
       ) : null}
-      <MastResults
-        search={search}
-        products={products}
-        trans={trans}
-        copy={copy}
-        onOpen={row => panel.openObservation(row)}
-        download={download}
-        selectable={canReduce}
-      />
-      {canReduce ? (
-        <ObservationsToReduce
-          download={download}
-          source={search.params?.source}
-          trans={trans}
-        />
-      ) : null}
-      <MastProducts model={products} trans={trans} copy={copy} />
-      <MastDownload
-        model={download}
-        products={products}
-        source={search.params?.source}
-        trans={trans}
-        copy={copy}
-        notice={downloadsNotice}
-        openFolder={openFolder}
-        canReduce={info.value !== null && listsRuns(info.value.features)}
-      />
+      <MastResultsSummary panel={panel} trans={trans} />
       {available ? <MastToken model={token} trans={trans} /> : null}
     </div>
+  );
+}
+
+/** The sidebar's line about the results: how many, and the button that shows them. */
+function MastResultsSummary({
+  panel,
+  trans
+}: {
+  panel: MastPanel;
+  trans: TranslationBundle;
+}): JSX.Element {
+  const search = useModel(panel.search);
+  const basket = useModel(panel.basket);
+  const result = search.state.value;
+  const files = basket.items.length;
+  return (
+    <section
+      className="jp-JwstLab-mastSummary"
+      aria-label={trans.__('Search results')}
+    >
+      {result === null ? (
+        search.state.status === 'loading' ? (
+          <p className="jp-JwstLab-mastStatus" role="status">
+            {trans.__('Searching MAST…')}
+          </p>
+        ) : (
+          <EmptyState
+            message={trans.__(
+              'Search the MAST archive by target name or coordinates.'
+            )}
+            details={[
+              trans.__(
+                'The observations found open in the main area, with their sky footprints and a basket for their products.'
+              )
+            ]}
+          />
+        )
+      ) : (
+        <div className="jp-JwstLab-toolbarRow">
+          <span className="jp-JwstLab-mastSummaryCount" role="status">
+            {search.state.status === 'loading'
+              ? trans.__('Searching MAST…')
+              : trans._n('%1 result', '%1 results', result.total)}
+          </span>
+          <button
+            type="button"
+            className="jp-JwstLab-mastOpenResults jp-mod-styled"
+            onClick={() => panel.showResults()}
+          >
+            {trans.__('Open')}
+          </button>
+        </div>
+      )}
+      {files > 0 ? (
+        <p className="jp-JwstLab-mastStatus jp-JwstLab-mastBasketSummary">
+          {trans._n('Basket: %1 file', 'Basket: %1 files', files)}
+        </p>
+      ) : null}
+    </section>
   );
 }
 
@@ -279,7 +329,7 @@ function MastView({
  * The observations ticked in the results and the button that downloads
  * their uncalibrated exposures, then reduces them to Level 3 as one run.
  */
-function ObservationsToReduce({
+export function ObservationsToReduce({
   download: model,
   source,
   trans

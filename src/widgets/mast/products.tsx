@@ -5,6 +5,7 @@ import type { MastRow } from '../../api/models';
 import { CopyPython } from '../../components/CopyButton';
 import { formatBytes } from '../../components/format';
 import { IVirtualColumn, VirtualTable } from '../../components/VirtualTable';
+import type { MastBasketModel } from '../../mast/basketModel';
 import { CALIB_LEVELS } from '../../mast/form';
 import {
   IProductFilters,
@@ -21,6 +22,10 @@ export interface IMastProductsProps {
   model: MastProductsModel;
   trans: TranslationBundle;
   copy: (text: string) => void;
+  /** The basket the ticked products can be added to. */
+  basket?: MastBasketModel;
+  /** Height of the table in pixels (default: up to 200, fitting the rows). */
+  height?: number;
 }
 
 /** Product types MAST uses. */
@@ -37,7 +42,9 @@ const PRODUCT_TYPES = [
 export function MastProducts({
   model: productsModel,
   trans,
-  copy
+  copy,
+  basket,
+  height
 }: IMastProductsProps): JSX.Element | null {
   const model = useModel(productsModel);
   const observation = model.observation;
@@ -238,6 +245,29 @@ export function MastProducts({
                 {trans.__('None')}
               </button>
             </div>
+            {basket ? (
+              <button
+                type="button"
+                className="jp-JwstLab-addToBasket jp-mod-styled jp-mod-accept"
+                disabled={shownSelected === 0}
+                title={trans.__(
+                  'Add the ticked products to the basket, to download with those of other observations'
+                )}
+                onClick={() => {
+                  const value = products.value;
+                  basket.add(
+                    rows.filter(row => selection.has(productKey(row))),
+                    {
+                      obsid: String(observation.obsid ?? observation.obs_id),
+                      source: value?.source ?? 'mast',
+                      downloadUrl: value?.download_url
+                    }
+                  );
+                }}
+              >
+                {trans.__('Add %1 to basket', shownSelected)}
+              </button>
+            ) : null}
             <CopyPython
               code={products.value?.python}
               copy={copy}
@@ -253,9 +283,14 @@ export function MastProducts({
             rowKey={row => productKey(row)}
             onActivate={row => model.toggle(productKey(row))}
             rowClassName={row =>
-              selection.has(productKey(row)) ? 'jp-mod-selected' : undefined
+              [
+                selection.has(productKey(row)) ? 'jp-mod-selected' : '',
+                basket?.has(productKey(row)) ? 'jp-mod-inBasket' : ''
+              ]
+                .filter(Boolean)
+                .join(' ') || undefined
             }
-            height={fitHeight(rows.length, 200)}
+            height={height ?? fitHeight(rows.length, 200)}
           />
           <p className="jp-JwstLab-selectionSummary" role="status">
             {trans.__(

@@ -3,65 +3,42 @@ import * as React from 'react';
 
 import type { MastRow } from '../../api/models';
 import { CopyPython } from '../../components/CopyButton';
-import { EmptyState } from '../../components/EmptyState';
 import { IVirtualColumn, VirtualTable } from '../../components/VirtualTable';
-import type { MastProductsModel } from '../../mast/productsModel';
+import type { MastDownloadModel } from '../../mast/downloadModel';
 import {
   isExclusive,
   MastSearchModel,
   PAGE_SIZES
 } from '../../mast/searchModel';
-import type { MastDownloadModel } from '../../mast/downloadModel';
 import { useModel } from '../../models/useModel';
-import { COLUMN_INFO, fitHeight, formatCell } from './cells';
+import { plural } from '../../translation';
+import { COLUMN_INFO, formatCell } from './cells';
 
-/** Props of {@link MastResults}. */
-export interface IMastResultsProps {
-  search: MastSearchModel;
-  /** Which observation is open (its row is highlighted). */
-  products: MastProductsModel;
-  trans: TranslationBundle;
-  copy: (text: string) => void;
-  /** Open an observation's products (click or Enter on its row). */
-  onOpen: (row: MastRow) => void;
-  /** Holds the observations ticked for "Download and reduce". */
-  download: MastDownloadModel;
-  /** Whether observations can be ticked (the server runs reductions). */
-  selectable?: boolean;
+/** The key of an observation row (what selection and footprints use). */
+export function observationKey(row: MastRow, index = 0): string {
+  return String(row.obsid ?? row.obs_id ?? index);
 }
 
-/** The search results: summary, pager, column chooser and the virtualised table. */
-export function MastResults({
+/** Props of {@link MastResultsToolbar}. */
+export interface IMastResultsToolbarProps {
+  search: MastSearchModel;
+  trans: TranslationBundle;
+  copy: (text: string) => void;
+  /** Rows left by the column filters. */
+  shown: number;
+}
+
+/** The results' count, source, pager, page size, column chooser and "Copy as Python". */
+export function MastResultsToolbar({
   search,
-  products,
   trans,
   copy,
-  onOpen,
-  download,
-  selectable = false
-}: IMastResultsProps): JSX.Element {
+  shown
+}: IMastResultsToolbarProps): JSX.Element | null {
   const model = useModel(search);
-  const selection = useModel(download);
-  const ticked = selection.observations;
-  const observation = useModel(products).observation;
   const result = model.state.value;
   if (result === null) {
-    return model.state.status === 'loading' ? (
-      <p className="jp-JwstLab-mastStatus" role="status">
-        {trans.__('Searching MAST…')}
-      </p>
-    ) : (
-      <EmptyState
-        message={trans.__(
-          'Search the MAST archive by target name or coordinates.'
-        )}
-        details={[
-          trans.__(
-            'Matching JWST observations are listed here; pick their products to download them next to your notebooks.'
-          )
-        ]}
-      />
-    );
+    return null;
   }
   // The page shown (while another loads, the numbers stay those of the rows shown).
   const page = result.page ?? model.params?.page ?? 1;
@@ -71,7 +48,137 @@ export function MastResults({
   const first = total === 0 ? 0 : (page - 1) * pageSize + 1;
   const last = Math.min(total, (page - 1) * pageSize + result.rows.length);
   const loading = model.state.status === 'loading';
+  const filtered = Object.keys(model.filters).length > 0;
+  return (
+    <div className="jp-JwstLab-toolbarRow jp-JwstLab-mastResultsToolbar">
+      <span className="jp-JwstLab-mastCount" role="status">
+        {total === 0
+          ? trans.__('No observations match.')
+          : plural(
+              trans,
+              total,
+              '%2–%3 of %1 observation',
+              '%2–%3 of %1 observations',
+              first,
+              last
+            )}
+        {filtered
+          ? ` · ${trans._n('%1 shown by the filters', '%1 shown by the filters', shown)}`
+          : ''}
+      </span>
+      {result.source ? (
+        <span className="jp-JwstLab-mastSource" data-source={result.source}>
+          {result.source === 'local'
+            ? trans.__('local archive')
+            : trans.__('MAST')}
+        </span>
+      ) : null}
+      <span className="jp-JwstLab-mastPager">
+        <button
+          type="button"
+          className="jp-JwstLab-mastPrev jp-mod-styled"
+          disabled={loading || page <= 1}
+          onClick={() => void model.goToPage(page - 1)}
+        >
+          {trans.__('Previous')}
+        </button>
+        <span className="jp-JwstLab-mastPage">
+          {trans.__('Page %1 of %2', page, pages)}
+        </span>
+        <button
+          type="button"
+          className="jp-JwstLab-mastNext jp-mod-styled"
+          disabled={loading || page >= pages}
+          onClick={() => void model.goToPage(page + 1)}
+        >
+          {trans.__('Next')}
+        </button>
+      </span>
+      <label className="jp-JwstLab-inlineField">
+        <span className="jp-JwstLab-fieldLabel">{trans.__('Per page')}</span>
+        <select
+          className="jp-JwstLab-mastPageSize jp-mod-styled"
+          value={pageSize}
+          onChange={event => void model.setPageSize(Number(event.target.value))}
+        >
+          {Array.from(new Set([...PAGE_SIZES, pageSize]))
+            .sort((a, b) => a - b)
+            .map(size => (
+              <option key={size} value={size}>
+                {size}
+              </option>
+            ))}
+        </select>
+      </label>
+      <details className="jp-JwstLab-mastColumns">
+        <summary>{trans.__('Columns')}</summary>
+        <div className="jp-JwstLab-mastColumnList">
+          {model.availableColumns.map(name => (
+            <label key={name} className="jp-JwstLab-checkbox">
+              <input
+                type="checkbox"
+                checked={model.columns.includes(name)}
+                onChange={() => model.toggleColumn(name)}
+              />
+              <span title={name}>
+                {trans.__(COLUMN_INFO[name]?.label ?? name)}
+              </span>
+            </label>
+          ))}
+        </div>
+      </details>
+      {filtered ? (
+        <button
+          type="button"
+          className="jp-JwstLab-mastClearFilters jp-mod-styled"
+          onClick={() => model.clearFilters()}
+        >
+          {trans.__('Clear filters')}
+        </button>
+      ) : null}
+      <CopyPython
+        code={result.python}
+        copy={copy}
+        trans={trans}
+        what={trans.__('search')}
+      />
+    </div>
+  );
+}
 
+/** Props of {@link MastResults}. */
+export interface IMastResultsProps {
+  search: MastSearchModel;
+  /** The rows to show: the page, sorted and filtered. */
+  rows: readonly MastRow[];
+  trans: TranslationBundle;
+  /** The selected observation's key (its row and footprint are highlighted). */
+  selected: string | null;
+  /** Select an observation (click or Enter on its row): its products open. */
+  onSelect: (row: MastRow) => void;
+  /** Holds the observations ticked for "Download and reduce". */
+  download: MastDownloadModel;
+  /** Whether observations can be ticked (the server runs reductions). */
+  selectable?: boolean;
+}
+
+/** The wide results grid: sortable, a filter under each header, virtualised. */
+export function MastResults({
+  search,
+  rows,
+  trans,
+  selected,
+  onSelect,
+  download,
+  selectable = false
+}: IMastResultsProps): JSX.Element | null {
+  const model = useModel(search);
+  const selection = useModel(download);
+  const ticked = selection.observations;
+  const result = model.state.value;
+  if (result === null) {
+    return null;
+  }
   const numericColumns = new Set(
     result.columns
       .filter(column => column.type === 'int' || column.type === 'float')
@@ -124,123 +231,52 @@ export function MastResults({
             </span>
           ) : null}
         </>
-      )
+      ),
+      filter: null
     },
-    ...model.columns.map(name => ({
-      id: name,
-      label: trans.__(COLUMN_INFO[name]?.label ?? name),
-      title: name,
-      width: COLUMN_INFO[name]?.width ?? 110,
-      align: numericColumns.has(name) ? ('end' as const) : ('start' as const),
-      render: (row: MastRow) => formatCell(name, row[name]),
-      cellTitle: (row: MastRow) => formatCell(name, row[name])
-    }))
+    ...model.columns.map(name => {
+      const label = trans.__(COLUMN_INFO[name]?.label ?? name);
+      const numeric = numericColumns.has(name);
+      return {
+        id: name,
+        label,
+        title: name,
+        width: COLUMN_INFO[name]?.width ?? 110,
+        align: numeric ? ('end' as const) : ('start' as const),
+        render: (row: MastRow) => formatCell(name, row[name]),
+        cellTitle: (row: MastRow) => formatCell(name, row[name]),
+        filter: (
+          <input
+            type="search"
+            className="jp-JwstLab-mastColumnFilter"
+            data-column={name}
+            aria-label={trans.__('Filter %1', label)}
+            placeholder={numeric ? '>, <, a..b' : trans.__('filter')}
+            title={
+              numeric
+                ? trans.__('Numbers: >5, <=2, =3 or 1..4; else text')
+                : trans.__('Words the cell contains; !word excludes')
+            }
+            value={model.filters[name] ?? ''}
+            onChange={event => model.setFilter(name, event.target.value)}
+          />
+        )
+      };
+    })
   ];
 
   return (
-    <section
-      className="jp-JwstLab-mastResults"
-      aria-label={trans.__('Search results')}
-      aria-busy={loading}
-    >
-      <div className="jp-JwstLab-toolbarRow">
-        <span className="jp-JwstLab-mastCount" role="status">
-          {total === 0
-            ? trans.__('No observations match.')
-            : trans.__('%1–%2 of %3 observations', first, last, total)}
-        </span>
-        {result.source ? (
-          <span className="jp-JwstLab-mastSource" data-source={result.source}>
-            {result.source === 'local'
-              ? trans.__('local archive')
-              : trans.__('MAST')}
-          </span>
-        ) : null}
-        <CopyPython
-          code={result.python}
-          copy={copy}
-          trans={trans}
-          what={trans.__('search')}
-        />
-      </div>
-      <div className="jp-JwstLab-toolbarRow jp-JwstLab-mastPager">
-        <button
-          type="button"
-          className="jp-JwstLab-mastPrev jp-mod-styled"
-          disabled={loading || page <= 1}
-          onClick={() => void model.goToPage(page - 1)}
-        >
-          {trans.__('Previous')}
-        </button>
-        <span className="jp-JwstLab-mastPage">
-          {trans.__('Page %1 of %2', page, pages)}
-        </span>
-        <button
-          type="button"
-          className="jp-JwstLab-mastNext jp-mod-styled"
-          disabled={loading || page >= pages}
-          onClick={() => void model.goToPage(page + 1)}
-        >
-          {trans.__('Next')}
-        </button>
-        <label className="jp-JwstLab-inlineField">
-          <span className="jp-JwstLab-fieldLabel">{trans.__('Per page')}</span>
-          <select
-            className="jp-JwstLab-mastPageSize jp-mod-styled"
-            value={pageSize}
-            onChange={event =>
-              void model.setPageSize(Number(event.target.value))
-            }
-          >
-            {Array.from(new Set([...PAGE_SIZES, pageSize]))
-              .sort((a, b) => a - b)
-              .map(size => (
-                <option key={size} value={size}>
-                  {size}
-                </option>
-              ))}
-          </select>
-        </label>
-      </div>
-      {result.notice ? (
-        <p className="jp-JwstLab-mastNotice" role="note">
-          {result.notice}
-        </p>
-      ) : null}
-      <details className="jp-JwstLab-mastColumns">
-        <summary>{trans.__('Columns')}</summary>
-        <div className="jp-JwstLab-mastColumnList">
-          {model.availableColumns.map(name => (
-            <label key={name} className="jp-JwstLab-checkbox">
-              <input
-                type="checkbox"
-                checked={model.columns.includes(name)}
-                onChange={() => model.toggleColumn(name)}
-              />
-              <span title={name}>
-                {trans.__(COLUMN_INFO[name]?.label ?? name)}
-              </span>
-            </label>
-          ))}
-        </div>
-      </details>
-      {result.rows.length > 0 ? (
-        <VirtualTable
-          className="jp-JwstLab-mastTable"
-          label={trans.__('Observations')}
-          rows={model.rows}
-          columns={columns}
-          rowKey={(row, index) => String(row.obsid ?? row.obs_id ?? index)}
-          sort={model.sort}
-          onSortChange={sort => model.setSort(sort)}
-          onActivate={row => onOpen(row)}
-          activeKey={observation ? String(observation.obsid ?? '') : null}
-          rowClassName={row =>
-            isExclusive(row) ? 'jp-mod-exclusive' : undefined
-          }
-          height={fitHeight(result.rows.length, 280)}
-        />
-      ) : null}
-    </section>
+    <VirtualTable
+      className="jp-JwstLab-mastTable"
+      label={trans.__('Observations')}
+      rows={rows}
+      columns={columns}
+      rowKey={(row, index) => observationKey(row, index)}
+      sort={model.sort}
+      onSortChange={sort => model.setSort(sort)}
+      onActivate={row => onSelect(row)}
+      activeKey={selected}
+      rowClassName={row => (isExclusive(row) ? 'jp-mod-exclusive' : undefined)}
+    />
   );
 }

@@ -22,6 +22,8 @@ export interface IMastSearchFormProps {
   enabled: boolean;
   /** Called when a search for a target or coordinates is submitted. */
   onSearch: (request: IMastSearchRequest) => void;
+  /** Called when any valid search is submitted (before its answer). */
+  onSubmitted?: () => void;
 }
 
 /**
@@ -33,7 +35,8 @@ export function MastSearchForm({
   model: search,
   trans,
   enabled,
-  onSearch
+  onSearch,
+  onSubmitted
 }: IMastSearchFormProps): JSX.Element {
   const model = useModel(search);
   const form = model.form;
@@ -63,6 +66,7 @@ export function MastSearchForm({
     if (target.kind === 'name' || target.kind === 'coordinates') {
       onSearch({ target, radius: current.radius ?? 0 });
     }
+    onSubmitted?.();
     void model.submit(1);
   };
 
@@ -146,13 +150,21 @@ export function MastSearchForm({
       <p
         id={ids.hint}
         className="jp-JwstLab-mastQueryHint"
-        data-kind={query.kind}
+        data-kind={
+          errors.target && query.kind !== 'invalid' ? 'error' : query.kind
+        }
         aria-live="polite"
       >
         {errors.target && query.kind !== 'invalid'
           ? errors.target
           : describeTargetQuery(query, trans)}
       </p>
+      {errors.target && query.kind !== 'invalid' && model.targetDetail ? (
+        <details className="jp-JwstLab-mastQueryDetail">
+          <summary>{trans.__('Details')}</summary>
+          <p>{model.targetDetail}</p>
+        </details>
+      ) : null}
       <div className="jp-JwstLab-mastGrid">
         {field(
           'radius',

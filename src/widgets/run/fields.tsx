@@ -16,8 +16,10 @@ import {
   IRunDraft,
   ParamDraft,
   parseParam,
-  stepsOf
+  stepsOf,
+  ValueSource
 } from '../../run/validation';
+import { plural } from '../../translation';
 
 /** A stable, CSS-safe id of a form field. */
 export function fieldId(key: string): string {
@@ -48,10 +50,12 @@ export function InputList(props: {
             <span className="jp-JwstLab-runInputName">{baseName(input)}</span>
             {asn && typeof asn !== 'string' && (
               <span className="jp-JwstLab-runInputMeta">
-                {trans.__(
-                  '%1 association, %2 members',
-                  asn.asn_type ?? '?',
-                  asn.members_total
+                {plural(
+                  trans,
+                  asn.members_total,
+                  '%2 association, %1 member',
+                  '%2 association, %1 members',
+                  asn.asn_type ?? '?'
                 )}
               </span>
             )}
@@ -70,6 +74,8 @@ export function InputList(props: {
 /** Props of {@link StepFields}. */
 export interface IStepFieldsProps {
   step: IStepSpec;
+  /** The `pars-*` reference CRDS selects for this step and input, when known. */
+  reference?: string | null;
   trans: TranslationBundle;
   draft: IRunDraft;
   errors: FieldErrors;
@@ -81,8 +87,17 @@ export interface IStepFieldsProps {
 
 /** One step: its skip toggle, and its parameters behind a disclosure button. */
 export function StepFields(props: IStepFieldsProps): JSX.Element {
-  const { step, trans, draft, errors, expanded, onToggle, onSkip, onParam } =
-    props;
+  const {
+    step,
+    reference,
+    trans,
+    draft,
+    errors,
+    expanded,
+    onToggle,
+    onSkip,
+    onParam
+  } = props;
   const params = editableParams(step);
   const skip = draft.skip[step.alias] ?? false;
   const stepErrors = params.filter(([name]) =>
@@ -127,6 +142,11 @@ export function StepFields(props: IStepFieldsProps): JSX.Element {
         </label>
       </div>
       {step.doc && <p className="jp-JwstLab-runStepDoc">{step.doc}</p>}
+      {reference && (
+        <p className="jp-JwstLab-runStepReference">
+          {trans.__('CRDS parameters: %1', reference)}
+        </p>
+      )}
       {show && (
         <div id={panelId} className="jp-JwstLab-runParams">
           {params.map(([name, spec]) => (
@@ -137,6 +157,7 @@ export function StepFields(props: IStepFieldsProps): JSX.Element {
               spec={spec}
               trans={trans}
               value={draft.params[step.alias]?.[name] ?? ''}
+              source={draft.sources[fieldKey(step.alias, name)]}
               error={errors[fieldKey(step.alias, name)]}
               onChange={value => onParam(name, value)}
             />
@@ -153,13 +174,52 @@ interface IParamFieldProps {
   spec: IParamSpec;
   trans: TranslationBundle;
   value: ParamDraft;
+  /** Where the value shown comes from (absent: the code default). */
+  source?: ValueSource;
   error?: string;
   onChange: (value: ParamDraft) => void;
 }
 
-/** The input of one parameter, with its help text, bounds and error. */
+/** What a parameter's source badge says, and its kind. */
+export function sourceLabel(
+  trans: TranslationBundle,
+  source: ValueSource | undefined
+): { kind: ValueSource['kind']; text: string; title: string } {
+  switch (source?.kind) {
+    case 'crds':
+      return {
+        kind: 'crds',
+        text: trans.__('CRDS'),
+        title: trans.__(
+          'Set by the CRDS parameter reference %1',
+          source.reference
+        )
+      };
+    case 'file':
+      return {
+        kind: 'file',
+        text: trans.__('file'),
+        title: trans.__('Loaded from the parameter file %1', source.path)
+      };
+    case 'user':
+      return {
+        kind: 'user',
+        text: trans.__('set'),
+        title: trans.__('Set by you: sent with the job')
+      };
+    default:
+      return {
+        kind: 'default',
+        text: trans.__('default'),
+        title: trans.__('The code’s default')
+      };
+  }
+}
+
+/** The input of one parameter, with its source, help text, bounds and error. */
 function ParamField(props: IParamFieldProps): JSX.Element {
-  const { id, name, spec, trans, value, error, onChange } = props;
+  const { id, name, spec, trans, value, source, error, onChange } = props;
+  const badge = sourceLabel(trans, source);
   const kind = inputKind(spec);
   const helpId = `${id}-help`;
   const errorId = `${id}-error`;
@@ -243,11 +303,25 @@ function ParamField(props: IParamFieldProps): JSX.Element {
     );
   }
   return (
-    <div className="jp-JwstLab-runParam" data-param={name} data-kind={kind}>
+    <div
+      className="jp-JwstLab-runParam"
+      data-param={name}
+      data-kind={kind}
+      data-source={badge.kind}
+    >
       <label className="jp-JwstLab-fieldLabel" htmlFor={id}>
         {name}
         <span className="jp-JwstLab-runParamType">{spec.type}</span>
+        <span
+          className={`jp-JwstLab-runParamSource jp-mod-${badge.kind}`}
+          title={badge.title}
+        >
+          {badge.text}
+        </span>
       </label>
+      {source?.kind === 'crds' && (
+        <span className="jp-JwstLab-runParamReference">{source.reference}</span>
+      )}
       {input}
       {spec.help && (
         <span id={helpId} className="jp-JwstLab-runParamHelp">
@@ -313,20 +387,32 @@ export interface IPipelineStepFieldsProps {
   onToggle: (alias: string) => void;
   onSkip: (alias: string, skip: boolean) => void;
   onParam: (alias: string, name: string, value: ParamDraft) => void;
+  /** The `pars-*` reference of a step, when known. */
+  referenceOf?: (alias: string) => string | null;
 }
 
 /** The fields of every step of a pipeline. */
 export function PipelineStepFields(
   props: IPipelineStepFieldsProps
 ): JSX.Element {
-  const { spec, trans, draft, errors, isExpanded, onToggle, onSkip, onParam } =
-    props;
+  const {
+    spec,
+    trans,
+    draft,
+    errors,
+    isExpanded,
+    onToggle,
+    onSkip,
+    onParam,
+    referenceOf
+  } = props;
   return (
     <>
       {stepsOf(spec).map(step => (
         <StepFields
           key={step.alias}
           step={step}
+          reference={referenceOf?.(step.alias) ?? null}
           trans={trans}
           draft={draft}
           errors={errors}

@@ -1,3 +1,4 @@
+import { Clipboard } from '@jupyterlab/apputils';
 import { ITranslator, TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
@@ -43,6 +44,7 @@ export class RunDialog extends ModalDialog<IJobRecord[], RunFormModel> {
           trans={this._trans}
           onSubmitted={jobs => this.close(jobs)}
           onCancel={() => this.close([])}
+          copy={text => Clipboard.copyToSystem(text)}
         />
       </div>
     );

@@ -26,6 +26,8 @@ export interface IRunFormProps {
   onSubmitted: (jobs: IJobRecord[]) => void;
   /** Called when the user cancels (Escape or the Cancel button). */
   onCancel: () => void;
+  /** Put text on the system clipboard ("Copy as strun"); the command is shown either way. */
+  copy?: (text: string) => void;
 }
 
 /**
@@ -57,14 +59,23 @@ export function RunForm(props: IRunFormProps): JSX.Element {
     }
   };
 
-  // Keep the focus inside the modal dialog.
-  const onKeyDown = (event: React.KeyboardEvent) =>
+  // Enter submits from any field, the pipeline menu and checkboxes included
+  // (browsers submit only from text inputs); keep the focus inside the modal.
+  const onKeyDown = (event: React.KeyboardEvent) => {
+    if (submitsOnEnter(event)) {
+      event.preventDefault();
+      if (ready && !model.submitting && pending.length > 0) {
+        void submit();
+      }
+      return;
+    }
     handleModalKeys(
       event,
       formRef.current,
       'button:not([disabled]), input:not([disabled]), select:not([disabled])',
       finish
     );
+  };
 
   const alias = spec.value?.alias ?? model.pipeline;
   const title =
@@ -158,8 +169,12 @@ export function RunForm(props: IRunFormProps): JSX.Element {
         <>
           <fieldset className="jp-JwstLab-runSteps">
             <legend>{trans.__('Steps')}</legend>
+            <EffectiveStatus model={model} trans={trans} />
             <PipelineStepFields
               spec={spec.value}
+              referenceOf={step =>
+                model.effective?.steps[step]?.reference ?? null
+              }
               trans={trans}
               draft={draft}
               errors={errors}
@@ -196,8 +211,191 @@ export function RunForm(props: IRunFormProps): JSX.Element {
             error={errors.output_dir}
             onChange={value => model.setOutputDir(value)}
           />
+          <ParameterFileTools model={model} trans={trans} copy={props.copy} />
         </>
       )}
     </ModalForm>
+  );
+}
+
+/** Whether Enter in this key event submits the form (not on buttons or links). */
+export function submitsOnEnter(event: React.KeyboardEvent): boolean {
+  if (
+    event.key !== 'Enter' ||
+    event.shiftKey ||
+    event.altKey ||
+    event.ctrlKey ||
+    event.metaKey ||
+    event.nativeEvent.isComposing
+  ) {
+    return false;
+  }
+  const target = event.target as HTMLElement;
+  if (target.dataset?.enter === 'own') {
+    return false;
+  }
+  return target.tagName === 'SELECT' || target.tagName === 'INPUT';
+}
+
+/** Which CRDS context and references the values shown come from, or why they are defaults. */
+function EffectiveStatus(props: {
+  model: RunFormModel;
+  trans: TranslationBundle;
+}): JSX.Element | null {
+  const { model, trans } = props;
+  const effective = model.effective;
+  if (model.effectiveLoading) {
+    return (
+      <p className="jp-JwstLab-runEffective" role="status" aria-busy="true">
+        {trans.__('Looking up the CRDS parameter references for this input…')}
+      </p>
+    );
+  }
+  if (model.effectiveError) {
+    return (
+      <p className="jp-JwstLab-runEffective jp-mod-warning" role="status">
+        {trans.__(
+          'Showing code defaults: the CRDS parameter references could not be looked up (%1). The job still uses them.',
+          model.effectiveError
+        )}
+      </p>
+    );
+  }
+  if (!effective) {
+    return null;
+  }
+  if (effective.disabled) {
+    return (
+      <p className="jp-JwstLab-runEffective" role="status">
+        {trans.__(
+          'CRDS parameter references are turned off (STPIPE_DISABLE_CRDS_STEPPARS): code defaults.'
+        )}
+      </p>
+    );
+  }
+  const references = Object.values(effective.steps)
+    .map(step => step.reference)
+    .filter((name): name is string => Boolean(name));
+  if (effective.pipeline_reference) {
+    references.unshift(effective.pipeline_reference);
+  }
+  return (
+    <p className="jp-JwstLab-runEffective" role="status">
+      {references.length > 0
+        ? trans.__(
+            'Values as the job will run them at %1 (%2): %3 sets some of them.',
+            effective.context ?? '?',
+            effective.context_reason,
+            references.join(', ')
+          )
+        : trans.__(
+            'Values as the job will run them at %1 (%2): no CRDS parameter reference applies.',
+            effective.context ?? '?',
+            effective.context_reason
+          )}{' '}
+      {trans.__('Only the values you set are sent.')}
+    </p>
+  );
+}
+
+/** Load and save ASDF parameter files, and copy the values as a strun command. */
+function ParameterFileTools(props: {
+  model: RunFormModel;
+  trans: TranslationBundle;
+  copy?: (text: string) => void;
+}): JSX.Element {
+  const { model, trans, copy: toClipboard } = props;
+  const [path, setPath] = React.useState('');
+  const [busy, setBusy] = React.useState(false);
+  const id = fieldId('parameter_file');
+  const run = async (work: () => Promise<unknown>) => {
+    setBusy(true);
+    try {
+      await work();
+    } finally {
+      setBusy(false);
+    }
+  };
+  const load = () => run(() => model.loadParameterFile(path));
+  const save = () => run(() => model.saveParameterFile(path));
+  const copy = () =>
+    run(async () => {
+      const command = await model.copyAsStrun();
+      if (command) {
+        toClipboard?.(command);
+      }
+    });
+  const empty = path.trim() === '';
+  return (
+    <fieldset className="jp-JwstLab-runParameterFile">
+      <legend>{trans.__('Parameter file')}</legend>
+      <div className="jp-JwstLab-field jp-JwstLab-runTextField">
+        <label className="jp-JwstLab-fieldLabel" htmlFor={id}>
+          {trans.__('ASDF parameter file')}
+        </label>
+        <input
+          id={id}
+          className="jp-mod-styled"
+          type="text"
+          data-enter="own"
+          value={path}
+          placeholder={trans.__('e.g. obs/image3_params.asdf')}
+          aria-describedby={`${id}-help`}
+          onChange={event => setPath(event.target.value)}
+          onKeyDown={event => {
+            if (event.key === 'Enter') {
+              event.preventDefault();
+              if (!empty && !busy) {
+                void load();
+              }
+            }
+          }}
+        />
+        <span id={`${id}-help`} className="jp-JwstLab-runParamHelp">
+          {trans.__(
+            'Relative to the server root: from strun --save-parameters, a job’s *_params.asdf, or one saved here.'
+          )}
+        </span>
+      </div>
+      <div className="jp-JwstLab-runFileButtons">
+        <button
+          type="button"
+          className="jp-mod-styled jp-JwstLab-runLoadParams"
+          disabled={empty || busy}
+          onClick={() => void load()}
+        >
+          {trans.__('Load')}
+        </button>
+        <button
+          type="button"
+          className="jp-mod-styled jp-JwstLab-runSaveParams"
+          disabled={empty || busy}
+          onClick={() => void save()}
+        >
+          {trans.__('Save')}
+        </button>
+        <button
+          type="button"
+          className="jp-mod-styled jp-JwstLab-runCopyStrun"
+          disabled={busy}
+          onClick={() => void copy()}
+        >
+          {trans.__('Copy as strun')}
+        </button>
+      </div>
+      {model.fileNotice && (
+        <p className="jp-JwstLab-runFileNotice" role="status">
+          {model.fileNotice}
+        </p>
+      )}
+      {model.strunCommand && (
+        <pre
+          className="jp-JwstLab-runStrun"
+          aria-label={trans.__('strun command (copied)')}
+        >
+          {model.strunCommand}
+        </pre>
+      )}
+    </fieldset>
   );
 }

@@ -17,6 +17,7 @@ import { jobStatusLabel, jobStatusTone } from '../../components/jobStatus';
 import { StatusBadge } from '../../components/StatusBadge';
 import type { IMemorySample } from '../../models/runTracker';
 import { GRAPH_METRICS, layoutRunGraph, shorten } from '../../runs/graph';
+import { plural } from '../../translation';
 
 /** A run's status as a coloured badge. */
 export function RunStatusBadge({
@@ -50,7 +51,13 @@ export function runProgressText(
   trans: TranslationBundle
 ): string {
   const { jobs_done, jobs_total, eta_seconds } = run.progress;
-  const jobs = trans.__('%1 of %2 jobs', jobs_done, jobs_total);
+  const jobs = plural(
+    trans,
+    jobs_total,
+    '%2 of %1 job',
+    '%2 of %1 jobs',
+    jobs_done
+  );
   if (run.status !== 'running' && run.status !== 'queued') {
     return jobs;
   }

@@ -132,7 +132,9 @@ test.describe('CRDS browser on the real cache', () => {
       `.jp-JwstLab-crdsBestrefs[data-path="uncal/${DEMO_UNCAL}"]`
     );
     // The first request starts the worker and imports jwst there (not in the server).
-    await expect(table).toBeVisible({ timeout: 180000 });
+    await expect(table.locator('.jp-JwstLab-crdsBestrefsTable')).toBeVisible({
+      timeout: 180000
+    });
     await expect(
       table.locator('.jp-JwstLab-crdsBestrefsSummary')
     ).toContainText('MIRI at jwst_0541.pmap (operational)');
@@ -151,5 +153,53 @@ test.describe('CRDS browser on the real cache', () => {
     await page.screenshot({
       path: 'test-results/screenshots/crds-bestrefs.png'
     });
+  });
+});
+
+test.describe('CRDS key columns at sidebar widths (issue 14, defect 11)', () => {
+  test.use({ viewport: { width: 1600, height: 1000 } });
+
+  test("the rules' REFERENCE and the diff's Change stay in view with a 250 px and a 600 px sidebar", async ({
+    page
+  }) => {
+    test.setTimeout(180000);
+    const lab = new JwstLabHelper(page);
+    await lab.openPanel('crds');
+    const execute = (command: string, args: Record<string, string>) =>
+      page.evaluate(
+        ({ command, args }) =>
+          (window as any).jupyterapp.commands
+            .execute(command, args)
+            .then(() => undefined),
+        { command, args }
+      );
+    /** Whether `cell` lies inside the visible part of its scrolling table. */
+    const inView = async (table: string, label: string) => {
+      const scroller = page.locator(`.lm-DockPanel ${table}`).first();
+      const header = scroller.locator('th', { hasText: label }).first();
+      await expect(header).toBeVisible({ timeout: 60000 });
+      const outer = (await scroller.boundingBox())!;
+      const cell = (await header.boundingBox())!;
+      return (
+        cell.x >= outer.x - 1 &&
+        cell.x + cell.width <= outer.x + outer.width + 1
+      );
+    };
+    for (const width of [250, 600]) {
+      await page.sidebar.setWidth(width, 'left');
+      await execute('jwst-lab:crds-open-context', {
+        context: 'jwst_0541.pmap',
+        instrument: 'nirspec',
+        reftype: 'dark'
+      });
+      expect(await inView('.jp-JwstLab-crdsRulesTable', 'REFERENCE')).toBe(
+        true
+      );
+      await execute('jwst-lab:crds-diff', {
+        old: 'jwst_0540.pmap',
+        new: 'jwst_0541.pmap'
+      });
+      expect(await inView('.jp-JwstLab-crdsDiffTable', 'Change')).toBe(true);
+    }
   });
 });

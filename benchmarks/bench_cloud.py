@@ -1,0 +1,190 @@
+"""Cloud download throughput: jwst-lab vs astroquery's own cloud download, same bucket, same run.
+
+16 objects x 32 MB in moto's S3 server on loopback, behind a TCP proxy that
+caps every connection at 2 MB/s (real S3 limits each connection, not the
+client: throughput comes from connections in parallel). Measured on the
+same objects, through the same proxy:
+
+* jwst-lab: the download job's runner process (``python -m
+  jwst_lab.jobs.download_runner``) with cloud access on: products located
+  by the path lookup + ``HEAD``, fetched with ``max_parallel_downloads``
+  files at once and 4 range requests per file; wall time from process start
+  to exit, files verified byte for byte;
+* astroquery: ``Observations.enable_cloud_dataset(provider='AWS')`` then
+  ``Observations.download_products(table, cloud_only=True)``, its boto3
+  pointed at the same endpoint with ``AWS_ENDPOINT_URL_S3`` (astroquery
+  takes no endpoint) and its path lookup (hard-coded to mast.stsci.edu)
+  answered by the same stand-in MAST as jwst-lab's.
+
+Target: jwst-lab >= 4x astroquery. ``--files``, ``--size-mb``, ``--rate-mb``,
+``--parallel`` change the workload.
+"""
+
+from __future__ import annotations
+
+import argparse
+import filecmp
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from tests.s3_helpers import (  # noqa: E402 (after the path)
+    BUCKET,
+    LookupMast,
+    ThrottlingProxy,
+    bucket_path,
+    make_public_bucket,
+    moto_s3,
+    s3_admin,
+)
+
+OBS_ID = "jw01234-o001_t001_nircam_clear-f200w"
+
+
+def make_files(folder: Path, count: int, size: int) -> list[Path]:
+    """``count`` files of ``size`` incompressible bytes."""
+    folder.mkdir(parents=True)
+    block = os.urandom(1 << 20)
+    paths = []
+    for index in range(count):
+        path = folder / f"jw01234001001_02101_{index:05d}_nrca1_cal.fits"
+        with path.open("wb") as handle:
+            for chunk in range(size >> 20):
+                handle.write(bytes([index, chunk % 256]) + block[2:])
+        paths.append(path)
+    return paths
+
+
+def run_jwst_lab(
+    files: list[Path], mast: str, endpoint: str, dest: Path, parallel: int, state: Path
+) -> float:
+    """Seconds the download runner takes to fetch ``files`` from the bucket."""
+    from jwst_lab.core.downloads import mast_download_url
+    from jwst_lab.jobs.download_jobs import cloud_spec, write_spec
+
+    entries = [
+        {
+            "uri": f"mast:JWST/product/{p.name}",
+            "dest": str(dest / "JWST" / OBS_ID / p.name),
+            "url": mast_download_url(mast, f"mast:JWST/product/{p.name}"),
+            "size": p.stat().st_size,
+            "checksum": None,
+        }
+        for p in files
+    ]
+    spec_path = write_spec(
+        state / "job",
+        job_id="bench",
+        root=dest,
+        folder=dest,
+        files=entries,
+        parallel=parallel,
+        mast_url=mast,
+        cloud=cloud_spec("aws", endpoint_url=endpoint, mast_url=mast),
+    )
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "jwst_lab.jobs.download_runner", str(spec_path)],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=REPO,
+    )
+    seconds = time.perf_counter() - started
+    result = json.loads((state / "job" / "result.json").read_text())
+    if done.returncode != 0 or result.get("origin_counts") != {"s3": len(files)}:
+        raise SystemExit(f"jwst-lab download failed: {result}\n{done.stdout[-2000:]}")
+    return seconds
+
+
+def run_astroquery(files: list[Path], mast: str, endpoint: str, dest: Path) -> float:
+    """Seconds astroquery's cloud download (``download_products``, cloud only) takes."""
+    os.environ["AWS_ENDPOINT_URL_S3"] = endpoint
+    os.environ.setdefault("AWS_EC2_METADATA_DISABLED", "true")
+    os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+    from astropy.table import Table
+    from astroquery.mast import Observations, utils
+
+    from jwst_lab.core.cloud import relative_paths
+
+    def lookup(uris: object, *, verbose: bool = True) -> object:
+        single = isinstance(uris, str)
+        found = relative_paths([uris] if single else list(uris), mast)  # type: ignore[arg-type]
+        return found[0] if single else found
+
+    utils.mast_relative_path = lookup
+    Observations.enable_cloud_dataset(provider="AWS", verbose=False)
+    table = Table(
+        rows=[
+            ("JWST", OBS_ID, f"mast:JWST/product/{p.name}", p.name, p.stat().st_size) for p in files
+        ],
+        names=("obs_collection", "obs_id", "dataURI", "productFilename", "size"),
+    )
+    started = time.perf_counter()
+    manifest = Observations.download_products(
+        table, download_dir=str(dest), cache=False, cloud_only=True, verbose=False
+    )
+    seconds = time.perf_counter() - started
+    bad = [row for row in manifest if row["Status"] != "COMPLETE"]
+    if bad:
+        raise SystemExit(f"astroquery download failed: {bad[0]}")
+    return seconds
+
+
+def verify(files: list[Path], folder: Path) -> None:
+    """Every downloaded file is byte-identical to its source."""
+    for path in files:
+        if not filecmp.cmp(path, folder / path.name, shallow=False):
+            raise SystemExit(f"{folder / path.name} differs from the object")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run both downloads and print the figures with their ratio and the load average."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--files", type=int, default=16)
+    parser.add_argument("--size-mb", type=int, default=32)
+    parser.add_argument("--rate-mb", type=float, default=2.0)
+    parser.add_argument("--parallel", type=int, default=8)
+    args = parser.parse_args(argv)
+    total = args.files * args.size_mb * (1 << 20)
+    with tempfile.TemporaryDirectory(prefix="bench_cloud_") as tmp, moto_s3() as endpoint:
+        work = Path(tmp)
+        files = make_files(work / "objects", args.files, args.size_mb << 20)
+        make_public_bucket(endpoint)
+        admin = s3_admin(endpoint)
+        for path in files:
+            key = bucket_path(f"mast:JWST/product/{path.name}").lstrip("/")
+            admin.upload_file(str(path), BUCKET, key)
+        with (
+            ThrottlingProxy(endpoint, rate=args.rate_mb * 1e6) as proxy,
+            LookupMast({}) as mast,
+        ):
+            lab_s = run_jwst_lab(
+                files, mast.url, proxy.url, work / "lab", args.parallel, work / "state"
+            )
+            verify(files, work / "lab" / "JWST" / OBS_ID)
+            astro_s = run_astroquery(files, mast.url, proxy.url, work / "astroquery")
+            verify(files, work / "astroquery" / "mastDownload" / "JWST" / OBS_ID)
+    load = os.getloadavg()
+    print(
+        f"cloud download {args.files} x {args.size_mb} MB from S3 (moto on loopback, "
+        f"{args.rate_mb:g} MB/s per connection): jwst-lab {lab_s:.2f} s = "
+        f"{total / lab_s / 1e6:.1f} MB/s ({args.parallel} files x 4 ranges); astroquery "
+        f"download_products(cloud_only=True) {astro_s:.2f} s = {total / astro_s / 1e6:.1f} MB/s"
+    )
+    print(
+        f"cloud download speed-up over astroquery: {astro_s / lab_s:.2f}x (target >= 4x); "
+        f"load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f} on {os.cpu_count()} CPUs"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
