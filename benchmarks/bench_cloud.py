@@ -22,8 +22,6 @@ Target: jwst-lab >= 4x astroquery. ``--files``, ``--size-mb``, ``--rate-mb``,
 
 from __future__ import annotations
 
-import argparse
-import filecmp
 import json
 import os
 import subprocess
@@ -31,6 +29,15 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from download_bench import (
+    OBS_ID,
+    download_with_astroquery,
+    make_files,
+    product_uri,
+    verify,
+    workload_parser,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
@@ -45,22 +52,6 @@ from tests.s3_helpers import (  # noqa: E402 (after the path)
     s3_admin,
 )
 
-OBS_ID = "jw01234-o001_t001_nircam_clear-f200w"
-
-
-def make_files(folder: Path, count: int, size: int) -> list[Path]:
-    """``count`` files of ``size`` incompressible bytes."""
-    folder.mkdir(parents=True)
-    block = os.urandom(1 << 20)
-    paths = []
-    for index in range(count):
-        path = folder / f"jw01234001001_02101_{index:05d}_nrca1_cal.fits"
-        with path.open("wb") as handle:
-            for chunk in range(size >> 20):
-                handle.write(bytes([index, chunk % 256]) + block[2:])
-        paths.append(path)
-    return paths
-
 
 def run_jwst_lab(
     files: list[Path], mast: str, endpoint: str, dest: Path, parallel: int, state: Path
@@ -71,9 +62,9 @@ def run_jwst_lab(
 
     entries = [
         {
-            "uri": f"mast:JWST/product/{p.name}",
+            "uri": product_uri(p),
             "dest": str(dest / "JWST" / OBS_ID / p.name),
-            "url": mast_download_url(mast, f"mast:JWST/product/{p.name}"),
+            "url": mast_download_url(mast, product_uri(p)),
             "size": p.stat().st_size,
             "checksum": None,
         }
@@ -109,7 +100,6 @@ def run_astroquery(files: list[Path], mast: str, endpoint: str, dest: Path) -> f
     os.environ["AWS_ENDPOINT_URL_S3"] = endpoint
     os.environ.setdefault("AWS_EC2_METADATA_DISABLED", "true")
     os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
-    from astropy.table import Table
     from astroquery.mast import Observations, utils
 
     from jwst_lab.core.cloud import relative_paths
@@ -121,37 +111,13 @@ def run_astroquery(files: list[Path], mast: str, endpoint: str, dest: Path) -> f
 
     utils.mast_relative_path = lookup
     Observations.enable_cloud_dataset(provider="AWS", verbose=False)
-    table = Table(
-        rows=[
-            ("JWST", OBS_ID, f"mast:JWST/product/{p.name}", p.name, p.stat().st_size) for p in files
-        ],
-        names=("obs_collection", "obs_id", "dataURI", "productFilename", "size"),
-    )
-    started = time.perf_counter()
-    manifest = Observations.download_products(
-        table, download_dir=str(dest), cache=False, cloud_only=True, verbose=False
-    )
-    seconds = time.perf_counter() - started
-    bad = [row for row in manifest if row["Status"] != "COMPLETE"]
-    if bad:
-        raise SystemExit(f"astroquery download failed: {bad[0]}")
-    return seconds
-
-
-def verify(files: list[Path], folder: Path) -> None:
-    """Every downloaded file is byte-identical to its source."""
-    for path in files:
-        if not filecmp.cmp(path, folder / path.name, shallow=False):
-            raise SystemExit(f"{folder / path.name} differs from the object")
+    return download_with_astroquery(files, dest, cloud_only=True)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run both downloads and print the figures with their ratio and the load average."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--files", type=int, default=16)
-    parser.add_argument("--size-mb", type=int, default=32)
+    parser = workload_parser(__doc__.splitlines()[0])
     parser.add_argument("--rate-mb", type=float, default=2.0)
-    parser.add_argument("--parallel", type=int, default=8)
     args = parser.parse_args(argv)
     total = args.files * args.size_mb * (1 << 20)
     with tempfile.TemporaryDirectory(prefix="bench_cloud_") as tmp, moto_s3() as endpoint:
@@ -160,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
         make_public_bucket(endpoint)
         admin = s3_admin(endpoint)
         for path in files:
-            key = bucket_path(f"mast:JWST/product/{path.name}").lstrip("/")
+            key = bucket_path(product_uri(path)).lstrip("/")
             admin.upload_file(str(path), BUCKET, key)
         with (
             ThrottlingProxy(endpoint, rate=args.rate_mb * 1e6) as proxy,

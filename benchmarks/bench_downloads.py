@@ -17,8 +17,6 @@ Targets: jwst-lab >= 4x astroquery's throughput and >= 80 % of the cap.
 
 from __future__ import annotations
 
-import argparse
-import filecmp
 import json
 import os
 import re
@@ -28,24 +26,18 @@ import tempfile
 import time
 from pathlib import Path
 
+from download_bench import (
+    OBS_ID,
+    download_with_astroquery,
+    make_files,
+    product_uri,
+    verify,
+    workload_parser,
+)
+
 REPO = Path(__file__).resolve().parents[1]
 RATE = 20e6
 LATENCY = 0.05
-OBS_ID = "jw01234-o001_t001_nircam_clear-f200w"
-
-
-def make_files(folder: Path, count: int, size: int) -> list[Path]:
-    """``count`` files of ``size`` random-ish bytes (fast to make, not compressible)."""
-    folder.mkdir(parents=True)
-    block = os.urandom(1 << 20)
-    paths = []
-    for index in range(count):
-        path = folder / f"jw01234001001_02101_{index + 1:05d}_nrca1_cal.fits"
-        with path.open("wb") as handle:
-            for chunk in range(size >> 20):
-                handle.write(bytes([index, chunk & 0xFF]) + block[2:])
-        paths.append(path)
-    return paths
 
 
 def start_server(folder: Path) -> tuple[subprocess.Popen[str], str]:
@@ -82,7 +74,7 @@ def run_jwst_lab(
 
     entries = []
     for path in files:
-        uri = f"mast:JWST/product/{path.name}"
+        uri = product_uri(path)
         entries.append(
             {
                 "uri": uri,
@@ -122,42 +114,15 @@ def run_jwst_lab(
 
 def run_astroquery(files: list[Path], base: str, dest: Path) -> float:
     """Seconds ``Observations.download_products`` takes for the same files."""
-    from astropy.table import Table
     from astroquery.mast import Observations
 
     Observations._portal_api_connection.MAST_DOWNLOAD_URL = f"{base}/api/v0.1/Download/file"
-    table = Table(
-        rows=[
-            ("JWST", OBS_ID, f"mast:JWST/product/{p.name}", p.name, p.stat().st_size) for p in files
-        ],
-        names=("obs_collection", "obs_id", "dataURI", "productFilename", "size"),
-    )
-    started = time.perf_counter()
-    manifest = Observations.download_products(
-        table, download_dir=str(dest), cache=False, verbose=False
-    )
-    seconds = time.perf_counter() - started
-    bad = [row for row in manifest if row["Status"] != "COMPLETE"]
-    if bad:
-        raise SystemExit(f"astroquery download failed: {bad[0]}")
-    return seconds
-
-
-def verify(files: list[Path], folder: Path) -> None:
-    """Every downloaded file is byte-identical to its source."""
-    for path in files:
-        copy = folder / path.name
-        if not filecmp.cmp(path, copy, shallow=False):
-            raise SystemExit(f"{copy} differs from the served file")
+    return download_with_astroquery(files, dest)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run both downloads and print the figures with their ratios."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--files", type=int, default=16)
-    parser.add_argument("--size-mb", type=int, default=32)
-    parser.add_argument("--parallel", type=int, default=8)
-    args = parser.parse_args(argv)
+    args = workload_parser(__doc__.splitlines()[0]).parse_args(argv)
     total = args.files * args.size_mb * (1 << 20)
     with tempfile.TemporaryDirectory(prefix="bench_downloads_") as tmp:
         work = Path(tmp)

@@ -185,6 +185,12 @@ class JwstLabApp(ExtensionApp):
         help="S3 endpoint of the public bucket. Empty: AWS itself; set it for an S3-compatible "
         "mirror (or a test server).",
     )
+    cloud_lookup_url = Unicode(
+        "",
+        config=True,
+        help="Base URL of MAST's path-lookup service (/api/v0.1/path_lookup/, dataURI → key in "
+        "the bucket) for cloud downloads and peeks. Empty: mast_url (MAST itself).",
+    )
 
     @validate("cloud")
     def _validate_cloud(self, proposal: dict[str, Any]) -> str:
@@ -257,6 +263,7 @@ class JwstLabApp(ExtensionApp):
             memory_limit_bytes=parse_memory_limit(self.memory_limit, memory_available()),
             cloud=self.cloud,
             cloud_endpoint_url=self.cloud_endpoint_url.rstrip("/"),
+            cloud_lookup_url=self.cloud_lookup_url.rstrip("/"),
         )
 
     def _make_executor(

@@ -72,6 +72,13 @@ class Settings:
     cloud: str
     #: The S3 endpoint of the bucket ("" for AWS itself).
     cloud_endpoint_url: str
+    #: MAST's path-lookup service (dataURI → bucket key) base URL ("" for ``mast_url``).
+    cloud_lookup_url: str
+
+    @property
+    def path_lookup_url(self) -> str:
+        """Where products are located in the bucket: ``cloud_lookup_url``, else ``mast_url``."""
+        return self.cloud_lookup_url or self.mast_url
 
 
 def resolve_crds(

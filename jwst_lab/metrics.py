@@ -8,9 +8,9 @@ as in tests, share them); services call the small functions below and know
 nothing of Prometheus:
 
 * events are counted as they happen: job state changes
-  (:meth:`JobBook.moved`), the end of a download or CRDS fetch
-  (:func:`transfer_finished`), MAST requests (:func:`mast_request`), CRDS
-  worker requests (:func:`crds_request`);
+  (:meth:`JobBook.moved`), the bytes a download or CRDS fetch reports
+  (:func:`transfer_progress`) and its end (:func:`transfer_finished`), MAST
+  requests (:func:`mast_request`), CRDS worker requests (:func:`crds_request`);
 * current values (jobs by kind and status, the queue, memory in use) are
   read when Prometheus scrapes, by one collector, from each job manager's
   :class:`JobBook` in memory: a scrape touches no database and costs the
@@ -52,6 +52,7 @@ __all__ = [
     "pipeline_label",
     "server_user",
     "transfer_finished",
+    "transfer_progress",
 ]
 
 #: Statuses a job ends in (as in :mod:`jwst_lab.jobs.states`, which imports the models).
@@ -97,7 +98,7 @@ JOB_GB_SECONDS = Counter(
 )
 TRANSFER_BYTES = Counter(
     "jwst_lab_download_bytes",
-    "Bytes fetched by download and CRDS fetch jobs (counted as each run ends), by kind.",
+    "Bytes fetched by download and CRDS fetch jobs (counted as they arrive), by kind.",
     ["kind"],
 )
 TRANSFER_RATE = Histogram(
@@ -182,7 +183,8 @@ class JobState:
     queue_length: int
     #: Sum of the memory estimates (reservations) of the jobs running now.
     memory_in_use_bytes: int
-    #: ``memory_limit`` in bytes (0: no limit).
+    #: What admission checks pipeline jobs against, in bytes: ``memory_limit`` (0: no
+    #: limit), or on a Dask cluster the sum of its workers' memory limits.
     memory_limit_bytes: int
 
 
@@ -315,7 +317,8 @@ class _JobsCollector(Collector):
         )
         yield GaugeMetricFamily(
             "jwst_lab_memory_limit_bytes",
-            "memory_limit: what running jobs' estimates may add up to (0: no limit).",
+            "What running pipeline jobs' estimates may add up to: memory_limit (0: no limit), "
+            "or on a Dask cluster the sum of its workers' memory limits.",
             value=state.memory_limit_bytes,
         )
 
@@ -337,18 +340,42 @@ def unwatch(book: JobBook) -> None:
 # --- transfers, MAST, CRDS -----------------------------------------------------------------
 
 
-def transfer_finished(kind: str, result: Mapping[str, Any]) -> None:
-    """A download or CRDS fetch runner ended; ``result``: its ``result.json`` (``bytes``,
-    ``seconds``: what this run fetched and how long it took)."""
+_metered: dict[tuple[str, str], int] = {}
+_metered_lock = threading.Lock()
+
+
+def transfer_progress(kind: str, meter: str, before: int, after: int) -> None:
+    """A transfer runner (one run, named ``meter``) reported ``after`` bytes fetched, up from
+    ``before``: count the difference now, so a scrape during a long download sees it grow.
+
+    ``after`` below ``before`` means another runner started counting from 0 (a replayed
+    log of two runs): ``after`` is all new.
+    """
+    added = after - before if after >= before else after
+    if added <= 0:
+        return
+    with _metered_lock:
+        _metered[(kind, meter)] = _metered.get((kind, meter), 0) + added
+    TRANSFER_BYTES.labels(kind).inc(added)
+
+
+def transfer_finished(kind: str, result: Mapping[str, Any], meter: str = "") -> None:
+    """A download or CRDS fetch runner ended; ``result``: its ``result.json``
+    (``bytes_fetched``, else ``bytes``: what this run fetched; ``seconds``: how long it took).
+
+    Bytes its progress reports did not show yet (``meter``: the run, as
+    :func:`transfer_progress` was told) are counted now; the run's throughput is observed.
+    """
+    with _metered_lock:
+        counted = _metered.pop((kind, meter), 0)
     try:
-        fetched = int(result.get("bytes") or 0)
+        fetched = int(result.get("bytes_fetched", result.get("bytes")) or 0)
         seconds = float(result.get("seconds") or 0.0)
     except (TypeError, ValueError):
         return
-    if fetched <= 0:
-        return
-    TRANSFER_BYTES.labels(kind).inc(fetched)
-    if seconds > 0:
+    if fetched > counted:
+        TRANSFER_BYTES.labels(kind).inc(fetched - counted)
+    if fetched > 0 and seconds > 0:
         TRANSFER_RATE.labels(kind).observe(fetched / seconds)
 
 

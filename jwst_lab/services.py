@@ -16,6 +16,7 @@ from .config import Settings
 from .core.associations import AssociationReader
 from .core.crds import CrdsService
 from .core.events import EventBus
+from .core.images import WCS
 from .core.mast import MastService
 from .core.pipeline import PipelineCatalog
 from .core.token import TokenStore
@@ -76,8 +77,9 @@ class Services:
         return self.jobs
 
     async def close(self) -> None:
-        """At server stop: the CRDS worker, the jobs (runners keep running), the event bus."""
+        """At server stop: the CRDS and WCS workers, the jobs (runners keep running), events."""
         self.crds.close()
+        WCS.close()
         await self.runs.stop()
         await self.jobs.stop()
         self.events.close()

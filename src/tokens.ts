@@ -19,6 +19,8 @@ import type {
   IJobLog,
   IJobRecord,
   IListJobsOptions,
+  IMastPeek,
+  IMastPeekParams,
   IMastProductParams,
   IMastProductsResult,
   IMastSearchParams,
@@ -33,7 +35,17 @@ import type {
   IStrunRequest,
   IStrunCommand,
   IListRunsOptions,
+  ICatalogOptions,
+  ICatalogTable,
+  IImageInfo,
+  IImagePixel,
   IPreviewOptions,
+  ICubeInfo,
+  ICubeSliceOptions,
+  ICubeSpectrum,
+  ISpectraOptions,
+  ISpectraResponse,
+  ISpectralImage,
   IRunCreate,
   IRunList,
   IRunPlan,
@@ -116,10 +128,38 @@ export interface ICrdsApi {
   fetchCrdsReferences(request: ICrdsFetchRequest): Promise<IJobRecord>;
 }
 
+/** The spectral-product methods of the API client (the `previews` route group). */
+export interface ISpectraApi {
+  /** `GET /spectra`: the spectra of an x1d file and the arrays of one. */
+  getSpectra(
+    path: string,
+    options?: ISpectraOptions
+  ): Promise<ISpectraResponse>;
+  /** `GET /spectra/image`: the slits of an s2d file and one slit as shown. */
+  getSpectralImage(path: string, slit?: number): Promise<ISpectralImage>;
+  /** `GET /spectra/image/preview`: a slit as a PNG blob. */
+  getSpectralImagePreview(
+    path: string,
+    slit: number,
+    stretch: string
+  ): Promise<Blob>;
+  /** `GET /cubes`: an s3d cube's shape, unit and plane wavelengths. */
+  getCube(path: string): Promise<ICubeInfo>;
+  /** `GET /cubes/slice`: a plane (or a mean of planes) as a PNG blob. */
+  getCubeSlice(path: string, options: ICubeSliceOptions): Promise<Blob>;
+  /** `GET /cubes/spectrum`: the spectrum of a spaxel (0-based) or a small aperture. */
+  getCubeSpectrum(
+    path: string,
+    x: number,
+    y: number,
+    radius?: number
+  ): Promise<ICubeSpectrum>;
+}
+
 /**
  * The client of the jwst-lab REST API shared by every jwst-lab plugin.
  */
-export interface IJwstLabClient extends ICrdsApi {
+export interface IJwstLabClient extends ICrdsApi, ISpectraApi {
   /** The Jupyter server connection settings used for every request. */
   readonly serverSettings: ServerConnection.ISettings;
 
@@ -202,6 +242,15 @@ export interface IJwstLabClient extends ICrdsApi {
   /** `GET /previews?path=`: a PNG quick look of a 2-D image, as a blob. */
   getPreview(path: string, options?: IPreviewOptions): Promise<Blob>;
 
+  /** `GET /images/info?path=`: shape, unit, WCS source and catalog of a 2-D image. */
+  getImageInfo(path: string): Promise<IImageInfo>;
+
+  /** `GET /images/pixel`: value, DQ and RA/Dec at 0-based `(x, y)` of an image. */
+  getImagePixel(path: string, x: number, y: number): Promise<IImagePixel>;
+
+  /** `GET /catalogs?path=`: a page of an ECSV source catalog. */
+  getCatalog(path: string, options?: ICatalogOptions): Promise<ICatalogTable>;
+
   /** `POST /runs` with `dry_run`: what a run would do; nothing is created. */
   planRun(request: IRunCreate): Promise<IRunPlan>;
 
@@ -225,6 +274,12 @@ export interface IJwstLabClient extends ICrdsApi {
 
   /** Search MAST observations (`GET /mast/observations`). Needs the `mast` feature. */
   searchObservations(params: IMastSearchParams): Promise<IMastSearchResult>;
+
+  /**
+   * A product's FITS headers and quick look read from MAST's cloud bucket with
+   * range requests (`GET /mast/peek`), without downloading it.
+   */
+  peekProduct(params: IMastPeekParams): Promise<IMastPeek>;
 
   /** The products of one observation (`GET /mast/observations/{obsid}/products`). */
   listProducts(

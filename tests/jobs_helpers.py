@@ -48,6 +48,7 @@ def make_settings(root: Path, crds_cache: Path, **overrides: Any) -> Settings:
         "memory_limit_bytes": 16 * 1024**3,
         "cloud": "",
         "cloud_endpoint_url": "",
+        "cloud_lookup_url": "",
     }
     values.update(overrides)
     return Settings(**values)

@@ -30,6 +30,7 @@ import requests
 import schemathesis
 from schemathesis.config import SchemathesisConfig
 
+from . import synthetic_spectra
 from .api_helpers import write_jwst_fits
 from .conftest import CRDS_FIXTURE, REPO_ROOT, require_fixture
 from .server_process import TOKEN, ServerProcess, free_port, server_environment
@@ -159,6 +160,8 @@ def fuzz_server(
             }
         )
     )
+    # The spectral products the spec's examples name (GET /spectra, /spectra/image, /cubes).
+    synthetic_spectra.write_all(root / "obs")
     archive = folder / "archive"
     write_jwst_fits(archive / "JWST" / OBS / f"{OBS}_cal.fits", "FUZZ")
     crds = shutil.copytree(require_fixture(CRDS_FIXTURE), folder / "crds")

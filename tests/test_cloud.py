@@ -230,8 +230,18 @@ def test_a_header_peek_of_a_100_mb_object_reads_under_1_percent(
     assert png is not None
     assert png.startswith(b"\x89PNG")
     assert looked["shape"] == [5000, 5000]
-    # Only every 20th row of the image is read: a twentieth of it, not the object.
-    assert served < 0.1 * size, served
+    # Every 40th row and column (at most 128 rows): square as the image, 125 x 125.
+    assert _png_size(png) == (125, 125)
+    # Only every 40th row of the image is read, not the object.
+    assert served < 0.05 * size, served
+
+
+def _png_size(png: bytes) -> tuple[int, int]:
+    """``(width, height)`` from a PNG's IHDR chunk."""
+    import struct
+
+    width, height = struct.unpack(">II", png[16:24])
+    return width, height
 
 
 def test_a_product_not_in_the_bucket_is_none(s3_endpoint: str) -> None:
@@ -315,7 +325,9 @@ async def test_peek_route_answers_headers_and_a_quick_look(jp_fetch: Any, route_
     assert answer["cloud_uri"] == f"s3://{BUCKET}{bucket_path(f'mast:JWST/product/{first}')}"
     assert [h["name"] for h in answer["headers"]] == ["PRIMARY", "SCI"]
     assert answer["shape"] == [48, 64]
-    assert base64.b64decode(answer["image_png"]).startswith(b"\x89PNG")
+    png = base64.b64decode(answer["image_png"])
+    assert png.startswith(b"\x89PNG")
+    assert _png_size(png) == (64, 48)  # every row and column of a small image
     assert answer["size"] == len(route_files[first])
     assert answer["bytes_read"] > 0
     assert answer["requests"] > 0
@@ -323,9 +335,189 @@ async def test_peek_route_answers_headers_and_a_quick_look(jp_fetch: Any, route_
         jp_fetch, "GET", "mast", "peek", uri=f"mast:JWST/product/{second}", cloud="aws"
     )
     assert code == 404
-    code, answer = await call_api(jp_fetch, "GET", "mast", "peek", uri="not a uri", cloud="aws")
-    assert code == 400
+    assert answer["reason"] == "not_in_bucket"
+    assert "download the product instead" in answer["message"]
+
+
+@pytest.mark.parametrize(
+    "uri",
+    [
+        "not a uri",
+        "mast:JWST",  # no product path
+        "mast:/product/a.fits",  # no collection
+        "http://127.0.0.1/JWST/product/a.fits",
+        "mast:JWST/product/a b.fits",
+        "mast:JWST/product/a.fits?x=1",
+        "",
+        "mast:JWST/product/" + "a" * 600,
+    ],
+)
+async def test_a_peek_of_something_not_a_data_uri_is_a_400_naming_uri(
+    jp_fetch: Any, uri: str
+) -> None:
+    """The same rule as the downloads' ``products``: ``mast:<collection>/<path>``."""
+    from jwst_lab.core.mast_vocabulary import DATA_URI
+
+    from .api_helpers import call_api
+
+    assert len(uri) > 512 or not DATA_URI.fullmatch(uri)
+    code, answer = await call_api(jp_fetch, "GET", "mast", "peek", uri=uri, cloud="aws")
+    assert code == 400, answer
     assert answer["field"] == "uri"
+    code, answer = await call_api(jp_fetch, "POST", "downloads", body={"products": [uri]})
+    assert code == 400, answer
+    assert answer["field"].startswith("products")
+
+
+async def test_a_peek_of_an_object_that_is_not_fits_is_a_400_naming_uri(
+    jp_fetch: Any, s3_endpoint: str
+) -> None:
+    from .api_helpers import call_api
+
+    uri = "mast:JWST/product/jw09995001001_02101_00003_mirimage_asn.json"
+    _put(s3_endpoint, uri, b'{"asn_type": "image3"}' * 200)
+    code, answer = await call_api(jp_fetch, "GET", "mast", "peek", uri=uri, cloud="aws")
+    assert code == 400, answer
+    assert answer["field"] == "uri"
+    assert "FITS" in answer["message"]
+
+
+class FailingBucket:
+    """An S3 endpoint on loopback that answers every request with ``status`` (or, with
+    ``status=None``, accepts connections and never answers); counts the requests."""
+
+    def __init__(self, status: int | None) -> None:
+        import socket
+        import threading
+
+        self.status = status
+        self.requests = 0
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self._held: list[socket.socket] = []
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+
+    @property
+    def url(self) -> str:
+        """The endpoint URL."""
+        return f"http://127.0.0.1:{self._listener.getsockname()[1]}"
+
+    def __enter__(self) -> FailingBucket:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._listener.close()
+        for connection in self._held:
+            with contextlib.suppress(OSError):
+                connection.close()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                connection, _ = self._listener.accept()
+            except OSError:
+                return
+            self._held.append(connection)
+            with contextlib.suppress(OSError):
+                connection.settimeout(5)
+                data = b""
+                while b"\r\n\r\n" not in data:
+                    block = connection.recv(65536)
+                    if not block:
+                        break
+                    data += block
+                if data:
+                    self.requests += 1
+                if self.status is None or not data:
+                    continue
+                body = b"<Error><Code>ServiceUnavailable</Code><Message>down</Message></Error>"
+                head = (
+                    f"HTTP/1.1 {self.status} Service Unavailable\r\n"
+                    f"Content-Type: application/xml\r\nContent-Length: {len(body)}\r\n"
+                    "Connection: close\r\n\r\n"
+                )
+                connection.sendall(head.encode() + (b"" if data.startswith(b"HEAD") else body))
+                connection.close()
+
+
+async def _peek_with_endpoint(
+    jp_serverapp: Any, jp_fetch: Any, endpoint: str, **settings: Any
+) -> Any:
+    import dataclasses
+
+    from .api_helpers import call_api
+
+    (app,) = jp_serverapp.extension_manager.extension_apps["jwst_lab"]
+    services = app.services
+    previous = services.settings
+    services.settings = dataclasses.replace(previous, cloud_endpoint_url=endpoint, **settings)
+    try:
+        first = next(iter(ROUTE_FILES))
+        return await call_api(
+            jp_fetch, "GET", "mast", "peek", uri=f"mast:JWST/product/{first}", cloud="aws"
+        )
+    finally:
+        services.settings = previous
+
+
+async def test_the_path_lookup_may_be_another_service_than_mast_url(
+    jp_serverapp: Any, jp_fetch: Any, s3_endpoint: str, route_mast: LookupMast
+) -> None:
+    """``cloud_lookup_url``: MAST's searches and downloads elsewhere, the lookup here."""
+    from .api_helpers import dead_url
+
+    lookups = route_mast.lookups
+    code, answer = await _peek_with_endpoint(
+        jp_serverapp, jp_fetch, s3_endpoint, mast_url=dead_url(), cloud_lookup_url=route_mast.url
+    )
+    assert code == 200, answer
+    assert route_mast.lookups == lookups + 1
+    code, answer = await _peek_with_endpoint(
+        jp_serverapp, jp_fetch, s3_endpoint, mast_url=route_mast.url, cloud_lookup_url=dead_url()
+    )
+    assert code == 502, answer
+    assert "path lookup" in answer["message"]
+
+
+async def test_a_bucket_that_cannot_be_reached_is_a_502_saying_so(
+    jp_serverapp: Any, jp_fetch: Any
+) -> None:
+    from .api_helpers import dead_url
+
+    code, answer = await _peek_with_endpoint(jp_serverapp, jp_fetch, dead_url())
+    assert code == 502, answer
+    assert answer["reason"] == "cloud_error"
+    assert "could not be reached" in answer["message"]
+    assert "download the product instead" in answer["message"]
+
+
+async def test_a_bucket_outage_is_a_503_after_a_bounded_number_of_tries(
+    jp_serverapp: Any, jp_fetch: Any
+) -> None:
+    with FailingBucket(503) as bucket:
+        code, answer = await _peek_with_endpoint(jp_serverapp, jp_fetch, bucket.url)
+    assert code == 503, answer
+    assert answer["reason"] == "cloud_unavailable"
+    assert "try again later" in answer["message"]
+    assert bucket.requests == cloud.PEEK_ATTEMPTS
+
+
+def test_a_silent_bucket_times_out_as_a_502(route_mast: LookupMast) -> None:
+    """A bucket that accepts the connection and never answers: the read timeout ends it."""
+    from jwst_lab.errors import UpstreamError
+
+    first = next(iter(ROUTE_FILES))
+    with FailingBucket(None) as bucket, pytest.raises(UpstreamError) as raised:
+        cloud.peek_product(
+            f"mast:JWST/product/{first}",
+            mast_url=route_mast.url,
+            endpoint_url=bucket.url,
+            read_timeout=0.5,
+            connect_timeout=0.5,
+            attempts=2,
+        )
+    assert "Timeout" in raised.value.message
+    assert bucket.requests == 2
 
 
 async def test_a_download_asking_for_the_cloud_records_where_files_came_from(

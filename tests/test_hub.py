@@ -183,13 +183,48 @@ async def test_the_events_websocket_is_the_owners_only(hub, alice, bob):
 
 
 def test_each_users_metrics_are_scraped_from_their_server_with_their_user_label(hub, alice, bob):
+    """Independent of the other tests: it runs the job whose metrics it then reads."""
     from prometheus_client.parser import text_string_to_metric_families
 
-    text = hub.request("GET", "/user/alice/metrics", token=alice.token, text=True)
-    families = {family.name: family for family in text_string_to_metric_families(text)}
-    cpu = families["jwst_lab_job_cpu_seconds"]
-    assert {sample.labels["user"] for sample in cpu.samples} == {"alice"}
-    assert "jwst_lab_jobs" in families
+    def scrape(user: User) -> dict[str, Any]:
+        text = hub.request("GET", f"/user/{user.name}/metrics", token=user.token, text=True)
+        return {family.name: family for family in text_string_to_metric_families(text)}
+
+    def value(families: dict[str, Any], sample_name: str, **labels: str) -> float:
+        family = families[sample_name.removesuffix("_total")]
+        return sum(
+            sample.value
+            for sample in family.samples
+            if sample.name == sample_name and labels.items() <= sample.labels.items()
+        )
+
+    succeeded = {"kind": "download", "status": "succeeded"}
+    before, bob_before = scrape(alice), scrape(bob)
+    job = alice.api("POST", "/downloads", {"obsids": [DEMO_OBS], "dest": "metrics-fetched"})
+    done = alice.wait_job(job["id"])
+    assert done["status"] == "succeeded", done["error"]
+    after, bob_after = scrape(alice), scrape(bob)
+
+    def grew(name: str, **labels: str) -> float:
+        return value(after, name, **labels) - value(before, name, **labels)
+
+    assert grew("jwst_lab_job_transitions_total", **succeeded) == 1
+    assert grew("jwst_lab_jobs", **succeeded) == 1
+    assert grew("jwst_lab_download_bytes_total", kind="download") > 0
+    cpu = done["resources"]["cpu_seconds"]
+    assert cpu > 0
+    assert grew("jwst_lab_job_cpu_seconds_total", user="alice", kind="download") == pytest.approx(
+        cpu
+    )
+    assert {s.labels["user"] for s in after["jwst_lab_job_cpu_seconds"].samples} == {"alice"}
+    # Bob's server counts none of it, and labels what it counts as his.
+    for name, labels in (
+        ("jwst_lab_job_transitions_total", succeeded),
+        ("jwst_lab_jobs", succeeded),
+        ("jwst_lab_download_bytes_total", {"kind": "download"}),
+    ):
+        assert value(bob_after, name, **labels) == value(bob_before, name, **labels), name
+    assert {s.labels["user"] for s in bob_after["jwst_lab_job_cpu_seconds"].samples} <= {"bob"}
     with pytest.raises(HubError) as refused:
         hub.request("GET", "/user/alice/metrics", token=bob.token, text=True)
     assert refused.value.status == 403

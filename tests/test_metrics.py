@@ -265,6 +265,82 @@ async def test_every_family_moves_with_a_download_mast_and_crds(
     assert str(jp_serverapp.root_dir) not in text
 
 
+async def test_download_bytes_are_counted_as_they_arrive(jp_fetch, jp_serverapp, download_server):
+    """A scrape during a throttled download sees the bytes fetched so far (never more than
+    the server sent); at the end the counter has grown by exactly the bytes served (the
+    live counts and the end's count together), and the throughput is this run's."""
+    import json
+
+    services = _services(jp_serverapp)
+    download_server.rate = 100_000  # bytes/s per connection: 2 connections, ~4 s in all
+    served_total = sum(len(body) for body in download_server.files.values())
+    before = await scrape(jp_fetch)
+    mast = services.mast
+    services.mast = FakeMast(rows_for(download_server))
+    try:
+        uris = [f"mast:JWST/product/{name}" for name in download_server.files]
+        code, created = await call_api(jp_fetch, "POST", "downloads", body={"products": uris})
+        assert code == 201, created
+    finally:
+        services.mast = mast
+    midway: list[tuple[float, int]] = []
+    deadline = time.monotonic() + 90
+    while True:
+        sent = sum(download_server.bytes_sent.values())
+        now = await scrape(jp_fetch)
+        counted = now.value("jwst_lab_download_bytes_total", kind="download") - before.value(
+            "jwst_lab_download_bytes_total", kind="download"
+        )
+        code, job = await call_api(jp_fetch, "GET", "jobs", created["id"])
+        assert code == 200
+        # Never more than the server had sent when the scrape was answered.
+        assert counted <= sum(download_server.bytes_sent.values())
+        if job["status"] == "running" and 0 < counted < served_total:
+            midway.append((counted, sent))
+        if job["status"] in {"succeeded", "failed", "cancelled", "interrupted"}:
+            break
+        assert time.monotonic() < deadline, "the download did not end"
+        await asyncio.sleep(0.2)
+    assert job["status"] == "succeeded", job["error"]
+    assert midway, "no scrape saw the download part-way"
+    assert len({counted for counted, _ in midway}) >= 2, midway  # it grew between scrapes
+
+    after = await scrape(jp_fetch)
+
+    def grew(name: str) -> float:
+        return after.value(name, kind="download") - before.value(name, kind="download")
+
+    assert grew("jwst_lab_download_bytes_total") == served_total
+    assert grew("jwst_lab_download_throughput_bytes_per_second_count") == 1
+    result = json.loads((services.jobs.job_dir(created["id"]) / "result.json").read_text())
+    assert result["bytes_fetched"] == served_total
+    assert grew("jwst_lab_download_throughput_bytes_per_second_sum") == pytest.approx(
+        served_total / result["seconds"]
+    )
+
+
+def test_a_finished_run_adds_only_what_its_progress_did_not_show():
+    """The end of a run counts the bytes its last progress reports missed, once; a second
+    runner of the same log (counting from 0 again) is counted as new bytes."""
+    from jwst_lab import metrics
+
+    def total() -> float:
+        return (
+            REGISTRY.get_sample_value("jwst_lab_download_bytes_total", {"kind": "crds_fetch"}) or 0
+        )
+
+    start = total()
+    metrics.transfer_progress("crds_fetch", "job-a@t0", 0, 1000)
+    metrics.transfer_progress("crds_fetch", "job-a@t0", 1000, 2500)
+    assert total() - start == 2500
+    metrics.transfer_progress("crds_fetch", "job-a@t0", 2500, 400)  # another runner, from 0
+    assert total() - start == 2900
+    metrics.transfer_finished("crds_fetch", {"bytes": 3000, "seconds": 2.0}, meter="job-a@t0")
+    assert total() - start == 3000  # 2900 seen live, 100 more at the end
+    metrics.transfer_finished("crds_fetch", {"bytes": 3000, "seconds": 2.0}, meter="job-a@t0")
+    assert total() - start == 6000  # the meter was forgotten: a new run's bytes are all new
+
+
 async def test_metrics_refuse_an_unauthenticated_scrape_by_default(
     jp_serverapp, jp_base_url, http_server_client
 ):
@@ -336,6 +412,34 @@ async def test_the_jobs_gauge_counts_the_stored_jobs_and_follows_changes(tmp_pat
     # A stopped manager is no longer published (several servers may share one process).
     for status, before in jobs.items():
         assert _sample("jwst_lab_jobs", kind="pipeline", status=status) == before
+    assert _sample("jwst_lab_memory_limit_bytes") == limit
+
+
+async def test_the_memory_limit_gauge_is_what_admission_uses_on_a_dask_cluster(tmp_path):
+    """On Dask, pipeline jobs are admitted against the workers' limits, not ``memory_limit``:
+    the gauge says so (a real scheduler with workers of 2 and 3 GiB)."""
+    pytest.importorskip("distributed")
+    from jwst_lab.jobs.executors.dask import DaskExecutor
+
+    from .dask_cluster import CliCluster
+
+    gib = 1024**3
+    root = tmp_path / "root"
+    root.mkdir()
+    settings = make_settings(
+        root, tmp_path / "no_cache", executor="dask", memory_limit_bytes=64 * gib
+    )
+    with CliCluster(tmp_path / "dask", memory_limits=["2GiB", "3GiB"]) as cluster:
+        limit = _sample("jwst_lab_memory_limit_bytes")
+        manager = make_manager(
+            settings, tmp_path / "catalog", executor=DaskExecutor(cluster.address, grace=2)
+        )
+        await manager.start()
+        try:
+            assert manager.memory_total_bytes() == 5 * gib
+            assert _sample("jwst_lab_memory_limit_bytes") == limit + 5 * gib
+        finally:
+            await manager.stop()
     assert _sample("jwst_lab_memory_limit_bytes") == limit
 
 

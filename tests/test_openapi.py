@@ -106,6 +106,10 @@ SCHEMAS: dict[str, type[BaseModel]] = {
     "StrunRequest": models.StrunRequest,
     "StrunCommand": models.StrunCommand,
     "Association": models.AssociationSummary,
+    "ImageInfo": models.ImageInfo,
+    "ImagePixel": models.ImagePixel,
+    "CatalogColumn": models.CatalogColumn,
+    "CatalogTable": models.CatalogTable,
     "CrdsStatus": models.CrdsStatus,
     "CrdsContext": models.CrdsContext,
     "CrdsContextList": models.CrdsContextList,
@@ -125,6 +129,14 @@ SCHEMAS: dict[str, type[BaseModel]] = {
     "Run": models.RunRecord,
     "RunPlan": models.RunPlan,
     "RunList": models.RunList,
+    "SpectrumInfo": models.SpectrumInfo,
+    "SpectrumData": models.SpectrumData,
+    "SpectraResponse": models.SpectraResponse,
+    "SlitInfo": models.SlitInfo,
+    "SlitImage": models.SlitImage,
+    "SpectralImage": models.SpectralImage,
+    "CubeInfo": models.CubeInfo,
+    "CubeSpectrum": models.CubeSpectrum,
 }
 #: Models of request bodies (required = the fields without a default); the others are
 #: answers (required = the members every answer has).

@@ -161,6 +161,9 @@ async def test_query_and_body_paths_never_leave_the_root(jp_fetch, workspace, ou
         requests += [
             ("GET", ("associations",), None, {"path": value}),
             ("GET", ("previews",), None, {"path": value}),
+            ("GET", ("images", "info"), None, {"path": value}),
+            ("GET", ("images", "pixel"), None, {"path": value, "x": "0", "y": "0"}),
+            ("GET", ("catalogs",), None, {"path": value}),
             ("POST", ("crds", "bestrefs"), {"path": value}, {}),
             ("POST", ("crds", "fetch"), {"path": value}, {}),
             ("POST", ("jobs",), {"pipeline": "group_scale", "input": value}, {}),
@@ -228,7 +231,7 @@ async def test_encoded_forms_are_decoded_once_and_then_refused(
 ):
     before = snapshot(outside)
     base = f"{jp_base_url.rstrip('/')}/jwst-lab"
-    for route in ("associations", "previews"):
+    for route in ("associations", "previews", "images/info", "catalogs"):
         for query in (
             f"path=%2e%2e%2foutside%2f{SECRET}",
             f"path=..%2Foutside%2F{SECRET}",

@@ -235,6 +235,39 @@ async def test_resuming_a_finished_run_reuses_every_job_and_runs_nothing(jp_fetc
     assert error["code"] == 409
 
 
+async def test_a_partial_resume_reruns_what_changed_and_keeps_every_edge(jp_fetch, workspace):
+    run = await completed_run(jp_fetch)
+    by_key = {job["key"]: job for job in run["jobs"]}
+    image2 = next(job for job in run["jobs"] if job["pipeline"] == "calwebb_image2")
+    (detector1_id,) = image2["depends_on"]
+    # One image2 output gone: that job and image3 (which reads it) run again.
+    detector1 = next(job for job in run["jobs"] if job["id"] == detector1_id)
+    cal = f"{Path(detector1['input']).name.removesuffix('_uncal.fits')}_cal.fits"
+    (workspace / run["output_dir"] / "stage2" / cal).unlink()
+    response = await jp_fetch("jwst-lab", "runs", run["id"], "resume", method="POST", body="")
+    assert response.code == 202
+    resumed = await wait_run(jp_fetch, run["id"])
+    assert resumed["status"] == "succeeded", resumed["error"]
+    rerun = {job["key"] for job in resumed["jobs"] if not job["reused"]}
+    image3_key = next(job["key"] for job in run["jobs"] if job["pipeline"] == "calwebb_image3")
+    assert rerun == {image2["key"], image3_key}
+    ids = {job["id"] for job in resumed["jobs"]}
+    again = {job["key"]: job for job in resumed["jobs"]}
+    # The run's graph keeps every edge: a reused dependency by the job whose outputs it kept.
+    assert again[image2["key"]]["id"] != image2["id"]
+    assert again[image2["key"]]["depends_on"] == [detector1_id]
+    assert len(again[image3_key]["depends_on"]) == 4
+    for job in resumed["jobs"]:
+        assert set(job["depends_on"]) <= ids
+        assert len(job["depends_on"]) == len(by_key[job["key"]]["depends_on"])
+    # The child itself waits only on what runs again.
+    (child,) = await child_jobs(jp_fetch, {"jobs": [again[image2["key"]]]})
+    assert child.depends_on == []
+    (child3,) = await child_jobs(jp_fetch, {"jobs": [again[image3_key]]})
+    assert child3.depends_on == [again[image2["key"]]["id"]]
+    assert (workspace / run["output_dir"] / "stage2" / cal).is_file()
+
+
 async def test_cancelling_mid_run_leaves_nothing_running_and_resume_completes_it(
     jp_fetch, jp_ws_fetch, workspace
 ):

@@ -54,6 +54,12 @@ PEEK_IMAGE_SIZE = 256
 PEEK_MAX_ROWS = 128
 #: Range requests in flight for a quick look.
 PEEK_PARALLEL = 16
+#: A peek answers a person waiting in the browser: seconds to connect to the bucket, to wait
+#: for each answer, and how many times a request is tried in all (so a dead or silent bucket
+#: is a 502 in about ``PEEK_ATTEMPTS * (PEEK_CONNECT_TIMEOUT + PEEK_READ_TIMEOUT)`` at most).
+PEEK_CONNECT_TIMEOUT = 5.0
+PEEK_READ_TIMEOUT = 20.0
+PEEK_ATTEMPTS = 2
 
 
 class CloudError(Exception):
@@ -62,6 +68,10 @@ class CloudError(Exception):
 
 class NotInBucket(CloudError):
     """The object is not in the bucket (404 / NoSuchKey)."""
+
+
+class CloudUnavailable(CloudError):
+    """The bucket answered, with a server error (5xx: an outage, throttling)."""
 
 
 @dataclass(frozen=True)
@@ -150,8 +160,19 @@ def relative_paths(uris: Sequence[str], mast_url: str, timeout: float = 30.0) ->
     return paths
 
 
-def s3_client(endpoint_url: str | None = None, *, connections: int = 10) -> Any:
-    """An anonymous boto3 S3 client on ``endpoint_url`` (None or empty: AWS)."""
+def s3_client(
+    endpoint_url: str | None = None,
+    *,
+    connections: int = 10,
+    connect_timeout: float = 30.0,
+    read_timeout: float = 60.0,
+    attempts: int = 3,
+) -> Any:
+    """An anonymous boto3 S3 client on ``endpoint_url`` (None or empty: AWS).
+
+    Every request it makes has a connect and a read timeout (seconds) and is
+    tried ``attempts`` times in all (the first try included), never more.
+    """
     import boto3
     import botocore
     from botocore.config import Config
@@ -159,9 +180,9 @@ def s3_client(endpoint_url: str | None = None, *, connections: int = 10) -> Any:
     config = Config(
         signature_version=botocore.UNSIGNED,
         max_pool_connections=max(10, connections),
-        retries={"max_attempts": 2, "mode": "standard"},
-        connect_timeout=30,
-        read_timeout=60,
+        retries={"total_max_attempts": max(1, attempts), "mode": "standard"},
+        connect_timeout=connect_timeout,
+        read_timeout=read_timeout,
         s3={"addressing_style": "path"} if endpoint_url else {},
     )
     return boto3.client(
@@ -182,6 +203,19 @@ def is_missing(error: BaseException) -> bool:
     return error_code(error) in ("404", "NoSuchKey", "NotFound", "NoSuchBucket")
 
 
+def _client_error(error: BaseException, bucket: str, key: str) -> CloudError:
+    """The :class:`CloudError` a botocore ``ClientError`` on ``bucket/key`` stands for."""
+    if is_missing(error):
+        return NotInBucket(f"s3://{bucket}/{key} is not in the bucket")
+    response = getattr(error, "response", None)
+    meta = response.get("ResponseMetadata", {}) if isinstance(response, dict) else {}
+    status = int(meta.get("HTTPStatusCode") or 0)
+    what = error_code(error) or (f"HTTP {status}" if status else "error")
+    if status >= 500:
+        return CloudUnavailable(f"s3://{bucket} answered {what} (HTTP {status})")
+    return CloudError(f"s3://{bucket}/{key}: {what}")
+
+
 def head(client: Any, bucket: str, key: str) -> CloudObject:
     """Blocking: the object at ``bucket/key``; :class:`NotInBucket` or :class:`CloudError`."""
     from botocore.exceptions import BotoCoreError, ClientError
@@ -189,9 +223,7 @@ def head(client: Any, bucket: str, key: str) -> CloudObject:
     try:
         answer = client.head_object(Bucket=bucket, Key=key)
     except ClientError as error:
-        if is_missing(error):
-            raise NotInBucket(f"s3://{bucket}/{key} is not in the bucket") from None
-        raise CloudError(f"s3://{bucket}/{key}: {error_code(error) or 'error'}") from None
+        raise _client_error(error, bucket, key) from None
     except BotoCoreError as error:
         raise CloudError(f"the bucket could not be reached: {type(error).__name__}") from None
     return CloudObject(bucket, key, int(answer["ContentLength"]), str(answer.get("ETag") or ""))
@@ -237,9 +269,7 @@ def read_range(client: Any, obj: CloudObject, start: int, end: int) -> bytes:
         )
         data: bytes = answer["Body"].read()
     except ClientError as error:
-        if is_missing(error):
-            raise NotInBucket(f"s3://{obj.bucket}/{obj.key} is not in the bucket") from None
-        raise CloudError(f"s3://{obj.bucket}/{obj.key}: {error_code(error) or 'error'}") from None
+        raise _client_error(error, obj.bucket, obj.key) from None
     except (BotoCoreError, OSError) as error:
         raise CloudError(f"the read broke off: {type(error).__name__}") from None
     if len(data) != end - start + 1:
@@ -345,7 +375,8 @@ def _quick_look(hdu: Any, reader: RangedObject) -> tuple[bytes | None, list[int]
         return None, shape
     rows, cols = shape[-2], shape[-1]
     row_bytes = cols * np.dtype(dtype).itemsize
-    step = max(1, -(-rows // PEEK_MAX_ROWS))
+    # One stride for rows and columns, so the quick look keeps the image's proportions.
+    step = max(1, -(-rows // PEEK_MAX_ROWS), -(-cols // PEEK_IMAGE_SIZE))
     starts = [int(offset) + row * row_bytes for row in range(0, rows, step)]
 
     def fetch(start: int) -> bytes:
@@ -359,9 +390,20 @@ def _quick_look(hdu: Any, reader: RangedObject) -> tuple[bytes | None, list[int]
     data = data.astype(np.float32) * float(header.get("BSCALE", 1.0)) + float(
         header.get("BZERO", 0.0)
     )
-    col_step = max(1, -(-cols // PEEK_IMAGE_SIZE))
-    data = _downsample(np.ascontiguousarray(data[:, ::col_step]), PEEK_IMAGE_SIZE)
-    return encode_png(_scale(data, "asinh")[::-1]), shape
+    data = _downsample(np.ascontiguousarray(data[:, ::step]), PEEK_IMAGE_SIZE)
+    return encode_png(_scale(data, "asinh", _percentile_limits(data))[::-1]), shape
+
+
+def _percentile_limits(data: Any) -> tuple[float, float]:
+    """The 99.5 % interval of the finite values of ``data`` (the quick looks' asinh limits)."""
+    import numpy as np
+    from astropy.visualization import PercentileInterval
+
+    values = data[np.isfinite(data)]
+    if values.size == 0:
+        return 0.0, 1.0
+    low, high = (float(v) for v in PercentileInterval(99.5).get_limits(values))
+    return low, high if high > low else low + 1.0
 
 
 def peek(
@@ -391,30 +433,36 @@ def peek(
         except OSError as error:
             raise ValueError(f"{obj.key.rsplit('/', 1)[-1]} is not a FITS file: {error}") from None
         with hdus:
-            primary = hdus[0]
-            headers.append(
-                {"index": 0, "name": primary.name, "cards": _header_cards(primary.header)}
-            )
-            science: Any = None
-            for index in range(1, max_hdus):
-                try:
-                    hdu = hdus[index]
-                except IndexError:
-                    break
-                if hdu.name == "SCI" or (
-                    science is None and hdu.is_image and hdu.header.get("NAXIS")
-                ):
-                    science = (index, hdu)
-                    if hdu.name == "SCI":
-                        break
-            if science is not None:
-                index, hdu = science
-                science_name = hdu.name
+            try:
+                primary = hdus[0]
                 headers.append(
-                    {"index": index, "name": hdu.name, "cards": _header_cards(hdu.header)}
+                    {"index": 0, "name": primary.name, "cards": _header_cards(primary.header)}
                 )
-                if image:
-                    png, shape = _quick_look(hdu, reader)
+                science: Any = None
+                for index in range(1, max_hdus):
+                    try:
+                        hdu = hdus[index]
+                    except IndexError:
+                        break
+                    if hdu.name == "SCI" or (
+                        science is None and hdu.is_image and hdu.header.get("NAXIS")
+                    ):
+                        science = (index, hdu)
+                        if hdu.name == "SCI":
+                            break
+                if science is not None:
+                    index, hdu = science
+                    science_name = hdu.name
+                    headers.append(
+                        {"index": index, "name": hdu.name, "cards": _header_cards(hdu.header)}
+                    )
+                    if image:
+                        png, shape = _quick_look(hdu, reader)
+            except CloudError:
+                raise
+            except Exception as error:  # astropy raises many kinds on a damaged header
+                name = obj.key.rsplit("/", 1)[-1]
+                raise ValueError(f"{name} cannot be read as FITS: {error}") from None
     return {
         "headers": headers,
         "science": science_name,
@@ -437,29 +485,56 @@ def fetched_origins(results: Iterable[Any]) -> dict[str, int]:
 
 
 def peek_product(
-    uri: str, *, mast_url: str, endpoint_url: str, image: bool = True
+    uri: str,
+    *,
+    mast_url: str,
+    endpoint_url: str,
+    image: bool = True,
+    connect_timeout: float = PEEK_CONNECT_TIMEOUT,
+    read_timeout: float = PEEK_READ_TIMEOUT,
+    attempts: int = PEEK_ATTEMPTS,
 ) -> dict[str, Any]:
     """Blocking: :func:`peek` of the product ``uri`` in the public bucket, as the route answers.
 
-    404 when MAST knows no cloud path for it or the object is not in the
-    bucket, 400 (field ``uri``) when it is not a FITS file, 502 when the
-    lookup or the bucket fails.
+    Every request (the path lookup, each read of the bucket) has a timeout
+    and is tried at most ``attempts`` times. 404 (reason ``not_in_bucket``)
+    when MAST knows no cloud path for it or the object is not in the bucket,
+    400 (field ``uri``) when it is not a FITS file, 502 when the lookup or
+    the bucket cannot be reached or fails, 503 when the bucket answers a
+    server error (an outage).
     """
     import base64
 
-    from ..errors import BadRequest, NotFound, UpstreamError
+    from ..errors import BadRequest, NotFound, ServiceUnavailable, UpstreamError
 
+    advice = "download the product instead"
     try:
-        (key,) = relative_paths([uri], mast_url)
+        (key,) = relative_paths([uri], mast_url, timeout=connect_timeout + read_timeout)
         if key is None:
-            raise NotFound(f"MAST knows no cloud copy of {uri}")
-        client = s3_client(endpoint_url or None)
+            raise NotInBucket(f"MAST knows no cloud copy of {uri}")
+        client = s3_client(
+            endpoint_url or None,
+            connections=PEEK_PARALLEL,
+            connect_timeout=connect_timeout,
+            read_timeout=read_timeout,
+            attempts=attempts,
+        )
         obj = head(client, PUBLIC_BUCKET, key)
         answer = peek(obj, client, image=image)
     except NotInBucket:
-        raise NotFound(f"{uri} is not in s3://{PUBLIC_BUCKET}") from None
+        raise NotFound(
+            f"{uri} is not in MAST's cloud bucket (s3://{PUBLIC_BUCKET}): {advice}",
+            reason="not_in_bucket",
+        ) from None
+    except CloudUnavailable as error:
+        raise ServiceUnavailable(
+            f"MAST's cloud bucket is unavailable ({error}): try again later, or {advice}",
+            reason="cloud_unavailable",
+        ) from None
     except CloudError as error:
-        raise UpstreamError(str(error)) from None
+        raise UpstreamError(
+            f"MAST's cloud bucket could not be read ({error}): {advice}", reason="cloud_error"
+        ) from None
     except ValueError as error:
         raise BadRequest(str(error), field="uri") from None
     png = answer.pop("image_png")

@@ -22,22 +22,17 @@ from __future__ import annotations
 
 import ast
 import contextlib
-import json
 import os
-import queue
 import re
-import subprocess
-import sys
-import tempfile
 import threading
-import time
 from collections.abc import Mapping
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from .. import metrics
 from ..config import SERVERLESS_MARKER, CrdsSettings
 from ..errors import BadRequest, Conflict, JwstLabError, NotFound, UpstreamError
+from .json_worker import JsonLineWorker
 
 OBSERVATORY = "jwst"
 #: A server URL containing "serverless": crds makes no network call at all.
@@ -72,169 +67,48 @@ class CrdsWorkerError(JwstLabError):
     reason = "crds_worker_failed"
 
 
-class _WorkerDied(Exception):
-    """The worker process ended while a request was in flight."""
-
-
 # --- the worker --------------------------------------------------------------------
 
 
-class CrdsWorker:
+class CrdsWorker(JsonLineWorker):
     """One warm ``python -m jwst_lab.core.crds_worker`` child, started on first use.
 
     Requests are serialised (one at a time); a request that outlives its
-    timeout kills the child, which is restarted by the next request.
+    timeout kills the child, which is restarted by the next request; a request
+    whose worker died is sent once more. No child starts after :meth:`close`.
     """
 
     def __init__(self, env: Mapping[str, str], *, name: str, start_timeout: float = 60.0) -> None:
-        self._env = dict(env)
-        self._name = name
-        self._start_timeout = start_timeout
-        self._lock = threading.Lock()
-        self._process: subprocess.Popen[str] | None = None
-        self._lines: queue.Queue[str | None] = queue.Queue()
-        self._stderr: IO[bytes] | None = None
-        self._next_id = 1
+        super().__init__(
+            "jwst_lab.core.crds_worker", name=name, env=env, start_timeout=start_timeout
+        )
         self._closed = False
-        self.starts = 0
 
-    @property
-    def pid(self) -> int | None:
-        """The child's process id while it runs."""
-        process = self._process
-        return process.pid if process is not None and process.poll() is None else None
+    def failure(self, message: str) -> Exception:
+        """A 503 :class:`CrdsWorkerError`."""
+        return CrdsWorkerError(message)
 
-    def call(self, op: str, args: dict[str, Any], timeout: float) -> dict[str, Any]:
-        """Send one request and wait (at most ``timeout`` s) for its answer.
+    def died_message(self, op: str, tail: str) -> str:
+        """Text of the failure when the worker died twice during ``op``."""
+        return f"the crds worker died during {op}: {tail}"
 
-        Every operation is read-only, so a request whose worker died (not one
-        that timed out) is sent once more to a fresh worker.
-        """
-        with self._lock:
-            try:
-                return self._call_locked(op, args, timeout)
-            except _WorkerDied:
-                pass
-            try:
-                return self._call_locked(op, args, timeout)
-            except _WorkerDied as died:
-                raise CrdsWorkerError(f"the crds worker died during {op}: {died}") from None
+    def timeout_message(self, op: str, timeout: float) -> str:
+        """Text of the failure when ``op`` outlived ``timeout`` seconds."""
+        return f"crds did not answer {op} within {timeout:g} s; the worker was restarted"
 
-    def _call_locked(self, op: str, args: dict[str, Any], timeout: float) -> dict[str, Any]:
-        process = self._ensure_started()
-        ident = self._next_id
-        self._next_id += 1
-        line = json.dumps({"id": ident, "op": op, "args": args}) + "\n"
-        try:
-            assert process.stdin is not None
-            process.stdin.write(line)
-            process.stdin.flush()
-        except (BrokenPipeError, OSError):
-            tail = self._tail()
-            self._kill()
-            raise _WorkerDied(tail) from None
-        deadline = time.monotonic() + timeout
-        while True:
-            remaining = deadline - time.monotonic()
-            try:
-                answer_line = self._lines.get(timeout=max(remaining, 0.001))
-            except queue.Empty:
-                self._kill()
-                raise CrdsWorkerError(
-                    f"crds did not answer {op} within {timeout:g} s; the worker was restarted"
-                ) from None
-            if answer_line is None:
-                tail = self._tail()
-                self._kill()
-                raise _WorkerDied(tail)
-            answer = json.loads(answer_line)
-            if answer.get("id") == ident:
-                return dict(answer)
+    def start_message(self, tail: str) -> str:
+        """Text of the failure when the worker did not start."""
+        return f"the crds worker did not start: {tail}"
 
-    def _ensure_started(self) -> subprocess.Popen[str]:
-        process = self._process
-        if process is not None and process.poll() is None:
-            return process
+    def check_open(self) -> None:
+        """A 503 once the service is closing: no worker is started again."""
         if self._closed:
             raise CrdsWorkerError("the CRDS service is shutting down")
-        self._kill()
-        self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the worker
-        self._lines = queue.Queue()
-        process = subprocess.Popen(
-            [sys.executable, "-m", "jwst_lab.core.crds_worker"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=self._stderr,
-            env=self._env,
-            text=True,
-            encoding="utf-8",
-            bufsize=1,
-            start_new_session=True,
-        )
-        self._process = process
-        self.starts += 1
-        reader = threading.Thread(
-            target=_pump, args=(process.stdout, self._lines), daemon=True, name=self._name
-        )
-        reader.start()
-        try:
-            ready = self._lines.get(timeout=self._start_timeout)
-        except queue.Empty:
-            ready = None
-        if ready is None:
-            tail = self._tail()
-            self._kill()
-            raise CrdsWorkerError(f"the crds worker did not start: {tail}")
-        return process
-
-    def _tail(self, size: int = 1500) -> str:
-        stream = self._stderr
-        if stream is None:
-            return ""
-        with contextlib.suppress(OSError, ValueError):
-            stream.seek(0, os.SEEK_END)
-            end = stream.tell()
-            stream.seek(max(0, end - size))
-            return stream.read().decode("utf-8", "replace").strip()
-        return ""
-
-    def _kill(self) -> None:
-        process, self._process = self._process, None
-        if process is None:
-            return
-        if process.poll() is None:
-            with contextlib.suppress(OSError):
-                process.kill()
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                process.wait(timeout=5)
-        for stream in (process.stdin, process.stdout):
-            with contextlib.suppress(OSError, ValueError):
-                if stream is not None:
-                    stream.close()
 
     def close(self) -> None:
         """Stop the child (closing its stdin ends it; kill if it lingers); no restart after."""
         self._closed = True
-        with self._lock:
-            process = self._process
-            if process is not None and process.poll() is None and process.stdin is not None:
-                with contextlib.suppress(OSError, ValueError):
-                    process.stdin.close()
-                with contextlib.suppress(subprocess.TimeoutExpired):
-                    process.wait(timeout=3)
-            self._kill()
-            if self._stderr is not None:
-                self._stderr.close()
-                self._stderr = None
-
-
-def _pump(stream: IO[str] | None, lines: queue.Queue[str | None]) -> None:
-    """Move the worker's answer lines into ``lines``; None marks its end."""
-    if stream is not None:
-        with contextlib.suppress(OSError, ValueError):
-            for line in stream:
-                lines.put(line)
-    lines.put(None)
+        super().close()
 
 
 # --- the service -------------------------------------------------------------------

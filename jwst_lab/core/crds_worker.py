@@ -23,10 +23,11 @@ import os
 import re
 import sys
 import time
-import traceback
 from collections.abc import Callable
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
+
+from .json_worker import dispatch, run_child
 
 OBSERVATORY = "jwst"
 
@@ -622,55 +623,27 @@ OPERATIONS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
 }
 
 
+def _expected(error: BaseException) -> dict[str, str] | None:
+    """A :class:`WorkerError` keeps its kind; crds giving up is ``unavailable``."""
+    if isinstance(error, WorkerError):
+        return {"kind": error.kind, "message": error.message}
+    if isinstance(error, SystemExit):  # crds's log.fatal_error_on_exception exits
+        return {"kind": "unavailable", "message": f"crds gave up: {error}"}
+    return None
+
+
 def handle(request: dict[str, Any]) -> dict[str, Any]:
     """Run one request; every failure becomes an answer, never a crash."""
-    ident = request.get("id")
-    operation = OPERATIONS.get(str(request.get("op")))
-    if operation is None:
-        return {"id": ident, "ok": False, "error": {"kind": "bad_input", "message": "unknown op"}}
-    try:
-        return {"id": ident, "ok": True, "result": operation(dict(request.get("args") or {}))}
-    except WorkerError as error:
-        return {"id": ident, "ok": False, "error": {"kind": error.kind, "message": error.message}}
-    except SystemExit as error:  # crds's log.fatal_error_on_exception exits
-        return {
-            "id": ident,
-            "ok": False,
-            "error": {"kind": "unavailable", "message": f"crds gave up: {error}"},
-        }
-    except Exception as error:
-        traceback.print_exc(file=sys.stderr)
-        return {
-            "id": ident,
-            "ok": False,
-            "error": {"kind": "internal", "message": f"{type(error).__name__}: {error}"},
-        }
+    return dispatch(request, OPERATIONS, _expected)
 
 
-def serve(incoming: IO[str], outgoing: IO[str]) -> None:
-    """Answer JSON-line requests until ``incoming`` closes."""
-    for line in incoming:
-        if not line.strip():
-            continue
-        try:
-            request = json.loads(line)
-        except json.JSONDecodeError:
-            request = {"op": None}
-        answer = handle(request)
-        outgoing.write(json.dumps(answer, default=str) + "\n")
-        outgoing.flush()
+def _warm_up() -> None:
+    import crds  # noqa: F401 - pay the import once, before the first request
 
 
 def main() -> None:
-    """Keep the protocol channel private: anything printed goes to stderr."""
-    channel = os.fdopen(os.dup(sys.stdout.fileno()), "w", encoding="utf-8")
-    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
-    sys.stdout = sys.stderr
-    import crds  # noqa: F401 - pay the import once, before the first request
-
-    channel.write(json.dumps({"id": 0, "ok": True, "result": {"ready": True}}) + "\n")
-    channel.flush()
-    serve(sys.stdin, channel)
+    """Answer JSON-line requests on a private channel (anything printed goes to stderr)."""
+    run_child(handle, warm_up=_warm_up, default=str)
 
 
 if __name__ == "__main__":

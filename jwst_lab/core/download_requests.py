@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 from ..errors import BadRequest, NotFound
 from ..models import DownloadCreate
+from .mast_vocabulary import DATA_URI
 
 MAX_TEXT = 512
 _FILTER_VALUE = (str, int, float, bool)
@@ -52,7 +53,7 @@ def _texts(values: list[str], name: str) -> list[str]:
                 f"{name}[{index}] must be a non-empty string of at most {MAX_TEXT} chars",
                 field=f"{name}.{index}",
             )
-        if name == "products" and (not text.startswith("mast:") or "/" not in text):
+        if name == "products" and not DATA_URI.fullmatch(text):
             raise BadRequest(
                 f"products[{index}] must be a dataURI like 'mast:JWST/product/<file>', "
                 f"not {text[:80]!r}",

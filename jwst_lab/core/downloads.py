@@ -192,6 +192,9 @@ class Snapshot:
     files_total: int
     files_failed: int
     active: list[dict[str, Any]] = field(default_factory=list)
+    #: Bytes this run fetched (read from a server or copied), retries included; unlike
+    #: ``bytes_done``, without what resumed files already held.
+    bytes_fetched: int = 0
 
 
 def parse_checksum(text: str | None) -> tuple[str, str] | None:
@@ -440,6 +443,7 @@ class TransferEngine:
         self._lock = threading.Lock()
         self._states: list[_FileState] = []
         self._results: list[FileResult] = []
+        self._fetched = 0
         self._last_report = 0.0
         self._http = urllib3.PoolManager(
             num_pools=4,
@@ -491,6 +495,7 @@ class TransferEngine:
                 files_done=len(done),
                 files_total=len(self._states),
                 files_failed=sum(1 for r in self._results if r.status == "failed"),
+                bytes_fetched=self._fetched,
                 active=[
                     {"name": s.transfer.dest.name, "bytes_done": s.done, "size": s.size}
                     for s in self._states
@@ -511,6 +516,7 @@ class TransferEngine:
     def _advance(self, state: _FileState, count: int) -> None:
         with self._lock:
             state.done += count
+            self._fetched += count
         self._report()
 
     # --- one file ------------------------------------------------------------------

@@ -104,6 +104,9 @@ PRODUCT_FIELDS: tuple[tuple[str, str], ...] = (
 PRODUCT_COLUMNS = tuple(name for name, _ in PRODUCT_FIELDS)
 PRODUCT_FIELD_TYPES = dict(PRODUCT_FIELDS)
 
+#: A product's ``dataURI`` (``mast:JWST/product/<file>``), as every route that takes one checks it.
+DATA_URI = re.compile(r"mast:[A-Za-z0-9_]+/[\w./\-]+")
+
 
 def normalise_proposal(value: str) -> str:
     """``01075`` and ``1075`` are the same program."""

@@ -4,6 +4,15 @@ Blocking (numpy/astropy work): call it from a worker thread. astropy is
 imported on first use only. The PNG is 8-bit greyscale, north-up as FITS
 stores it (row 0 at the bottom), downsampled by block averaging so that its
 longest side is at most ``max_size`` pixels.
+
+With a ``region`` (``x0,y0,x1,y1``, 0-based full-resolution pixels, ends
+excluded, clipped to the image) only that part is rendered, at the integer
+factor ``f = ceil(max(width, height) / max_size)``: the PNG is
+``ceil(width / f)`` x ``ceil(height / f)`` and its pixel ``(i, j)`` averages
+image pixels from ``(x0 + i*f, y0 + j*f)`` (edge blocks over what exists), so a
+viewer places it exactly. The stretch limits are the whole image's, so
+regions and the overview match. Files are read through
+:data:`jwst_lab.core.images.IMAGES`, which keeps them open.
 """
 
 from __future__ import annotations
@@ -15,37 +24,13 @@ from pathlib import Path
 from typing import Any, Literal, cast
 
 from ..errors import BadRequest
+from .images import IMAGES, ImageCache, OpenImage, check_regular_file
 
 Stretch = Literal["asinh", "zscale", "linear"]
 STRETCHES: tuple[str, ...] = ("asinh", "zscale", "linear")
 DEFAULT_MAX_SIZE = 1024
 MIN_SIZE = 16
 MAX_SIZE_LIMIT = 4096
-
-
-def _image_data(path: Path, name: str) -> Any:
-    import numpy as np
-    from astropy.io import fits
-
-    try:
-        with fits.open(path, memmap=False, lazy_load_hdus=True) as hdus:
-            # Pick by header so only the chosen image's data is read (not ERR, DQ, VAR_*).
-            candidates = [
-                h for h in hdus if getattr(h, "is_image", False) and h.header.get("NAXIS", 0) > 0
-            ]
-            science = [h for h in candidates if h.name == "SCI"] or candidates
-            if not science:
-                raise BadRequest(f"{name} has no image data", field="path")
-            data = science[0].data
-            if data.ndim != 2:
-                raise BadRequest(
-                    f"{name} holds a {data.ndim}-D image ({'x'.join(map(str, data.shape))}); "
-                    "a quick look needs a 2-D image such as an i2d, cal or rate file",
-                    field="path",
-                )
-            return np.array(data, dtype=np.float32)
-    except (OSError, TypeError, ValueError) as error:
-        raise BadRequest(f"{name} is not a readable FITS image: {error}", field="path") from None
 
 
 def _downsample(data: Any, max_size: int) -> Any:
@@ -62,26 +47,75 @@ def _downsample(data: Any, max_size: int) -> Any:
         return np.nanmean(blocks, axis=(1, 3))
 
 
-def _scale(data: Any, stretch: Stretch) -> Any:
+def _limits(image: OpenImage, stretch: Stretch) -> tuple[float, float]:
+    """The stretch's (low, high) over the whole image (a subsample), kept on ``image``."""
     import numpy as np
-    from astropy.visualization import (
-        AsinhStretch,
-        LinearStretch,
-        PercentileInterval,
-        ZScaleInterval,
-    )
+    from astropy.visualization import PercentileInterval, ZScaleInterval
 
+    found = image.limits.get(stretch)
+    if found is not None:
+        return found
+    sample = image.sample()
+    values = sample[np.isfinite(sample)]
+    if values.size == 0:
+        low, high = 0.0, 1.0
+    else:
+        interval = ZScaleInterval() if stretch == "zscale" else PercentileInterval(99.5)
+        low, high = (float(v) for v in interval.get_limits(values))
+        if not high > low:
+            high = low + 1.0
+    image.limits[stretch] = (low, high)
+    return low, high
+
+
+def _scale(data: Any, stretch: Stretch, limits: tuple[float, float]) -> Any:
+    import numpy as np
+    from astropy.visualization import AsinhStretch, LinearStretch
+
+    low, high = limits
     finite = np.isfinite(data)
     if not finite.any():
         return np.zeros(data.shape, dtype=np.uint8)
-    values = data[finite]
-    interval = ZScaleInterval() if stretch == "zscale" else PercentileInterval(99.5)
-    low, high = interval.get_limits(values)
-    if not high > low:
-        high = low + 1.0
     scaled = np.clip((np.where(finite, data, low) - low) / (high - low), 0.0, 1.0)
     transform = AsinhStretch(0.1) if stretch == "asinh" else LinearStretch()
     return (np.clip(transform(scaled), 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)
+
+
+def parse_region(text: str, width: int, height: int) -> tuple[int, int, int, int]:
+    """``x0,y0,x1,y1`` (0-based, ends excluded) clipped to a ``width`` x ``height`` image.
+
+    A 400 naming ``region`` when it is malformed, empty or outside the image.
+    """
+    parts = text.split(",")
+    if len(parts) != 4 or not all(p.strip().isascii() and p.strip().isdigit() for p in parts):
+        raise BadRequest(
+            f"region must be x0,y0,x1,y1 (four non-negative integers), not {text[:60]!r}",
+            field="region",
+        )
+    x0, y0, x1, y1 = (int(p) for p in parts)
+    if x1 <= x0 or y1 <= y0:
+        raise BadRequest("region must have x1 > x0 and y1 > y0", field="region")
+    x0, x1 = min(x0, width), min(x1, width)
+    y0, y1 = min(y0, height), min(y1, height)
+    if x1 <= x0 or y1 <= y0:
+        raise BadRequest(f"region lies outside the {width}x{height} image", field="region")
+    return x0, y0, x1, y1
+
+
+def _region_blocks(data: Any, max_size: int) -> Any:
+    """Block averages of ``data`` at ``ceil(longest / max_size)``, partial edge blocks kept."""
+    import numpy as np
+
+    rows, cols = data.shape
+    factor = max(1, -(-max(rows, cols) // max_size))
+    if factor == 1:
+        return data
+    padded = np.full((-(-rows // factor) * factor, -(-cols // factor) * factor), np.nan, "f4")
+    padded[:rows, :cols] = data
+    blocks = padded.reshape(padded.shape[0] // factor, factor, padded.shape[1] // factor, factor)
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN blocks stay NaN
+        return np.nanmean(blocks, axis=(1, 3))
 
 
 def encode_png(pixels: Any) -> bytes:
@@ -112,19 +146,32 @@ def check_stretch(stretch: str) -> Stretch:
 
 
 def render_preview(
-    path: Path, name: str, *, stretch: str = "asinh", max_size: int = DEFAULT_MAX_SIZE
+    path: Path,
+    name: str,
+    *,
+    stretch: str = "asinh",
+    max_size: int = DEFAULT_MAX_SIZE,
+    region: str | None = None,
+    cache: ImageCache = IMAGES,
 ) -> bytes:
-    """A PNG quick look of the 2-D image in ``path`` (``name`` is how errors refer to it)."""
+    """A PNG quick look of the 2-D image in ``path`` (``name`` is how errors refer to it).
+
+    The whole image, or the ``region`` ``x0,y0,x1,y1`` of it (see the module's doc).
+    """
+    import numpy as np
+
     chosen = check_stretch(stretch)
     if not MIN_SIZE <= max_size <= MAX_SIZE_LIMIT:
         raise BadRequest(
             f"max_size must be between {MIN_SIZE} and {MAX_SIZE_LIMIT}", field="max_size"
         )
-    if path.is_dir():
-        raise BadRequest(f"{name} is a folder, not an image", field="path")
-    if not path.is_file():
-        # Reading a FIFO or a device would block this thread forever.
-        raise BadRequest(f"{name} is not a regular file", field="path")
-    data = _downsample(_image_data(path, name), max_size)
-    pixels = _scale(data, chosen)
+    check_regular_file(path, name)
+    image = cache.get(path, name)
+    if region is None:
+        data = _downsample(np.asarray(image.data, dtype=np.float32), max_size)
+    else:
+        rows, columns = image.shape
+        x0, y0, x1, y1 = parse_region(region, columns, rows)
+        data = _region_blocks(np.asarray(image.data[y0:y1, x0:x1], dtype=np.float32), max_size)
+    pixels = _scale(data, chosen, _limits(image, chosen))
     return encode_png(pixels[::-1])

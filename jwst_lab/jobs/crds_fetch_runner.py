@@ -389,6 +389,7 @@ def run(spec: dict[str, Any]) -> int:
             bytes_total=total,
             files_done=len(done.fetched) + len(done.skipped),
             bytes_done=done.bytes_done,
+            bytes_fetched=done.bytes_done,
             files_failed=len(outcome["failed"]) + len(done.failed),
             current_file=current,
         )

@@ -222,6 +222,7 @@ def run(spec: dict[str, Any], token: str | None) -> int:
         _emit(
             "progress",
             bytes_done=snapshot.bytes_done,
+            bytes_fetched=snapshot.bytes_fetched,
             bytes_total=snapshot.bytes_total,
             files_done=snapshot.files_done,
             files_total=snapshot.files_total,
@@ -299,6 +300,7 @@ def run(spec: dict[str, Any], token: str | None) -> int:
         origin_counts=cloud.fetched_origins(results),
         failed=[{"path": _relative(root, r.dest), "error": r.error} for r in failed],
         bytes=fetched,
+        bytes_fetched=engine.snapshot().bytes_fetched,
         seconds=round(seconds, 3),
     )
     outcome["error"] = _job_error(results, failed, manifest_error)

@@ -156,11 +156,12 @@ class JobManager:
         return saved
 
     def _metrics_state(self) -> metrics.JobState:
-        """The queue and the memory held by running jobs, for a ``/metrics`` scrape."""
+        """The queue, the memory held by running jobs and what admission checks pipeline jobs
+        against (``memory_limit``, or on a Dask cluster its workers' limits), for a scrape."""
         return metrics.JobState(
             queue_length=len(self._queue),
             memory_in_use_bytes=sum(self._estimate(job_id) for job_id in list(self._active)),
-            memory_limit_bytes=max(self.settings.memory_limit_bytes, 0),
+            memory_limit_bytes=max(self.memory_total_bytes(), 0),
         )
 
     def kind_context(self, name: str) -> KindContext:

@@ -188,6 +188,10 @@ class TransferProgress:
     bytes_done: int = 0
     files_failed: int = 0
     current_file: str | None = None
+    #: Bytes the runner being followed fetched so far (its events' ``bytes_fetched``; not
+    #: saved in the record: each runner counts from 0), and the key metering them.
+    bytes_fetched: int = 0
+    meter: str = ""
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any] | None) -> TransferProgress:
@@ -239,6 +243,8 @@ def advance_transfer(progress: TransferProgress, event: dict[str, Any] | None) -
             bytes_done=int(event.get("bytes_done", progress.bytes_done)),
             files_failed=int(event.get("files_failed", progress.files_failed)),
             current_file=event.get("current_file") or None,
+            bytes_fetched=int(event.get("bytes_fetched", progress.bytes_fetched)),
+            meter=progress.meter,
         )
     except (TypeError, ValueError):
         return progress

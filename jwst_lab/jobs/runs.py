@@ -508,7 +508,9 @@ class RunService:
                     id=record.id,
                     status=record.status,
                     reused=False,
-                    depends_on=list(record.depends_on),
+                    # The run's graph keeps every edge: a reused dependency is named by the
+                    # earlier job whose outputs it kept (the child itself need not wait on it).
+                    depends_on=[ids.get(d) or by_key[d]["id"] for d in planned["depends_on"]],
                 )
         except BaseException as error:
             # Nothing half-started: the children made so far are cancelled, the run fails.

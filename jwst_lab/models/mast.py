@@ -27,6 +27,7 @@ from pydantic import (
 from ..core.mast_vocabulary import (
     COLLECTIONS,
     DATA_RIGHTS,
+    DATA_URI,
     JWST_COLLECTION,
     JWST_INSTRUMENTS,
     OBS_FIELD_TYPES,
@@ -461,11 +462,23 @@ class MastProductsResponse(ApiModel):
 class MastPeekQuery(ApiModel):
     """``GET /mast/peek``: which product to peek at in the cloud bucket."""
 
-    uri: str = Field(min_length=6, max_length=512, pattern=r"^mast:[A-Za-z0-9_./+-]+$")
+    #: The product's dataURI, checked as downloads check theirs (``mast:JWST/product/<file>``).
+    uri: str = Field(max_length=512)
     #: Also a quick look of the science image (read row by row with a stride).
     image: Flag = True
     #: The cloud to read from; None: the server's ``cloud`` setting.
     cloud: Literal["aws"] | None = None
+
+    @field_validator("uri")
+    @classmethod
+    def _data_uri(cls, value: str) -> str:
+        """A product's dataURI, the same rule as ``POST /downloads`` and the archive's look-up."""
+        if not DATA_URI.fullmatch(value):
+            raise FieldError(
+                "uri must be a product's dataURI like 'mast:JWST/product/<file>', "
+                f"not {value[:80]!r}"
+            )
+        return value
 
 
 class MastPeekHeader(ApiModel):

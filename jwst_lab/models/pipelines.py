@@ -19,9 +19,13 @@ from ..core.preview import (
     MIN_SIZE,
     Stretch,
     check_stretch,
+    parse_region,
 )
 from .base import ApiModel, LenientQuery, as_field_error, integer_between, required_text
 from .crds import OptionalContextName
+
+#: Largest coordinate of a preview region (beyond any FITS image a server holds).
+MAX_REGION = 10**9
 
 #: A path relative to the server root, from a query string (blank is missing).
 QueryPath = Annotated[str, BeforeValidator(required_text)]
@@ -178,6 +182,17 @@ def _stretch(value: Any) -> Any:
     return value
 
 
+def _region(value: Any) -> Any:
+    """``x0,y0,x1,y1`` checked for form (the image's size is checked when it is read)."""
+    if isinstance(value, str):
+        text = value.strip()
+        if not text:
+            return None
+        as_field_error(parse_region, text, MAX_REGION, MAX_REGION)
+        return text
+    return value
+
+
 class PreviewQuery(LenientQuery):
     """``GET /previews?path=&stretch=&max_size=``: a quick look of a 2-D image."""
 
@@ -188,6 +203,8 @@ class PreviewQuery(LenientQuery):
     max_size: Annotated[int, BeforeValidator(integer_between(MIN_SIZE, MAX_SIZE_LIMIT))] = (
         DEFAULT_MAX_SIZE
     )
+    #: ``x0,y0,x1,y1``: only this part of the image (0-based pixels, ends excluded).
+    region: Annotated[str | None, BeforeValidator(_region)] = None
 
 
 # --- GET /pipelines/{alias}/parameters --------------------------------------------------------

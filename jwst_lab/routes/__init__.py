@@ -20,6 +20,7 @@ from .crds import (
 )
 from .downloads import DownloadsHandler
 from .events import EventsHandler
+from .images import CatalogHandler, ImageInfoHandler, ImagePixelHandler
 from .info import InfoHandler, UnknownRouteHandler
 from .jobs import JobCancelHandler, JobHandler, JobLogHandler, JobRerunHandler, JobsHandler
 from .mast import MastObservationsHandler, MastPeekHandler, MastProductsHandler, MastTokenHandler
@@ -34,6 +35,14 @@ from .pipeline import (
     StrunCommandHandler,
 )
 from .runs import RunCancelHandler, RunHandler, RunResumeHandler, RunsHandler
+from .spectra import (
+    CubeHandler,
+    CubeSliceHandler,
+    CubeSpectrumHandler,
+    SpectraHandler,
+    SpectralImageHandler,
+    SpectralImagePreviewHandler,
+)
 
 #: (path under PREFIX, handler). ``api/openapi.yaml`` lists the same paths.
 ROUTES: list[tuple[str, type[Any]]] = [
@@ -56,6 +65,15 @@ ROUTES: list[tuple[str, type[Any]]] = [
     (r"/runs/(?P<run_id>[^/]+)/cancel", RunCancelHandler),
     (r"/runs/(?P<run_id>[^/]+)/resume", RunResumeHandler),
     ("/previews", PreviewHandler),
+    ("/spectra", SpectraHandler),
+    ("/spectra/image", SpectralImageHandler),
+    ("/spectra/image/preview", SpectralImagePreviewHandler),
+    ("/cubes", CubeHandler),
+    ("/cubes/slice", CubeSliceHandler),
+    ("/cubes/spectrum", CubeSpectrumHandler),
+    ("/images/info", ImageInfoHandler),
+    ("/images/pixel", ImagePixelHandler),
+    ("/catalogs", CatalogHandler),
     ("/mast/observations", MastObservationsHandler),
     (r"/mast/observations/(?P<obsid>[^/]+)/products", MastProductsHandler),
     ("/mast/peek", MastPeekHandler),

@@ -303,6 +303,11 @@ class JwstLabHandler(ServicesMixin, APIHandler):
         )
         self.write_model(job, status=201)
 
+    def write_png(self, png: bytes) -> None:
+        """Answer ``image/png``, never cached (the file may be rewritten by a job)."""
+        self.set_header("Cache-Control", "no-store")
+        self.finish(png, set_content_type="image/png")
+
     # --- the one error translator -------------------------------------------
 
     def send_error(self, status_code: int = 500, **kwargs: Any) -> None:

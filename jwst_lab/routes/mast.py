@@ -66,8 +66,9 @@ class MastPeekHandler(JwstLabHandler):
     @answers(MastPeekResponse)
     async def get(self) -> None:
         """Answer ``{uri, cloud_uri, size, bytes_read, requests, headers, science, shape,
-        image_png}``; 400 when cloud access is off, 404 when the product is not in the bucket,
-        502 when the bucket or MAST fails."""
+        image_png}``; 400 when cloud access is off or ``uri`` is not a product's dataURI, 404
+        when the product is not in the bucket, 502 when the bucket or MAST fails, 503 when the
+        bucket answers a server error."""
         query = self.parse_query(MastPeekQuery)
         settings = self.services.settings
         if not (query.cloud or settings.cloud):
@@ -78,7 +79,7 @@ class MastPeekHandler(JwstLabHandler):
         answer = await asyncio.to_thread(
             peek_product,
             query.uri,
-            mast_url=settings.mast_url,
+            mast_url=settings.path_lookup_url,
             endpoint_url=settings.cloud_endpoint_url,
             image=query.image,
         )

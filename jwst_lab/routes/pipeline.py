@@ -91,7 +91,7 @@ class AssociationsHandler(JwstLabHandler):
 
 
 class PreviewHandler(JwstLabHandler):
-    """``GET /previews?path=&stretch=&max_size=``: a PNG quick look of a 2-D image."""
+    """``GET /previews?path=&stretch=&max_size=&region=``: a PNG quick look of a 2-D image."""
 
     feature = "previews"
 
@@ -102,11 +102,14 @@ class PreviewHandler(JwstLabHandler):
         query = self.parse_query(PreviewQuery)
         path = resolve_in_root(self.services.settings.root_dir, query.path)
         render = functools.partial(
-            render_preview, path, query.path, stretch=query.stretch, max_size=query.max_size
+            render_preview,
+            path,
+            query.path,
+            stretch=query.stretch,
+            max_size=query.max_size,
+            region=query.region,
         )
-        png = await anyio.to_thread.run_sync(render)
-        self.set_header("Cache-Control", "no-store")
-        self.finish(png, set_content_type="image/png")
+        self.write_png(await anyio.to_thread.run_sync(render))
 
 
 class PipelineParametersHandler(JwstLabHandler):

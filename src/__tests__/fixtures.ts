@@ -14,6 +14,8 @@ import type {
   IJobList,
   IJobRecord,
   IListJobsOptions,
+  IMastPeek,
+  IMastPeekParams,
   IMastProductParams,
   IMastProductsResult,
   IMastSearchParams,
@@ -193,6 +195,20 @@ export class FakeClient implements IJwstLabClient {
     return this.productsAnswer(obsid, params);
   }
 
+  /** What `peekProduct` answers; a 404 `not_in_bucket` by default. */
+  peekAnswer: (params: IMastPeekParams) => Promise<IMastPeek> =
+    async params => {
+      throw new JwstLabApiError(`${params.uri} is not in the bucket`, {
+        status: 404,
+        reason: 'not_in_bucket'
+      });
+    };
+
+  peekProduct(params: IMastPeekParams): Promise<IMastPeek> {
+    this.mastCalls.push(['peekProduct', params]);
+    return this.peekAnswer(params);
+  }
+
   async getMastToken(): Promise<IMastTokenState> {
     this.mastCalls.push(['getMastToken']);
     return this.tokenState;
@@ -284,6 +300,52 @@ export class FakeClient implements IJwstLabClient {
     options: Parameters<IJwstLabClient['getPreview']>[1] = {}
   ): Promise<Blob> {
     return this._jobsCall('getPreview', path, options);
+  }
+  getSpectra(
+    ...args: Parameters<IJwstLabClient['getSpectra']>
+  ): ReturnType<IJwstLabClient['getSpectra']> {
+    return this._jobsCall('getSpectra', ...args);
+  }
+  getSpectralImage(
+    ...args: Parameters<IJwstLabClient['getSpectralImage']>
+  ): ReturnType<IJwstLabClient['getSpectralImage']> {
+    return this._jobsCall('getSpectralImage', ...args);
+  }
+  getSpectralImagePreview(
+    ...args: Parameters<IJwstLabClient['getSpectralImagePreview']>
+  ): Promise<Blob> {
+    return this._jobsCall('getSpectralImagePreview', ...args);
+  }
+  getCube(
+    ...args: Parameters<IJwstLabClient['getCube']>
+  ): ReturnType<IJwstLabClient['getCube']> {
+    return this._jobsCall('getCube', ...args);
+  }
+  getCubeSlice(
+    ...args: Parameters<IJwstLabClient['getCubeSlice']>
+  ): Promise<Blob> {
+    return this._jobsCall('getCubeSlice', ...args);
+  }
+  getCubeSpectrum(
+    ...args: Parameters<IJwstLabClient['getCubeSpectrum']>
+  ): ReturnType<IJwstLabClient['getCubeSpectrum']> {
+    return this._jobsCall('getCubeSpectrum', ...args);
+  }
+  getImageInfo(path: string): ReturnType<IJwstLabClient['getImageInfo']> {
+    return this._jobsCall('getImageInfo', path);
+  }
+  getImagePixel(
+    path: string,
+    x: number,
+    y: number
+  ): ReturnType<IJwstLabClient['getImagePixel']> {
+    return this._jobsCall('getImagePixel', path, x, y);
+  }
+  getCatalog(
+    path: string,
+    options: Parameters<IJwstLabClient['getCatalog']>[1] = {}
+  ): ReturnType<IJwstLabClient['getCatalog']> {
+    return this._jobsCall('getCatalog', path, options);
   }
 
   /**
@@ -410,7 +472,16 @@ export type JobsApiMethod =
   | 'cancelJob'
   | 'rerunJob'
   | 'getJobLog'
-  | 'getPreview';
+  | 'getPreview'
+  | 'getSpectra'
+  | 'getSpectralImage'
+  | 'getSpectralImagePreview'
+  | 'getCube'
+  | 'getCubeSlice'
+  | 'getCubeSpectrum'
+  | 'getImageInfo'
+  | 'getImagePixel'
+  | 'getCatalog';
 
 namespace Private {
   /**

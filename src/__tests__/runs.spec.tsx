@@ -170,6 +170,30 @@ describe('groupJobsByRun', () => {
     expect(group.kind === 'run' && group.run).toBe(run);
   });
 
+  it('lists the ended jobs of earlier attempts of a resumed run apart', () => {
+    const run = makeRun({
+      jobs: demoJobs('succeeded').map(job =>
+        job.id === 'd1' ? { ...job, reused: true } : job
+      )
+    });
+    const jobs = [
+      child('i1', run.id, { status: 'succeeded' }),
+      // Submitted by the resume, not yet in the run's record: not earlier.
+      child('new', run.id, { status: 'queued' }),
+      child('old-i1', run.id, { status: 'cancelled' }),
+      child('d1', run.id, { status: 'succeeded' })
+    ];
+    const [group] = groupJobsByRun(jobs, new Map([[run.id, run]]));
+    expect(group.kind === 'run' && group.children.map(j => j.id)).toEqual([
+      'i1',
+      'new',
+      'd1'
+    ]);
+    expect(group.kind === 'run' && group.earlier.map(j => j.id)).toEqual([
+      'old-i1'
+    ]);
+  });
+
   it('shows a run none of whose jobs is listed only when asked', () => {
     const run = makeRun({ id: 'new', created: '2026-12-07T01:00:00Z' });
     const jobs = [child('a', null)];
@@ -517,6 +541,57 @@ describe('RunView', () => {
       /7 of 9 jobs · ~\d min left|7 of 9 jobs/
     );
     expect(query(node, '.jp-JwstLab-memoryChart')).toBeTruthy();
+  });
+
+  it('asks before Cancel, and counts the jobs a resume reused', async () => {
+    const client = runsClient();
+    client.runsApi.cancelRun = async () =>
+      makeRun({ status: 'cancelled', updated: '2026-12-07T00:01:00Z' });
+    const jobs = demoJobs('queued', { d1: 'succeeded', d2: 'running' });
+    jobs.forEach(job => {
+      job.reused = job.id === 'd1';
+    });
+    const tracker = own(
+      new RunTracker({
+        client,
+        events: null,
+        pollInterval: 0,
+        run: makeRun({ jobs })
+      })
+    );
+    const answers = [false, true];
+    const confirm = jest.fn(async () => answers.shift() ?? false);
+    const node = render(
+      <RunView
+        model={tracker}
+        trans={trans}
+        actions={{
+          openJob: () => undefined,
+          openFolder: () => undefined,
+          confirm
+        }}
+      />
+    );
+    await waitFor(() => query(node, '.jp-JwstLab-runReused'));
+    expect(query(node, '.jp-JwstLab-runReused').textContent).toBe(
+      '1 job reused'
+    );
+    const cancel = () =>
+      [...node.querySelectorAll('.jp-JwstLab-runViewActions button')]
+        .find(button => button.textContent === 'Cancel')
+        ?.dispatchEvent(new MouseEvent('click', { bubbles: true }));
+    // Kept running: nothing asked of the server.
+    cancel();
+    await waitFor(() => expect(confirm).toHaveBeenCalledTimes(1));
+    expect(confirm.mock.calls[0]).toEqual([
+      'Cancel the run?',
+      expect.stringContaining('1 running and 7 waiting jobs'),
+      'Cancel the run'
+    ]);
+    expect(client.runsCalls).toEqual([]);
+    cancel();
+    await waitFor(() => expect(tracker.run!.status).toBe('cancelled'));
+    expect(client.runsCalls).toEqual([['cancelRun', 'r1a2b3c4d5e6']]);
   });
 });
 

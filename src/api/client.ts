@@ -23,6 +23,8 @@ import type {
   IJobLog,
   IJobRecord,
   IListJobsOptions,
+  IMastPeek,
+  IMastPeekParams,
   IMastProductParams,
   IMastProductsResult,
   IMastSearchParams,
@@ -37,7 +39,17 @@ import type {
   IStrunRequest,
   IStrunCommand,
   IListRunsOptions,
+  ICatalogOptions,
+  ICatalogTable,
+  IImageInfo,
+  IImagePixel,
   IPreviewOptions,
+  ICubeInfo,
+  ICubeSliceOptions,
+  ICubeSpectrum,
+  ISpectraOptions,
+  ISpectraResponse,
+  ISpectralImage,
   IRunCreate,
   IRunList,
   IRunPlan,
@@ -277,8 +289,7 @@ export class JwstLabClient implements IJwstLabClient {
    *
    * @throws {JwstLabApiError} 400 when the file is not a 2-D image, 404 when missing.
    */
-  async getPreview(path: string, options: IPreviewOptions = {}): Promise<Blob> {
-    const settings = this.serverSettings;
+  getPreview(path: string, options: IPreviewOptions = {}): Promise<Blob> {
     const query = new URLSearchParams({ path });
     if (options.stretch) {
       query.set('stretch', options.stretch);
@@ -286,7 +297,78 @@ export class JwstLabClient implements IJwstLabClient {
     if (options.max_size !== undefined) {
       query.set('max_size', String(options.max_size));
     }
-    const url = `${URLExt.join(settings.baseUrl, API_NAMESPACE, 'previews')}?${query}`;
+    if (options.region) {
+      query.set('region', options.region);
+    }
+    return this.blob('previews', query);
+  }
+
+  /** `GET /spectra`: the spectra of an x1d file and the arrays of `options.index`. */
+  getSpectra(
+    path: string,
+    options: ISpectraOptions = {}
+  ): Promise<ISpectraResponse> {
+    return this.request<ISpectraResponse>(
+      'spectra',
+      {},
+      Private.queryOf({ path, ...options })
+    );
+  }
+
+  /** `GET /spectra/image`: the slits of an s2d file and slit `slit` as shown. */
+  getSpectralImage(path: string, slit = 0): Promise<ISpectralImage> {
+    return this.request<ISpectralImage>(
+      'spectra/image',
+      {},
+      new URLSearchParams({ path, slit: String(slit) })
+    );
+  }
+
+  /** `GET /spectra/image/preview`: slit `slit` of an s2d as a PNG blob. */
+  getSpectralImagePreview(
+    path: string,
+    slit: number,
+    stretch: string
+  ): Promise<Blob> {
+    return this.blob(
+      'spectra/image/preview',
+      new URLSearchParams({ path, slit: String(slit), stretch })
+    );
+  }
+
+  /** `GET /cubes`: an s3d cube's shape, unit and the wavelength of each plane. */
+  getCube(path: string): Promise<ICubeInfo> {
+    return this.request<ICubeInfo>('cubes', {}, new URLSearchParams({ path }));
+  }
+
+  /** `GET /cubes/slice`: a plane of a cube (or the mean of several) as a PNG blob. */
+  getCubeSlice(path: string, options: ICubeSliceOptions): Promise<Blob> {
+    return this.blob('cubes/slice', Private.queryOf({ path, ...options }));
+  }
+
+  /** `GET /cubes/spectrum`: the spectrum of spaxel (x, y) or of a small aperture. */
+  getCubeSpectrum(
+    path: string,
+    x: number,
+    y: number,
+    radius = 0
+  ): Promise<ICubeSpectrum> {
+    return this.request<ICubeSpectrum>(
+      'cubes/spectrum',
+      {},
+      Private.queryOf({ path, x, y, radius })
+    );
+  }
+
+  /**
+   * GET `endpoint` for a binary answer (a PNG), with the server's credentials
+   * (an `<img src>` could not carry the token).
+   *
+   * @throws {JwstLabApiError} as `request` does.
+   */
+  private async blob(endpoint: string, query: URLSearchParams): Promise<Blob> {
+    const settings = this.serverSettings;
+    const url = `${URLExt.join(settings.baseUrl, API_NAMESPACE, endpoint)}?${query}`;
     let response: Response;
     try {
       response = await ServerConnection.makeRequest(url, {}, settings);
@@ -303,6 +385,39 @@ export class JwstLabClient implements IJwstLabClient {
       );
     }
     return response.blob();
+  }
+
+  /** `GET /images/info?path=`: shape, unit, WCS source and catalog of a 2-D image. */
+  getImageInfo(path: string): Promise<IImageInfo> {
+    return this.request<IImageInfo>(
+      'images/info',
+      {},
+      new URLSearchParams({ path })
+    );
+  }
+
+  /** `GET /images/pixel`: value, DQ and RA/Dec at 0-based `(x, y)` of an image. */
+  getImagePixel(path: string, x: number, y: number): Promise<IImagePixel> {
+    return this.request<IImagePixel>(
+      'images/pixel',
+      {},
+      new URLSearchParams({ path, x: String(x), y: String(y) })
+    );
+  }
+
+  /** `GET /catalogs`: a page of an ECSV source catalog (columns, rows, total). */
+  getCatalog(
+    path: string,
+    options: ICatalogOptions = {}
+  ): Promise<ICatalogTable> {
+    const query = new URLSearchParams({ path });
+    if (options.offset !== undefined) {
+      query.set('offset', String(options.offset));
+    }
+    if (options.limit !== undefined) {
+      query.set('limit', String(options.limit));
+    }
+    return this.request<ICatalogTable>('catalogs', {}, query);
   }
 
   /**
@@ -396,6 +511,20 @@ export class JwstLabClient implements IJwstLabClient {
   ): Promise<IMastProductsResult> {
     return this.request<IMastProductsResult>(
       `mast/observations/${encodeURIComponent(obsid)}/products`,
+      Private.NO_CACHE_BUSTER,
+      Private.queryOf(params as Record<string, unknown>)
+    );
+  }
+
+  /**
+   * A product's headers and quick look from the cloud bucket: `GET /mast/peek`.
+   *
+   * @throws {JwstLabApiError} 400 (`field` `uri` or `cloud`), 404 `not_in_bucket`,
+   * 502/503 when the bucket cannot be read.
+   */
+  peekProduct(params: IMastPeekParams): Promise<IMastPeek> {
+    return this.request<IMastPeek>(
+      'mast/peek',
       Private.NO_CACHE_BUSTER,
       Private.queryOf(params as Record<string, unknown>)
     );

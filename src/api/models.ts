@@ -172,6 +172,57 @@ export type IAssociationMember =
 /** `GET /previews` options (besides the path). */
 export type IPreviewOptions = Omit<QueryOf<'getPreview'>, 'path'>;
 
+/** `GET /images/info`: what a viewer needs to know of a 2-D image. */
+export type IImageInfo = Schemas['ImageInfo'];
+
+/** `GET /images/pixel`: the pixel under a position, with its RA/Dec. */
+export type IImagePixel = Schemas['ImagePixel'];
+
+/** `GET /catalogs` options (besides the path). */
+export type ICatalogOptions = Omit<QueryOf<'getCatalog'>, 'path'>;
+
+/** `GET /catalogs`: a page of an ECSV source catalog. */
+export type ICatalogTable = Schemas['CatalogTable'];
+
+/** A column of a source catalog. */
+export type ICatalogColumn = Schemas['CatalogColumn'];
+
+/** One cell of a source catalog (NaN and masked cells are null). */
+export type CatalogCell = ICatalogTable['rows'][number][number];
+
+// ---------------------------------------------------------------------------
+// Spectra (`/spectra`, `/spectra/image`, `/cubes`)
+
+/** `GET /spectra`: the spectra of an x1d or x1dints file and the arrays of one. */
+export type ISpectraResponse = Schemas['SpectraResponse'];
+
+/** One spectrum of an x1d-like file: slit, source, order, integration. */
+export type ISpectrumInfo = Schemas['SpectrumInfo'];
+
+/** The arrays of one spectrum (nulls where the file holds NaN). */
+export type ISpectrumData = Schemas['SpectrumData'];
+
+/** `GET /spectra` options (besides the path). */
+export type ISpectraOptions = Omit<QueryOf<'getSpectra'>, 'path'>;
+
+/** `GET /spectra/image`: the slits of an s2d file and one slit as shown. */
+export type ISpectralImage = Schemas['SpectralImage'];
+
+/** A slit of an s2d file. */
+export type ISlitInfo = Schemas['SlitInfo'];
+
+/** A slit as shown: dispersion left to right, wavelength of each column. */
+export type ISlitImage = ISpectralImage['slit'];
+
+/** `GET /cubes`: an s3d cube's shape, unit and plane wavelengths. */
+export type ICubeInfo = Schemas['CubeInfo'];
+
+/** `GET /cubes/slice` options (besides the path). */
+export type ICubeSliceOptions = Omit<QueryOf<'getCubeSlice'>, 'path'>;
+
+/** `GET /cubes/spectrum`: the spectrum of a spaxel or a small aperture. */
+export type ICubeSpectrum = Schemas['CubeSpectrum'];
+
 // ---------------------------------------------------------------------------
 // MAST
 
@@ -183,6 +234,12 @@ export type IMastSearchResult = Schemas['MastSearchResponse'];
 
 /** `GET /mast/observations/{obsid}/products` query. */
 export type IMastProductParams = QueryOf<'listProducts'>;
+
+/** `GET /mast/peek` query: the product's dataURI, and whether to read a quick look. */
+export type IMastPeekParams = QueryOf<'peekProduct'>;
+
+/** `GET /mast/peek`: a product's headers and quick look, read from the cloud bucket. */
+export type IMastPeek = Schemas['MastPeekResponse'];
 
 /** `GET /mast/observations/{obsid}/products`: the products of an observation. */
 export type IMastProductsResult = Schemas['MastProductsResponse'];

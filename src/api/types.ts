@@ -443,6 +443,221 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/images/info': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * What a viewer needs to know of a 2-D image
+     * @description Shape and unit of the science image of a FITS file (`i2d`, `cal`, `rate`), whether it
+     *     has a DQ extension, where its world coordinates come from (the datamodel's gwcs in
+     *     the `ASDF` extension, else the science header's FITS WCS, else none), and the image3
+     *     source catalog beside an `_i2d.fits` (`_cat.ecsv`). The file stays open on the
+     *     server (a few images, per path, modification time and size) for the pixel and
+     *     region requests that follow. The WCS is read in a child process (asdf's extensions
+     *     import stdatamodels, which the server never does); 503 when it cannot answer.
+     */
+    get: operations['getImageInfo'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/images/pixel': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The pixel under a position, with its RA/Dec
+     * @description The science value (and DQ flags) of the pixel nearest to `(x, y)`, 0-based pixel
+     *     coordinates (FITS pixel numbers minus 1), and the ICRS position of `(x, y)` computed
+     *     on the server from the file's WCS (null without one).
+     */
+    get: operations['getImagePixel'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/catalogs': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * A page of an ECSV source catalog
+     * @description An ECSV table (such as image3's `_cat.ecsv`) read with astropy: its columns (name,
+     *     unit, description, dtype; sky coordinates split into `<name>.ra` and `<name>.dec` in
+     *     degrees) and up to `limit` rows from `offset`, with the total count. NaN and masked
+     *     cells are null. Names the columns holding pixel and sky positions, and the
+     *     `_i2d.fits` beside a `_cat.ecsv`. A file that is not ECSV is a 400.
+     */
+    get: operations['getCatalog'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/spectra': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The spectra of an x1d or x1dints file
+     * @description Every spectrum of a file of extracted spectra: one per `EXTRACT1D` table
+     *     (`x1d`), or one per row when its columns are vectors (`x1dints`:
+     *     integrations; WFSS: sources), with its slit, source, spectral order and
+     *     integration; and the arrays of spectrum `index`: `WAVELENGTH`, `FLUX`
+     *     (or `SURF_BRIGHT` when FLUX holds no value) and its error, with the
+     *     units of the table (`TUNITn`). NaN are null. A spectrum longer than
+     *     `max_points` is decimated (the lowest and highest flux of each bin of
+     *     consecutive points, and the gaps; `downsampled`, `note`). A file with
+     *     no such table is a 400 on `path`; an `index` beyond the spectra a 400
+     *     on `index`.
+     */
+    get: operations['getSpectra'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/spectra/image': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The slits of an s2d file and the wavelength of each column of one
+     * @description The 2-D `SCI` images of a resampled spectrum (`s2d`: one per slit or
+     *     source) and, for `slit`, its shape as shown (the dispersion left to
+     *     right: a `DISPAXIS = 2` image is transposed) and the wavelength of each
+     *     shown column: from the slit's `WAVELENGTH` array (the median across the
+     *     dispersion), else its gwcs (the `ASDF` extension), else the FITS WCS.
+     *     `GET /spectra/image/preview` draws it. Cached per file version.
+     */
+    get: operations['getSpectralImage'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/spectra/image/preview': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * PNG of one slit of an s2d file, the dispersion left to right
+     * @description 8-bit greyscale, row 0 at the bottom, stretched over the slit's own
+     *     values; pixel `i` averages the shown columns `i*column_step` on (see
+     *     `GET /spectra/image`), so wavelength ticks can be placed exactly.
+     */
+    get: operations['getSpectralImagePreview'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/cubes': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * An s3d cube's shape, unit and the wavelength of each plane
+     * @description Wavelengths from linear `CTYPE3 = 'WAVE'` keywords, a `WAVE-TAB` lookup
+     *     table, another spectral FITS axis, else the gwcs; in the unit of the
+     *     file (`CUNIT3`). A file whose science image is not 3-D is a 400 on
+     *     `path`. Cached per file version.
+     */
+    get: operations['getCube'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/cubes/slice': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * PNG of a plane of an s3d cube (or the mean of several)
+     * @description Plane `index` (0-based), or the mean of `collapse` planes from it;
+     *     8-bit greyscale, row 0 at the bottom, stretched over the plane's own
+     *     values. Only those planes are read.
+     */
+    get: operations['getCubeSlice'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/cubes/spectrum': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The spectrum of a spaxel of an s3d cube, or of a small aperture
+     * @description The mean over the spaxels within `radius` of (`x`, `y`) (0-based, row 0
+     *     at the bottom) of each plane, and its error from the `ERR` array. A
+     *     spaxel outside the cube is a 400 on `x` or `y`.
+     */
+    get: operations['getCubeSpectrum'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/mast/observations': {
     parameters: {
       query?: never;
@@ -513,7 +728,11 @@ export interface paths {
      *     extension headers, and a small PNG of the science image (every n-th
      *     row), with range requests: a peek reads a small part of the object
      *     (`bytes_read` of `size`), never the whole file. Needs cloud access
-     *     (`c.JwstLabApp.cloud = "aws"`, or `cloud=aws`).
+     *     (`c.JwstLabApp.cloud = "aws"`, or `cloud=aws`). Every request to the
+     *     bucket has a timeout and is tried twice at most. 404 (`not_in_bucket`):
+     *     the product is not in the bucket (download it instead); 502: the
+     *     bucket or MAST's path lookup could not be reached or failed; 503
+     *     (`cloud_unavailable`): the bucket answered a server error.
      */
     get: operations['peekProduct'];
     put?: never;
@@ -1145,6 +1364,69 @@ export interface components {
       /** @description The folder the command runs in (Level 2 associations), or null */
       cwd: string | null;
     };
+    ImageInfo: {
+      /** @description The image, relative to the server root */
+      path: string;
+      /** @description Columns (x) of the science image */
+      width: number;
+      /** @description Rows (y) of the science image */
+      height: number;
+      /** @description `BUNIT` of the science data */
+      unit: string | null;
+      /** @description Whether a DQ extension is there */
+      has_dq: boolean;
+      /**
+       * @description Where RA/Dec come from; null when the file has no WCS
+       * @enum {string|null}
+       */
+      wcs: 'gwcs' | 'fits' | null;
+      /** @description The `_cat.ecsv` beside an `_i2d.fits`, relative to the root */
+      catalog: string | null;
+    };
+    ImagePixel: {
+      /** @description The position asked (0-based) */
+      x: number;
+      y: number;
+      /** @description The nearest pixel's column, 0-based (FITS x is column + 1) */
+      column: number;
+      /** @description The nearest pixel's row, 0-based (FITS y is row + 1) */
+      row: number;
+      /** @description The science value; null when NaN */
+      value: number | null;
+      unit: string | null;
+      /** @description DQ flags; null without a DQ extension */
+      dq: number | null;
+      /** @description ICRS right ascension (degrees) at (x, y); null without a WCS */
+      ra: number | null;
+      /** @description ICRS declination (degrees) at (x, y); null without a WCS */
+      dec: number | null;
+      /** @enum {string|null} */
+      wcs: 'gwcs' | 'fits' | null;
+    };
+    CatalogColumn: {
+      name: string;
+      unit: string | null;
+      description: string | null;
+      /** @description numpy dtype (`float64`, `int32`), `bool` or `str` */
+      dtype: string;
+    };
+    CatalogTable: {
+      path: string;
+      columns: components['schemas']['CatalogColumn'][];
+      /** @description Cells in column order; NaN and masked cells are null */
+      rows: (number | boolean | string | null)[][];
+      /** @description Rows in the whole table */
+      total: number;
+      offset: number;
+      /** @description The `_i2d.fits` beside a `_cat.ecsv`, relative to the root */
+      image: string | null;
+      /** @description The column of 0-based x pixel positions (`xcentroid`) */
+      x_column: string | null;
+      y_column: string | null;
+      /** @description The column of RA in degrees (`sky_centroid.ra`) */
+      ra_column: string | null;
+      dec_column: string | null;
+    };
     Association: {
       path: string;
       asn_type: string | null;
@@ -1600,6 +1882,120 @@ export interface components {
       text: string;
       next_offset: number;
       done: boolean;
+    };
+    /** @description Values index by index; null where the file holds NaN (a gap) */
+    SpectrumValues: (number | null)[];
+    SpectrumInfo: {
+      index: number;
+      /** @description The FITS extension (HDU number) of its EXTRACT1D table */
+      extension: number;
+      /** @description Its row when each row of the table is a spectrum (x1dints, WFSS) */
+      row: number | null;
+      /** @description The slit (`SLTNAME`) */
+      name: string | null;
+      source_id: number | null;
+      source_name: string | null;
+      spectral_order: number | null;
+      /** @description The integration (`INT_NUM`) */
+      integration: number | null;
+      segment: number | null;
+    };
+    SpectrumData: {
+      index: number;
+      /**
+       * @description `SURF_BRIGHT` when FLUX holds no value (extended sources)
+       * @enum {string}
+       */
+      flux_column: 'FLUX' | 'SURF_BRIGHT';
+      wavelength_unit: string | null;
+      flux_unit: string | null;
+      /** @description Points in the file */
+      points: number;
+      /** @description Points sent */
+      shown: number;
+      downsampled: boolean;
+      /** @description What the reader did that a user should know (decimation, SURF_BRIGHT) */
+      note: string | null;
+      wavelength: components['schemas']['SpectrumValues'];
+      flux: components['schemas']['SpectrumValues'];
+      /** @description The 1-sigma error of each point; null when the file has none */
+      error: components['schemas']['SpectrumValues'] | null;
+    };
+    SpectraResponse: {
+      path: string;
+      /** @enum {string} */
+      kind: 'x1d' | 'x1dints';
+      /** @description Spectra in the file (`spectra` lists at most 5000) */
+      total_spectra: number;
+      spectra: components['schemas']['SpectrumInfo'][];
+      spectrum: components['schemas']['SpectrumData'];
+    };
+    SlitInfo: {
+      index: number;
+      name: string | null;
+      source_id: number | null;
+      source_name: string | null;
+      spectral_order: number | null;
+      /**
+       * @description 1: the dispersion runs along FITS rows (x); 2: along columns (y), shown transposed
+       * @enum {integer}
+       */
+      dispersion_axis: 1 | 2;
+      /** @description The SCI image's (rows, columns) as stored */
+      shape: number[];
+      unit: string | null;
+    };
+    SlitImage: components['schemas']['SlitInfo'] & {
+      /** @description Pixels along the dispersion (shown columns) */
+      columns: number;
+      rows: number;
+      /** @description The PNG's pixel `i` averages shown columns `i*column_step` to `(i+1)*column_step-1` */
+      column_step: number;
+      row_step: number;
+      image_width: number;
+      /** @description Wavelength of each shown column; null when none is known */
+      wavelength: components['schemas']['SpectrumValues'] | null;
+      wavelength_unit: string | null;
+      /** @enum {string|null} */
+      wavelength_source:
+        'WAVELENGTH' | 'gwcs' | 'fits' | 'WAVE' | 'WAVE-TAB' | null;
+    };
+    SpectralImage: {
+      path: string;
+      slits: components['schemas']['SlitInfo'][];
+      slit: components['schemas']['SlitImage'];
+    };
+    CubeInfo: {
+      path: string;
+      /** @description (planes, rows, columns) */
+      shape: number[];
+      unit: string | null;
+      /** @description Wavelength of each plane; null when none is known */
+      wavelength: components['schemas']['SpectrumValues'] | null;
+      wavelength_unit: string | null;
+      /** @enum {string|null} */
+      wavelength_source:
+        'WAVELENGTH' | 'gwcs' | 'fits' | 'WAVE' | 'WAVE-TAB' | null;
+      has_error: boolean;
+      instrument: string | null;
+      channel: string | null;
+      band: string | null;
+      grating: string | null;
+      filter: string | null;
+    };
+    CubeSpectrum: {
+      path: string;
+      x: number;
+      y: number;
+      radius: number;
+      /** @description Spaxels averaged */
+      spaxels: number;
+      unit: string | null;
+      /** @description Null when the cube has no wavelengths (`wavelength` then holds plane numbers) */
+      wavelength_unit: string | null;
+      wavelength: components['schemas']['SpectrumValues'];
+      flux: components['schemas']['SpectrumValues'];
+      error: components['schemas']['SpectrumValues'] | null;
     };
     Event: {
       type: string;
@@ -2368,6 +2764,16 @@ export interface operations {
         path: components['schemas']['RelativePath'];
         stretch?: 'asinh' | 'zscale' | 'linear';
         max_size?: number;
+        /**
+         * @description `x0,y0,x1,y1`: only this part of the image, in 0-based full-resolution pixels
+         *     (ends excluded), clipped to the image (a region outside it is a 400). It is
+         *     block-averaged at `f = ceil(max(x1-x0, y1-y0) / max_size)`: the PNG is
+         *     `ceil((x1-x0)/f)` x `ceil((y1-y0)/f)` and its pixel (i, j) starts at image pixel
+         *     (x0 + i*f, y0 + j*f), edge blocks averaging what exists. The stretch limits are the
+         *     whole image's, so regions match the overview.
+         * @example 1024,2048,1536,2560
+         */
+        region?: string;
       };
       header?: never;
       path?: never;
@@ -2382,6 +2788,260 @@ export interface operations {
         };
         content: {
           'image/png': string;
+        };
+      };
+      400: components['responses']['Error'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['Error'];
+    };
+  };
+  getImageInfo: {
+    parameters: {
+      query: {
+        /** @example cal/jw01234-o001_t001_miri_f770w_i2d.fits */
+        path: components['schemas']['RelativePath'];
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The image's facts */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ImageInfo'];
+        };
+      };
+      400: components['responses']['Error'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['Error'];
+      503: components['responses']['Unavailable'];
+    };
+  };
+  getImagePixel: {
+    parameters: {
+      query: {
+        path: components['schemas']['RelativePath'];
+        /** @description 0-based column coordinate (a pixel's centre is an integer) */
+        x: number;
+        /** @description 0-based row coordinate */
+        y: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The pixel */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ImagePixel'];
+        };
+      };
+      400: components['responses']['Error'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['Error'];
+      503: components['responses']['Unavailable'];
+    };
+  };
+  getCatalog: {
+    parameters: {
+      query: {
+        /** @example cal/jw01234-o001_t001_miri_f770w_cat.ecsv */
+        path: components['schemas']['RelativePath'];
+        offset?: number;
+        limit?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The catalog's columns and rows */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CatalogTable'];
+        };
+      };
+      400: components['responses']['Error'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['Error'];
+    };
+  };
+  getSpectra: {
+    parameters: {
+      query: {
+        /** @example obs/jw01234-o001_t001_nirspec_f290lp-g395h_x1d.fits */
+        path: components['schemas']['RelativePath'];
+        index?: number;
+        max_points?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The spectra and the arrays of one */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SpectraResponse'];
+        };
+      };
+      400: components['responses']['Error'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['Error'];
+    };
+  };
+  getSpectralImage: {
+    parameters: {
+      query: {
+        /** @example obs/jw01234-o001_t001_nirspec_f290lp-g395h_s2d.fits */
+        path: components['schemas']['RelativePath'];
+        slit?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The slits and one slit as shown */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SpectralImage'];
+        };
+      };
+      400: components['responses']['Error'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['Error'];
+    };
+  };
+  getSpectralImagePreview: {
+    parameters: {
+      query: {
+        /** @example obs/jw01234-o001_t001_nirspec_f290lp-g395h_s2d.fits */
+        path: components['schemas']['RelativePath'];
+        slit?: number;
+        stretch?: 'asinh' | 'zscale' | 'linear';
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The slit */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'image/png': string;
+        };
+      };
+      400: components['responses']['Error'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['Error'];
+    };
+  };
+  getCube: {
+    parameters: {
+      query: {
+        /** @example obs/jw01234-o001_t001_miri_ch1-short_s3d.fits */
+        path: components['schemas']['RelativePath'];
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The cube */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CubeInfo'];
+        };
+      };
+      400: components['responses']['Error'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['Error'];
+    };
+  };
+  getCubeSlice: {
+    parameters: {
+      query: {
+        /** @example obs/jw01234-o001_t001_miri_ch1-short_s3d.fits */
+        path: components['schemas']['RelativePath'];
+        index?: number;
+        collapse?: number;
+        stretch?: 'asinh' | 'zscale' | 'linear';
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The plane */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'image/png': string;
+        };
+      };
+      400: components['responses']['Error'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['Error'];
+    };
+  };
+  getCubeSpectrum: {
+    parameters: {
+      query: {
+        /** @example obs/jw01234-o001_t001_miri_ch1-short_s3d.fits */
+        path: components['schemas']['RelativePath'];
+        /** @example 14 */
+        x: number;
+        /** @example 8 */
+        y: number;
+        radius?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The spectrum */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CubeSpectrum'];
         };
       };
       400: components['responses']['Error'];
@@ -2496,7 +3156,7 @@ export interface operations {
     parameters: {
       query: {
         /**
-         * @description The product's dataURI
+         * @description The product's dataURI (`mast:JWST/product/<file>`, as `POST /downloads` takes them); another value is a 400 naming `uri`
          * @example mast:JWST/product/jw01234001001_02101_00001_mirimage_cal.fits
          */
         uri: string;
@@ -2524,6 +3184,7 @@ export interface operations {
       403: components['responses']['Forbidden'];
       404: components['responses']['Error'];
       502: components['responses']['Error'];
+      503: components['responses']['Error'];
     };
   };
   getMastToken: {

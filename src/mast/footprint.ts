@@ -225,6 +225,25 @@ export interface ISkyFrame {
   decStep: number;
 }
 
+/** The narrowest window the view zooms to: 1″ half-width. */
+export const MIN_HALF = 1 / 3600;
+
+/** The widest window: 60° half-width (the projection bends beyond). */
+export const MAX_HALF = 60;
+
+/** The window's half-width kept within [{@link MIN_HALF}, {@link MAX_HALF}]. */
+export function clampHalf(half: number): number {
+  return Number.isFinite(half)
+    ? Math.min(MAX_HALF, Math.max(MIN_HALF, half))
+    : MAX_HALF;
+}
+
+/** What part of the sky a view shows: its tangent point and half-width (degrees). */
+export interface ISkyView {
+  centre: ISkyPoint;
+  half: number;
+}
+
 /**
  * The square window that shows every footprint and the cone, with 8 %
  * margins, centred on the cone when there is one (else on the footprints'
@@ -253,7 +272,16 @@ export function skyFrame(
     }
   }
   // At least 1 arcmin across; at most 60° (the projection bends beyond).
-  half = Math.min(60, Math.max(half * 1.08, 1 / 120));
+  return frameAt({
+    centre,
+    half: Math.min(MAX_HALF, Math.max(half * 1.08, 1 / 120))
+  });
+}
+
+/** The frame of a view: its window and the RA/Dec ticks over the window's edge. */
+export function frameAt(view: ISkyView): ISkyFrame {
+  const centre = view.centre;
+  const half = clampHalf(view.half);
   // RA and Dec ranges over the window's edge (RA relative to the centre, unwrapped).
   let raLow = Infinity;
   let raHigh = -Infinity;
@@ -286,6 +314,71 @@ export function skyFrame(
     raStep
   ).map(ra => Number(normalizeRa(ra).toFixed(decimalsOf(raStep))));
   return { centre, half, raTicks, raStep, decTicks, decStep };
+}
+
+/**
+ * The view moved so that its new centre is the sky point at `offset` on the
+ * current view's tangent plane (degrees; `x` east, `y` north). The window's
+ * width is kept. Moving the tangent point (rather than sliding the window on
+ * a fixed plane) keeps north up and the axes right wherever the view goes.
+ */
+export function panView(view: ISkyView, offset: IPlanePoint): ISkyView {
+  return { centre: unproject(offset, view.centre), half: view.half };
+}
+
+/**
+ * The view zoomed by `factor` (> 1 zooms in), keeping the sky point at
+ * `anchor` on the current plane (the pointer, or the centre) where it is in
+ * the window. The half-width stays within [MIN_HALF, MAX_HALF].
+ */
+export function zoomView(
+  view: ISkyView,
+  factor: number,
+  anchor: IPlanePoint = { x: 0, y: 0 }
+): ISkyView {
+  const half = clampHalf(view.half / (factor > 0 ? factor : 1));
+  const ratio = half / view.half;
+  const sky = unproject(anchor, view.centre);
+  // Where the anchor must be on the new plane to stay at the same place in the window.
+  const target = { x: anchor.x * ratio, y: anchor.y * ratio };
+  let centre = unproject(
+    { x: anchor.x - target.x, y: anchor.y - target.y },
+    view.centre
+  );
+  // The tangent plane turns as its point moves (strongly near a pole): Newton
+  // steps on the plane offset of the centre make the anchor exact.
+  for (let i = 0; i < 8; i++) {
+    const at = project(sky, centre);
+    if (!at) {
+      break;
+    }
+    const error = { x: at.x - target.x, y: at.y - target.y };
+    if (Math.hypot(error.x, error.y) < 1e-12 * half) {
+      break;
+    }
+    const eps = 1e-6 * half;
+    const dx = project(sky, unproject({ x: eps, y: 0 }, centre));
+    const dy = project(sky, unproject({ x: 0, y: eps }, centre));
+    if (!dx || !dy) {
+      break;
+    }
+    const a = (dx.x - at.x) / eps;
+    const b = (dy.x - at.x) / eps;
+    const c = (dx.y - at.y) / eps;
+    const d = (dy.y - at.y) / eps;
+    const det = a * d - b * c;
+    if (!Number.isFinite(det) || Math.abs(det) < 1e-12) {
+      break;
+    }
+    centre = unproject(
+      {
+        x: (-error.x * d + error.y * b) / det,
+        y: (error.x * c - error.y * a) / det
+      },
+      centre
+    );
+  }
+  return { centre, half };
 }
 
 /** A tick label: degrees with the step's decimals, e.g. `53.15°` or `−27.80°`. */

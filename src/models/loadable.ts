@@ -90,6 +90,28 @@ export class Loader<T> {
 }
 
 /**
+ * The base of a model whose answer comes through one loader: `state` is that
+ * loader's, and disposing the model drops an answer still under way.
+ */
+export abstract class LoaderModel<T> extends Model {
+  /** The request's state. */
+  get state(): ILoadable<T> {
+    return this._loader.state;
+  }
+
+  dispose(): void {
+    if (this.isDisposed) {
+      return;
+    }
+    this._loader.reset();
+    super.dispose();
+  }
+
+  /** The requests of the model's answer. */
+  protected readonly _loader = new Loader<T>(() => this.emitChanged());
+}
+
+/**
  * A model holding one thing loaded from the server, asked for on creation
  * (unless `lazy`: then on the first `reload()`); `reload()` asks again (a
  * view's Retry button).

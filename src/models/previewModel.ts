@@ -1,7 +1,8 @@
 import type { IPreviewOptions } from '../api/models';
 import type { IJwstLabClient } from '../tokens';
-import { ILoadable, Loader } from './loadable';
+import type { ILoadable } from './loadable';
 import { Model } from './model';
+import { ObjectUrlLoader } from './objectUrlLoader';
 
 /** The stretches the quick look offers. */
 export type PreviewStretch = NonNullable<IPreviewOptions['stretch']>;
@@ -40,53 +41,28 @@ export class PreviewModel extends Model {
 
   /** The request's state; `value` is the object URL of the PNG. */
   get state(): ILoadable<string> {
-    return this._loader.state;
+    return this._image.state;
   }
 
   dispose(): void {
     if (this.isDisposed) {
       return;
     }
-    this._loader.reset();
-    this._revoke();
+    this._image.dispose();
     super.dispose();
   }
 
   private async _load(): Promise<void> {
     const stretch = this._stretch;
-    const made: { url: string | null } = { url: null };
-    await this._loader.load(
-      async () => {
-        const blob = await this._client.getPreview(this.path, { stretch });
-        made.url = URL.createObjectURL(blob);
-        return made.url;
-      },
+    await this._image.load(
+      () => this._client.getPreview(this.path, { stretch }),
       { keepValue: false }
     );
-    const created = made.url;
-    if (created === null) {
-      return;
-    }
-    if (this._loader.state.value === created) {
-      this._revoke();
-      this._url = created;
-    } else {
-      // A newer request (or dispose) superseded this answer: free it now.
-      URL.revokeObjectURL(created);
-    }
-  }
-
-  private _revoke(): void {
-    if (this._url !== null) {
-      URL.revokeObjectURL(this._url);
-      this._url = null;
-    }
   }
 
   private readonly _client: IJwstLabClient;
-  private readonly _loader = new Loader<string>(() => this.emitChanged());
+  private readonly _image = new ObjectUrlLoader(() => this.emitChanged());
   private _stretch: PreviewStretch;
-  private _url: string | null = null;
 }
 
 /** The namespace for `PreviewModel` statics. */

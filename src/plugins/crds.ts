@@ -28,7 +28,7 @@ import { CrdsDiffView } from '../widgets/crds/diff';
 import { CrdsPanel } from '../widgets/crds/panel';
 import { CrdsTreeView } from '../widgets/crds/tree';
 import { CrdsViewWidget } from '../widgets/crds/viewWidget';
-import { selectedFiles } from './fileBrowser';
+import { commandPaths, selectedFiles } from './fileBrowser';
 import { addSidebarPanel } from './sidebar';
 
 /** Commands of the CRDS browser. */
@@ -187,10 +187,7 @@ export const crdsPlugin: JupyterFrontEndPlugin<void> = {
           : selectedFiles(browsers, DATA_FILE).length > 0,
       isEnabled: () => client.hasFeature(Features.crds),
       execute: args => {
-        const paths = args.path
-          ? [String(args.path)]
-          : selectedFiles(browsers, DATA_FILE);
-        for (const path of paths) {
+        for (const path of commandPaths(args, browsers, DATA_FILE)) {
           show(
             CrdsCommandIds.bestrefs,
             {

@@ -14,7 +14,12 @@ import {
 import { IFileBrowserFactory } from '@jupyterlab/filebrowser';
 import { IStateDB } from '@jupyterlab/statedb';
 import { ITranslator, TranslationBundle } from '@jupyterlab/translation';
-import { imageIcon, jsonIcon } from '@jupyterlab/ui-components';
+import {
+  imageIcon,
+  jsonIcon,
+  lineFormIcon,
+  tableRowsIcon
+} from '@jupyterlab/ui-components';
 
 import type { IEventsConnection } from '../api/events';
 import type { EventsStreamMessage } from '../api/models';
@@ -35,10 +40,15 @@ import { RunCommandIds } from '../runs/commands';
 import { runIdOfJob } from '../runs/runRecord';
 import { IJobDetailActions, JobDetailWidget } from '../widgets/jobs/detail';
 import { JobsPanel } from '../widgets/jobs/panel';
-import { QuickLookWidget } from '../widgets/jobs/quickLook';
+import {
+  IQuickLookContext,
+  openCatalogTable,
+  openQuickLook
+} from '../widgets/quicklook/widgets';
 import { RunDialog } from '../widgets/run/runDialog';
+import { SpectraWidget } from '../widgets/spectra/spectraTab';
 import { notifyEnd, watchEnds } from './endNotice';
-import { selectedFiles } from './fileBrowser';
+import { commandPaths, selectedFiles } from './fileBrowser';
 import { addSidebarPanel } from './sidebar';
 import { addTabCommand, jobsUsable } from './tabs';
 
@@ -54,7 +64,8 @@ export const JobCommandIds = {
   runDetector1: 'jwst-lab:run-detector1',
   runLevel2: 'jwst-lab:run-level2',
   openJob: 'jwst-lab:open-job',
-  quickLook: 'jwst-lab:quick-look'
+  quickLook: 'jwst-lab:quick-look',
+  openCatalog: 'jwst-lab:open-catalog'
 } as const;
 
 /**
@@ -98,6 +109,20 @@ export const JWST_FILE_TYPES = [
     displayName: 'JWST resampled mosaic',
     icon: imageIcon,
     fileFormat: 'base64'
+  },
+  {
+    name: 'jwst-spectrum',
+    pattern: '_(x1d|x1dints|c1d|s3d)\\.fits$',
+    displayName: 'JWST spectrum or cube',
+    icon: lineFormIcon,
+    fileFormat: 'base64'
+  },
+  {
+    name: 'jwst-cat',
+    pattern: '_cat\\.ecsv$',
+    displayName: 'JWST source catalog',
+    icon: tableRowsIcon,
+    fileFormat: 'text'
   }
 ] as const;
 
@@ -161,6 +186,8 @@ export const jobsPlugin: JupyterFrontEndPlugin<void> = {
       openFile: path => void commands.execute('docmanager:open', { path }),
       showInFileBrowser: path =>
         void commands.execute('filebrowser:go-to-path', { path }),
+      openSpectrum: path =>
+        void commands.execute(JobCommandIds.quickLook, { path }),
       copy: text => Clipboard.copyToSystem(text),
       confirm: async (title, message) => {
         const result = await showDialog({
@@ -285,17 +312,48 @@ export const jobsPlugin: JupyterFrontEndPlugin<void> = {
       isEnabled: jobsEnabled,
       execute: () => runOn(selectedPaths(RATE), 'rate', 2, 'calwebb_image2')
     });
+    // Quick looks by file name: the first pattern a path matches opens it.
+    const quickLooks: IQuickLookContext = { app, client, trans };
+    const quickLookOpeners: {
+      pattern: RegExp;
+      open: (path: string) => void;
+    }[] = [
+      {
+        // Spectra first: an s2d is a 2-D spectrum with a wavelength axis.
+        pattern: /_(x1d|x1dints|c1d|s2d|s3d)\.fits$/,
+        open: path =>
+          void app.shell.add(new SpectraWidget({ client, path, trans }), 'main')
+      },
+      {
+        pattern: /_(i2d|cal|crf|s2d|rate)\.fits$/,
+        open: path => void openQuickLook(quickLooks, path)
+      }
+    ];
+    const quickLookOf = (path: string) =>
+      quickLookOpeners.find(opener => opener.pattern.test(path));
     commands.addCommand(JobCommandIds.quickLook, {
       label: trans.__('Quick Look'),
-      caption: trans.__('A PNG quick look of the 2-D image'),
+      caption: trans.__(
+        'Pan, zoom and read pixels (with RA/Dec) of the image, with its source catalog'
+      ),
       icon: imageIcon,
       isEnabled: () => client.hasFeature(Features.pipelines),
       execute: args => {
-        const paths = args.path
-          ? [String(args.path)]
-          : selectedPaths(/_(i2d|cal|crf|s2d|rate)\.fits$/);
-        for (const path of paths) {
-          app.shell.add(new QuickLookWidget({ client, path, trans }), 'main');
+        for (const path of commandPaths(args, browsers, /./)) {
+          quickLookOf(path)?.open(path);
+        }
+      }
+    });
+    commands.addCommand(JobCommandIds.openCatalog, {
+      label: trans.__('Open Catalog Table'),
+      caption: trans.__(
+        'The source catalog as a sortable table; a row click centres its image'
+      ),
+      icon: tableRowsIcon,
+      isEnabled: () => client.hasFeature(Features.pipelines),
+      execute: args => {
+        for (const path of commandPaths(args, browsers, /\.ecsv$/)) {
+          openCatalogTable(quickLooks, path);
         }
       }
     });

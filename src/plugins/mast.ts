@@ -26,12 +26,16 @@ import {
 import { loadTrans } from '../translation';
 import { DEFAULT_RADIUS_DEG } from '../mast/form';
 import { MastPanel } from '../widgets/mast/panel';
+import { MastPeekWidget } from '../widgets/mast/peek';
 import { MastResultsDocument } from '../widgets/mast/resultsDocument';
 import { addSidebarPanel } from './sidebar';
 import { addTabCommand } from './tabs';
 
 /** The command that opens (or shows) the MAST results document; `{ id: 'results' }`. */
 export const OPEN_MAST_RESULTS = 'jwst-lab:open-mast-results';
+
+/** The command that opens (or shows) the peek of a product; `{ id: <dataURI> }`. */
+export const OPEN_MAST_PEEK = 'jwst-lab:open-mast-peek';
 
 /** The one results document's id, as the command and the layout restorer name it. */
 const RESULTS_ID = 'results';
@@ -114,6 +118,29 @@ export const mastPlugin: JupyterFrontEndPlugin<void> = {
     });
     panel.resultsRequested.connect(() => {
       void app.commands.execute(OPEN_MAST_RESULTS, { id: RESULTS_ID });
+    });
+    const peeks = new WidgetTracker<MastPeekWidget>({
+      namespace: 'jwst-lab-mast-peek'
+    });
+    addTabCommand(app, {
+      command: OPEN_MAST_PEEK,
+      tracker: peeks,
+      restorer,
+      label: uri =>
+        uri
+          ? trans.__('Peek at %1', uri.slice(uri.lastIndexOf('/') + 1))
+          : trans.__('Peek at a MAST Product'),
+      idOf: widget => widget.model.uri,
+      create: uri =>
+        new MastPeekWidget({
+          client,
+          uri,
+          trans,
+          copy: text => Clipboard.copyToSystem(text)
+        })
+    });
+    panel.peekRequested.connect((_, uri) => {
+      void app.commands.execute(OPEN_MAST_PEEK, { id: uri });
     });
     addSidebarPanel(app, panel, {
       rank: 700,

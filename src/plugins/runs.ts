@@ -3,7 +3,7 @@ import {
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
-import { WidgetTracker } from '@jupyterlab/apputils';
+import { Dialog, showDialog, WidgetTracker } from '@jupyterlab/apputils';
 import { IFileBrowserFactory } from '@jupyterlab/filebrowser';
 import { ITranslator, TranslationBundle } from '@jupyterlab/translation';
 
@@ -52,7 +52,18 @@ export const runsPlugin: JupyterFrontEndPlugin<void> = {
     const actions: IRunTabActions = {
       openJob: id => void commands.execute(JobCommandIds.openJob, { id }),
       openFolder: path =>
-        void commands.execute('filebrowser:go-to-path', { path: `/${path}` })
+        void commands.execute('filebrowser:go-to-path', { path: `/${path}` }),
+      confirm: async (title, message, accept) => {
+        const result = await showDialog({
+          title,
+          body: message,
+          buttons: [
+            Dialog.cancelButton({ label: trans.__('Keep running') }),
+            Dialog.warnButton({ label: accept })
+          ]
+        });
+        return result.button.accept;
+      }
     };
     const tracker = new WidgetTracker<RunTab>({ namespace: 'jwst-lab-run' });
     addTabCommand(app, {

@@ -3,6 +3,7 @@
  * their run, every other job on its own, newest first.
  */
 import type { IJobRecord, IRunRecord } from '../api/models';
+import { isFinal } from '../models/jobRecord';
 import { runIdOfJob } from './runRecord';
 
 /** A row of the Jobs panel: a run with its children, or a job of no run. */
@@ -14,6 +15,12 @@ export type JobsPanelEntry =
       run: IRunRecord | null;
       /** Its jobs in the list, in the list's order. */
       children: IJobRecord[];
+      /**
+       * Jobs of earlier attempts (before a resume) the run no longer counts:
+       * in the list, but not among the run's jobs. Empty while the run is
+       * not known.
+       */
+      earlier: IJobRecord[];
     }
   | { kind: 'job'; job: IJobRecord };
 
@@ -26,7 +33,8 @@ function time(value: string | null | undefined): number {
  * Group `jobs` (newest first) by run: each run takes the place of its newest
  * job (or of its creation time, for a run none of whose jobs is listed yet).
  * Runs in `runs` with no job in the list are shown when `includeEmpty`
- * (a run just created, its children not listed yet).
+ * (a run just created, its children not listed yet). A resumed run's
+ * children of earlier attempts are kept apart (`earlier`).
  */
 export function groupJobsByRun(
   jobs: readonly IJobRecord[],
@@ -51,7 +59,8 @@ export function groupJobsByRun(
         kind: 'run',
         runId,
         run: runs.get(runId) ?? null,
-        children: []
+        children: [],
+        earlier: []
       };
       groups.set(runId, group);
       const run = runs.get(runId);
@@ -61,13 +70,19 @@ export function groupJobsByRun(
         index
       });
     }
-    group.children.push(job);
+    // A job just submitted may be listed before the run's record names it: only
+    // ended jobs the run does not name are of an earlier attempt.
+    const earlier =
+      group.run !== null &&
+      isFinal(job.status) &&
+      !group.run.jobs.some(item => item.id === job.id);
+    (earlier ? group.earlier : group.children).push(job);
   });
   if (includeEmpty) {
     for (const [runId, run] of runs) {
       if (!groups.has(runId)) {
         entries.push({
-          entry: { kind: 'run', runId, run, children: [] },
+          entry: { kind: 'run', runId, run, children: [], earlier: [] },
           time: time(run.created),
           index: -1
         });

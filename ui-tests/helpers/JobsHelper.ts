@@ -1,6 +1,7 @@
 import { expect, IJupyterLabPageFixture } from '@jupyterlab/galata';
 import { Locator } from '@playwright/test';
 
+import { deleteJobs } from './cleanUp';
 import { JwstLabHelper } from './JwstLabHelper';
 
 /**
@@ -91,15 +92,6 @@ export class JobsHelper {
 
   /** Cancel (if needed) and delete jobs through the REST API. */
   async cleanUp(ids: string[]): Promise<void> {
-    for (const id of ids) {
-      await this.page.request.post(`/jwst-lab/jobs/${id}/cancel`);
-      await expect
-        .poll(
-          async () =>
-            (await this.page.request.delete(`/jwst-lab/jobs/${id}`)).status(),
-          { timeout: 60000 }
-        )
-        .toBe(204);
-    }
+    await deleteJobs(this.page.request, ids);
   }
 }

@@ -1,5 +1,6 @@
 import { expect, test } from '@jupyterlab/galata';
 
+import { cleanUpAfterEach } from '../helpers/cleanUp';
 import { JobsHelper } from '../helpers/JobsHelper';
 
 /**
@@ -11,11 +12,7 @@ import { JobsHelper } from '../helpers/JobsHelper';
 const ASSOCIATION = 'jw09999-o001_20250401t130000_image3_00001_asn.json';
 
 // All tests share one server and its job database: remove what a test created.
-const createdJobs: string[] = [];
-
-test.afterEach(async ({ page }) => {
-  await new JobsHelper(page).cleanUp(createdJobs.splice(0));
-});
+const createdJobs = cleanUpAfterEach().jobs;
 
 test.describe('pipeline jobs flow', () => {
   test('right-click the Level 3 association, run, follow, quick look, rerun', async ({

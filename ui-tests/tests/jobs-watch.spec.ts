@@ -1,6 +1,7 @@
 import { expect, test } from '@jupyterlab/galata';
 import type { Page } from '@playwright/test';
 
+import { cleanUpAfterEach, watchForErrors } from '../helpers/cleanUp';
 import { JobsHelper } from '../helpers/JobsHelper';
 
 /**
@@ -14,11 +15,7 @@ import { JobsHelper } from '../helpers/JobsHelper';
 const ASSOCIATION = 'jw09999-o001_20250401t130000_image3_00001_asn.json';
 const RUNS = Number(process.env.JWST_LAB_WATCH_RUNS ?? 10);
 
-const createdJobs: string[] = [];
-
-test.afterEach(async ({ page }) => {
-  await new JobsHelper(page).cleanUp(createdJobs.splice(0));
-});
+const createdJobs = cleanUpAfterEach().jobs;
 
 interface IWatch {
   frames: number;
@@ -146,12 +143,7 @@ test.describe('the job tab while image3 runs', () => {
   }) => {
     test.setTimeout(RUNS * 180000 + 120000);
     const problems: string[] = [];
-    page.on('console', message => {
-      if (message.type() === 'error') {
-        problems.push(`console: ${message.text()}`);
-      }
-    });
-    page.on('pageerror', error => problems.push(`page: ${error.message}`));
+    watchForErrors(page, problems);
 
     const jobs = new JobsHelper(page);
     await jobs.lab.openPanel('jobs');

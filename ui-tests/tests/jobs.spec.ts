@@ -1,21 +1,10 @@
 import { expect, test } from '@jupyterlab/galata';
+
+import { cleanUpAfterEach } from '../helpers/cleanUp';
 import { JwstLabHelper } from '../helpers/JwstLabHelper';
 
 // All tests share one server and its job database: remove what a test created.
-const createdJobs: string[] = [];
-
-test.afterEach(async ({ page }) => {
-  for (const id of createdJobs.splice(0)) {
-    await page.request.post(`/jwst-lab/jobs/${id}/cancel`);
-    await expect
-      .poll(
-        async () =>
-          (await page.request.delete(`/jwst-lab/jobs/${id}`)).status(),
-        { timeout: 30000 }
-      )
-      .toBe(204);
-  }
-});
+const createdJobs = cleanUpAfterEach().jobs;
 
 test.describe('jwst-lab jobs list', () => {
   test('a job submitted to the server appears live and ends failed with its error', async ({

@@ -1,6 +1,7 @@
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import { Locator } from '@playwright/test';
 
+import { cleanUpAfterEach, watchForErrors } from '../helpers/cleanUp';
 import { JwstLabHelper } from '../helpers/JwstLabHelper';
 
 /**
@@ -17,36 +18,20 @@ const ROW_HEIGHT = 24;
 test.use({ viewport: { width: 1600, height: 1000 } });
 
 // All tests share one server and its job database: remove what a test created.
-const createdJobs: string[] = [];
-let problems: string[] = [];
+const problems: string[] = [];
+const createdJobs = cleanUpAfterEach({ problems: () => problems }).jobs;
 
 test.beforeEach(({ page }) => {
-  problems = [];
-  page.on('console', message => {
-    // The browser logs every 4xx answer; the unknown target's 404 is the answer expected.
-    const expected404 =
+  problems.splice(0);
+  // The browser logs every 4xx answer; the unknown target's 404 is the answer expected.
+  watchForErrors(
+    page,
+    problems,
+    message =>
       message.text().startsWith('Failed to load resource') &&
       message.location().url.includes('/jwst-lab/mast/observations?') &&
-      message.location().url.includes('NO+SUCH+TARGET');
-    if (message.type() === 'error' && !expected404) {
-      problems.push(`console: ${message.text()} (${message.location().url})`);
-    }
-  });
-  page.on('pageerror', error => problems.push(`page: ${error.message}`));
-});
-
-test.afterEach(async ({ page }) => {
-  for (const id of createdJobs.splice(0)) {
-    await page.request.post(`/jwst-lab/jobs/${id}/cancel`);
-    await expect
-      .poll(
-        async () =>
-          (await page.request.delete(`/jwst-lab/jobs/${id}`)).status(),
-        { timeout: 30000 }
-      )
-      .toBe(204);
-  }
-  expect(problems).toEqual([]);
+      message.location().url.includes('NO+SUCH+TARGET')
+  );
 });
 
 /** Search the demo target from the sidebar; the results document opens. */
@@ -55,16 +40,8 @@ async function searchDemo(page: IJupyterLabPageFixture): Promise<{
   results: Locator;
 }> {
   const lab = new JwstLabHelper(page);
-  const panel = await lab.openPanel('mast');
-  const query = panel.getByLabel('Target name or coordinates');
-  await query.fill(TARGET);
-  await query.press('Enter');
-  const results = page.locator('#jwst-lab-mast-results');
-  await expect(results).toBeVisible({ timeout: 60000 });
-  await expect(
-    results.locator('.jp-JwstLab-mastTable .jp-JwstLab-vtableRow').first()
-  ).toBeVisible({ timeout: 60000 });
-  return { panel, results };
+  const results = await lab.searchMast(TARGET);
+  return { panel: lab.panel('mast'), results };
 }
 
 /** The grid row of an observation. */
@@ -240,15 +217,9 @@ test.describe('MAST results document', () => {
       `'${tmpPath}/JWST/${SECOND}/${SECOND}_cal.fits'`
     );
 
-    const created = page.waitForResponse(
-      response =>
-        response.url().includes('/jwst-lab/downloads') &&
-        response.request().method() === 'POST'
+    const job = await new JwstLabHelper(page).startDownload(
+      basket.locator('button.jp-JwstLab-basketDownload')
     );
-    await basket.locator('button.jp-JwstLab-basketDownload').click();
-    const response = await created;
-    expect(response.status()).toBe(201);
-    const job = await response.json();
     createdJobs.push(job.id);
     expect(job.download.files_total).toBe(2);
     await expect

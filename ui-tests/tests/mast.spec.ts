@@ -1,5 +1,6 @@
 import { expect, test } from '@jupyterlab/galata';
 
+import { cleanUpAfterEach } from '../helpers/cleanUp';
 import { JwstLabHelper } from '../helpers/JwstLabHelper';
 
 /**
@@ -14,20 +15,7 @@ const OBSERVATION = 'jw09999001001_02101_00001_mirimage';
 const RECOMMENDED_FILE = `${OBSERVATION}_cal.fits`;
 
 // All tests share one server and its job database: remove what a test created.
-const createdJobs: string[] = [];
-
-test.afterEach(async ({ page }) => {
-  for (const id of createdJobs.splice(0)) {
-    await page.request.post(`/jwst-lab/jobs/${id}/cancel`);
-    await expect
-      .poll(
-        async () =>
-          (await page.request.delete(`/jwst-lab/jobs/${id}`)).status(),
-        { timeout: 30000 }
-      )
-      .toBe(204);
-  }
-});
+const createdJobs = cleanUpAfterEach().jobs;
 
 test.describe('MAST panel', () => {
   test('search the demo target, pick recommended products, download them and see them in the file browser', async ({
@@ -108,15 +96,9 @@ test.describe('MAST panel', () => {
     // Download into this test's folder.
     const download = results.locator('.jp-JwstLab-mastDownload');
     await download.locator('input.jp-JwstLab-downloadFolder').fill(tmpPath);
-    const created = page.waitForResponse(
-      response =>
-        response.url().includes('/jwst-lab/downloads') &&
-        response.request().method() === 'POST'
+    const job = await lab.startDownload(
+      download.locator('button.jp-JwstLab-downloadButton')
     );
-    await download.locator('button.jp-JwstLab-downloadButton').click();
-    const response = await created;
-    expect(response.status()).toBe(201);
-    const job = await response.json();
     createdJobs.push(job.id);
     expect(job.kind).toBe('download');
 

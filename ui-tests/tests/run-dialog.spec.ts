@@ -1,6 +1,7 @@
 import { expect, test } from '@jupyterlab/galata';
-import { Page } from '@playwright/test';
+import type { Locator } from '@playwright/test';
 
+import { cleanUpAfterEach, watchForErrors } from '../helpers/cleanUp';
 import { JobsHelper } from '../helpers/JobsHelper';
 
 /**
@@ -21,26 +22,12 @@ const LATER_STEPS = [
 ];
 
 // All tests share one server and its job database: remove what a test created.
-const createdJobs: string[] = [];
 const problems: string[] = [];
-
-function watchForErrors(page: Page): void {
-  page.on('console', message => {
-    if (message.type() === 'error') {
-      problems.push(`console: ${message.text()}`);
-    }
-  });
-  page.on('pageerror', error => problems.push(`page: ${error.message}`));
-}
+const createdJobs = cleanUpAfterEach({ problems: () => problems }).jobs;
 
 test.beforeEach(({ page }) => {
   problems.splice(0);
-  watchForErrors(page);
-});
-
-test.afterEach(async ({ page }) => {
-  await new JobsHelper(page).cleanUp(createdJobs.splice(0));
-  expect(problems).toEqual([]);
+  watchForErrors(page, problems);
 });
 
 /** Open the run dialog of the demo's Level 3 association, its CRDS values shown. */
@@ -60,6 +47,40 @@ async function openImage3(jobs: JobsHelper) {
     { timeout: 120000 }
   );
   return dialog;
+}
+
+/** Close the run dialog with its Cancel button. */
+async function closeDialog(dialog: Locator): Promise<void> {
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  await expect(dialog).toHaveCount(0);
+}
+
+/** Save the dialog's parameters to an ASDF file of the server root. */
+async function saveParams(dialog: Locator, path: string): Promise<void> {
+  await dialog.getByLabel('ASDF parameter file').fill(path);
+  await dialog.locator('.jp-JwstLab-runSaveParams').click();
+  await expect(dialog.locator('.jp-JwstLab-runFileNotice')).toHaveText(
+    `Saved ${path}.`
+  );
+}
+
+/**
+ * The pipeline menu of the run dialog of `file` in `folder` (from its
+ * context menu `entry`) offers `pipeline` only, selected; then the dialog is closed.
+ */
+async function expectOnlyPipeline(
+  jobs: JobsHelper,
+  folder: string,
+  file: string,
+  entry: string,
+  pipeline: string
+): Promise<void> {
+  await jobs.openFolder(folder);
+  const dialog = await jobs.runFromContextMenu(file, entry);
+  const menu = dialog.getByLabel('Pipeline', { exact: true });
+  await expect(menu).toHaveValue(pipeline, { timeout: 60000 });
+  await expect(menu.locator('option')).toHaveText([pipeline]);
+  await closeDialog(dialog);
 }
 
 test.describe('run dialog', () => {
@@ -119,22 +140,21 @@ test.describe('run dialog', () => {
   }) => {
     test.setTimeout(180000);
     const jobs = new JobsHelper(page);
-    await jobs.openFolder('uncal');
-    let dialog = await jobs.runFromContextMenu(UNCAL, 'Run Detector1…');
-    let menu = dialog.getByLabel('Pipeline', { exact: true });
-    await expect(menu).toHaveValue('calwebb_detector1', { timeout: 60000 });
     // MIRI imaging (MIR_IMAGE): neither calwebb_dark nor calwebb_guider.
-    await expect(menu.locator('option')).toHaveText(['calwebb_detector1']);
-    await dialog.getByRole('button', { name: 'Cancel' }).click();
-    await expect(dialog).toHaveCount(0);
-
-    await jobs.openFolder('rate');
-    dialog = await jobs.runFromContextMenu(RATE, 'Run Image2/Spec2…');
-    menu = dialog.getByLabel('Pipeline', { exact: true });
-    await expect(menu).toHaveValue('calwebb_image2', { timeout: 60000 });
-    await expect(menu.locator('option')).toHaveText(['calwebb_image2']);
-    await dialog.getByRole('button', { name: 'Cancel' }).click();
-    await expect(dialog).toHaveCount(0);
+    await expectOnlyPipeline(
+      jobs,
+      'uncal',
+      UNCAL,
+      'Run Detector1…',
+      'calwebb_detector1'
+    );
+    await expectOnlyPipeline(
+      jobs,
+      'rate',
+      RATE,
+      'Run Image2/Spec2…',
+      'calwebb_image2'
+    );
   });
 
   test('a parameter file round-trips through the dialog; Copy as strun', async ({
@@ -150,12 +170,7 @@ test.describe('run dialog', () => {
     const threshold = tweakreg.getByLabel('snr_threshold');
     await threshold.fill('7.5');
     await dialog.getByLabel('Skip source_catalog', { exact: true }).check();
-    const file = dialog.getByLabel('ASDF parameter file');
-    await file.fill('params/round_trip.asdf');
-    await dialog.locator('.jp-JwstLab-runSaveParams').click();
-    await expect(dialog.locator('.jp-JwstLab-runFileNotice')).toHaveText(
-      'Saved params/round_trip.asdf.'
-    );
+    await saveParams(dialog, 'params/round_trip.asdf');
 
     await dialog.locator('.jp-JwstLab-runCopyStrun').click();
     const strun = dialog.locator('.jp-JwstLab-runStrun');
@@ -164,8 +179,7 @@ test.describe('run dialog', () => {
     await expect(strun).toContainText(
       '--steps.tweakreg.enforce_user_order=False'
     );
-    await dialog.getByRole('button', { name: 'Cancel' }).click();
-    await expect(dialog).toHaveCount(0);
+    await closeDialog(dialog);
 
     // A new dialog shows CRDS's values until the file is loaded.
     dialog = await openImage3(jobs);
@@ -182,12 +196,8 @@ test.describe('run dialog', () => {
     await expect(
       dialog.getByLabel('Skip source_catalog', { exact: true })
     ).toBeChecked();
-    await dialog.getByLabel('ASDF parameter file').fill('params/again.asdf');
-    await dialog.locator('.jp-JwstLab-runSaveParams').click();
-    await expect(dialog.locator('.jp-JwstLab-runFileNotice')).toHaveText(
-      'Saved params/again.asdf.'
-    );
-    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await saveParams(dialog, 'params/again.asdf');
+    await closeDialog(dialog);
 
     const read = async (path: string) =>
       (

@@ -1,48 +1,42 @@
 import { expect, test } from '@jupyterlab/galata';
 
-import { JobsHelper } from '../helpers/JobsHelper';
+import { cleanUpAfterEach, watchForErrors } from '../helpers/cleanUp';
+import { RunsHelper } from '../helpers/RunsHelper';
 
 /**
  * A program reduced in the browser, on the demo workspace (the `demo`
  * profile of jupyter_server_test_config.py): right-click the `uncal` folder,
  * Reduce to Level 3…, the plan (detector1 × 4, image2 × 4, image3 × 1), Run,
  * the run's tab follows the real pipelines to the end, the Jobs panel groups
- * the nine jobs under the run. The only run of the suite: a few minutes.
+ * the nine jobs under the run (cancel and resume: runs-cancel.spec.ts).
  */
+const problems: string[] = [];
+const created = cleanUpAfterEach({ problems: () => problems });
+
+test.beforeEach(({ page }) => {
+  problems.splice(0);
+  watchForErrors(page, problems);
+});
+
 test.describe('runs', () => {
   test('reduce the uncal folder to Level 3: plan, run, graph, grouped jobs', async ({
     page
   }) => {
     test.setTimeout(900000);
-    const problems: string[] = [];
-    page.on('console', message => {
-      if (message.type() === 'error') {
-        problems.push(`console: ${message.text()}`);
-      }
-    });
-    page.on('pageerror', error => problems.push(`page: ${error.message}`));
-
-    const jobs = new JobsHelper(page);
+    const runs = new RunsHelper(page);
+    const jobs = runs.jobs;
     const panel = await jobs.lab.openPanel('jobs');
     await expect(panel.locator('.jp-JwstLab-eventsState')).toHaveText('live');
 
     // Right-click the folder: the three levels are offered.
-    await page.sidebar.openTab('filebrowser');
-    await page.filebrowser.openHomeDirectory();
-    const folder = jobs.fileItem('uncal').first();
-    await expect(folder).toHaveAttribute('data-isdir', 'true');
-    await folder.click({ button: 'right' });
-    for (const level of [1, 2]) {
-      await expect(
-        page.locator('.lm-Menu-item', { hasText: `Reduce to Level ${level}…` })
-      ).toBeVisible();
+    await runs.openFolderMenu('uncal');
+    for (const level of [1, 2] as const) {
+      await expect(runs.reduceEntry(level)).toBeVisible();
     }
-    await page
-      .locator('.lm-Menu-item', { hasText: 'Reduce to Level 3…' })
-      .click();
+    await runs.reduceEntry(3).click();
 
     // The plan: three stages 4 / 4 / 1 with memory estimates against the limit.
-    const dialog = page.locator('.jp-JwstLab-planDialog');
+    const dialog = runs.planDialog();
     await expect(dialog).toBeVisible();
     const stages = dialog.locator('.jp-JwstLab-planStage');
     await expect(stages).toHaveCount(3, { timeout: 120000 });
@@ -76,12 +70,8 @@ test.describe('runs', () => {
     // Enter runs it; the run's tab opens.
     await submit.focus();
     await page.keyboard.press('Enter');
-    await expect(dialog).toHaveCount(0, { timeout: 60000 });
-    const view = page.locator(
-      '.jp-JwstLab-runTab:not(.lm-mod-hidden) .jp-JwstLab-runView[data-run-id]'
-    );
-    await expect(view).toBeVisible({ timeout: 30000 });
-    const runId = (await view.getAttribute('data-run-id')) as string;
+    const { view, runId } = await runs.submitted();
+    created.runs.push(runId);
     const nodes = view.locator('.jp-JwstLab-runNode');
     await expect(nodes).toHaveCount(9, { timeout: 30000 });
     await expect(
@@ -95,19 +85,11 @@ test.describe('runs', () => {
     await page.screenshot({
       path: 'test-results/screenshots/run-running-light.png'
     });
-    await expect(view).toHaveAttribute('data-status', 'succeeded', {
-      timeout: 840000
-    });
-    await expect(
-      view.locator('.jp-JwstLab-runNode[data-status="succeeded"]')
-    ).toHaveCount(9);
+    await runs.expectSucceeded(view, 9, 840000);
     await expect(
       view.locator('.jp-JwstLab-runProgress [role="progressbar"]')
     ).toHaveAttribute('aria-valuenow', '9');
     await expect(view.locator('.jp-JwstLab-memoryChart')).toBeVisible();
-    await expect(
-      page.locator('.Toastify__toast', { hasText: 'Run succeeded' })
-    ).toBeVisible({ timeout: 30000 });
 
     // The Jobs panel: nine jobs under the run's row.
     await jobs.lab.openPanel('jobs');
@@ -134,16 +116,10 @@ test.describe('runs', () => {
 
     // Dark theme: the run's tab and the plan dialog.
     await page.theme.setDarkTheme();
-    await page
-      .locator('.lm-DockPanel .lm-TabBar-tab', { hasText: runId.slice(0, 8) })
-      .click();
+    await runs.showTab(runId);
     await expect(view).toBeVisible();
     await page.screenshot({ path: 'test-results/screenshots/run-dark.png' });
-    await page.sidebar.openTab('filebrowser');
-    await jobs.fileItem('uncal').first().click({ button: 'right' });
-    await page
-      .locator('.lm-Menu-item', { hasText: 'Reduce to Level 3…' })
-      .click();
+    await runs.reduce('uncal', 3);
     await expect(dialog.locator('.jp-JwstLab-planStage')).toHaveCount(3, {
       timeout: 120000
     });
@@ -158,22 +134,5 @@ test.describe('runs', () => {
     await expect(
       page.locator(`.jp-JwstLab-runView[data-run-id="${runId}"]`)
     ).toHaveAttribute('data-status', 'succeeded', { timeout: 60000 });
-
-    expect(problems).toEqual([]);
-
-    // Clean up: the run and its jobs (those deleting the run left).
-    const record = await (
-      await page.request.get(`/jwst-lab/runs/${runId}`)
-    ).json();
-    expect(
-      (await page.request.delete(`/jwst-lab/runs/${runId}`)).status()
-    ).toBe(204);
-    for (const job of record.jobs as { id: string }[]) {
-      if ((await page.request.get(`/jwst-lab/jobs/${job.id}`)).ok()) {
-        expect(
-          (await page.request.delete(`/jwst-lab/jobs/${job.id}`)).status()
-        ).toBe(204);
-      }
-    }
   });
 });

@@ -48,20 +48,6 @@ const VIEWS: {
 
 const PANELS: PanelName[] = ['mast', 'crds', 'jobs'];
 
-async function execute(
-  page: IJupyterLabPageFixture,
-  command: string,
-  args: Record<string, string>
-): Promise<void> {
-  await page.evaluate(
-    ({ command, args }) =>
-      (window as any).jupyterapp.commands
-        .execute(command, args)
-        .then(() => undefined),
-    { command, args }
-  );
-}
-
 /** Wait for the layout to settle (the sidebar's width, fonts) before a shot. */
 async function settle(page: IJupyterLabPageFixture, what: Locator) {
   await expect(what.first()).toBeVisible({ timeout: 60000 });
@@ -105,7 +91,7 @@ test('screenshots of every panel and CRDS view: light and dark, 250 and 600 px s
       // The main-area views beside the CRDS panel, at the same sidebar width.
       await lab.openPanel('crds');
       for (const view of VIEWS) {
-        await execute(page, view.command, view.args);
+        await lab.execute(view.command, view.args);
         await settle(page, page.locator(`.lm-DockPanel ${view.ready}`));
         await page.screenshot({
           path: `${FOLDER}/${view.name}-${theme}-${width}.png`

@@ -33,7 +33,7 @@ from ...config import Settings
 from ...errors import BadRequest, JwstLabError, UpstreamError
 from ...models.mast import MastProductsQuery, MastSearchQuery, MastSource
 from ..downloads import mast_download_url
-from ..mast_vocabulary import PRODUCT_FIELDS
+from ..mast_vocabulary import DATA_URI, PRODUCT_FIELDS
 from ..token import TokenStore
 from . import astroquery_backend
 from .json_rows import columns_of
@@ -51,7 +51,6 @@ T = TypeVar("T")
 MAST_DOWN_SECONDS = 60.0
 #: MAST obsids are numbers; local obs_ids are ASCII names (jw01234-o001_t001_nircam_clear-f150w).
 _OBSID = re.compile(r"[A-Za-z0-9_.\-]{1,80}")
-_DATA_URI = re.compile(r"mast:[A-Za-z0-9_]+/[\w./\-]+")
 
 #: rows, total, columns, and the cone searched ({ra, dec, radius} in degrees) when there was one.
 SearchAnswer = tuple[list[dict[str, Any]], int, list[dict[str, str]], dict[str, float] | None]
@@ -273,7 +272,7 @@ class MastService:
         """
         chosen = _checked_source(source)
         for uri in uris:
-            if not isinstance(uri, str) or not _DATA_URI.fullmatch(uri):
+            if not isinstance(uri, str) or not DATA_URI.fullmatch(uri):
                 raise BadRequest(
                     "products must be MAST data URIs like mast:JWST/product/x.fits, "
                     f"not {str(uri)[:80]!r}",

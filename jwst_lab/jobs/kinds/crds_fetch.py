@@ -94,7 +94,7 @@ class CrdsFetchKind(TransferKind):
     def finish(self, ctx: KindContext, record: JobRecord, ending: Ending) -> Finished:
         """What was fetched, skipped (already cached) and failed; the context used."""
         result = read_result(ctx.job_dir(record.id))
-        metrics.transfer_finished(self.name, result)
+        metrics.transfer_finished(self.name, result, meter=self.meter(record))
         changes: dict[str, Any] = {"outputs": [], "resources": self.measured(ctx, record, result)}
         if record.crds_fetch is not None:
             reported = {k: list(result.get(k) or []) for k in ("fetched", "skipped", "failed")}

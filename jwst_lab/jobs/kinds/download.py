@@ -85,7 +85,7 @@ class DownloadKind(TransferKind):
             cloud=layout.cloud_spec(
                 self._provider(ctx, request, source=str(request.get("source") or "mast")),
                 endpoint_url=ctx.settings.cloud_endpoint_url,
-                mast_url=ctx.settings.mast_url,
+                mast_url=ctx.settings.path_lookup_url,
             ),
         )
         bytes_total = sum(int(f["size"] or 0) for f in files)
@@ -146,7 +146,7 @@ class DownloadKind(TransferKind):
     def finish(self, ctx: KindContext, record: JobRecord, ending: Ending) -> Finished:
         """The files in place are the outputs; the runner's result says what failed."""
         result = read_result(ctx.job_dir(record.id))
-        metrics.transfer_finished(self.name, result)
+        metrics.transfer_finished(self.name, result, meter=self.meter(record))
         changes: dict[str, Any] = {}
         origins = result.get("origin_counts")
         if record.download is not None and isinstance(origins, dict):

@@ -9,9 +9,11 @@ more resume in the record's member named like the kind.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, ClassVar
 
+from ... import metrics
 from ...models.jobs import JobRecord
 from ..progress import TransferProgress, advance_transfer
 from ..resources import merge_resources, read_sampled
@@ -51,12 +53,24 @@ class TransferKind(JobKind):
     def progress(self, ctx: KindContext, record: JobRecord) -> TransferProgress:
         """Where the record's progress left off (a resumed runner reports again)."""
         del ctx
-        return TransferProgress.from_dict(record.progress.model_dump())
+        started = TransferProgress.from_dict(record.progress.model_dump())
+        return replace(started, meter=self.meter(record))
 
     def advance(self, progress: Any, line: str, event: dict[str, Any] | None) -> TransferProgress:
-        """The runner's ``progress`` events: files and bytes done."""
+        """The runner's ``progress`` events: files and bytes done; fetched bytes are counted
+        in the metrics as they arrive."""
         del line
-        return advance_transfer(progress, event)
+        moved = advance_transfer(progress, event)
+        if moved is not progress and moved.meter:
+            metrics.transfer_progress(
+                self.name, moved.meter, progress.bytes_fetched, moved.bytes_fetched
+            )
+        return moved
+
+    @staticmethod
+    def meter(record: JobRecord) -> str:
+        """What meters one run of ``record``'s runner (a resumed job's next run is another)."""
+        return f"{record.id}@{record.started or ''}"
 
     @staticmethod
     def measured(ctx: KindContext, record: JobRecord, result: Mapping[str, Any]) -> Any:

@@ -18,6 +18,7 @@ import { loadTrans } from '../../translation';
 import { ModelTab } from '../modelTab';
 import { LogViewer } from './logViewer';
 import { QuickLook } from './quickLook';
+import { spectralKind } from '../../models/spectraModels';
 import { jobCaption, jobTitleText } from './title';
 
 /** Outputs that have a quick look: 2-D images (mosaics first). */
@@ -47,6 +48,8 @@ export interface IJobDetailActions {
   openJob(id: string): void;
   /** Open the tab of the run a job belongs to, when the host can. */
   openRun?(id: string): void;
+  /** Open a spectral product (x1d, s2d, s3d) as a plot, when the host can. */
+  openSpectrum?(path: string): void;
 }
 
 /** Props of {@link JobDetailView}. */
@@ -337,6 +340,18 @@ function Outputs(props: {
               >
                 {trans.__('Show in file browser')}
               </button>
+              {actions.openSpectrum && spectralKind(path) && (
+                <button
+                  type="button"
+                  className="jp-mod-styled jp-JwstLab-spectrumButton"
+                  onClick={() => actions.openSpectrum?.(path)}
+                  aria-label={trans.__('Plot %1', baseName(path))}
+                >
+                  {spectralKind(path) === 's3d'
+                    ? trans.__('Open cube')
+                    : trans.__('Plot spectrum')}
+                </button>
+              )}
               {images.includes(path) && (
                 <button
                   type="button"

@@ -347,6 +347,17 @@ function JobList({
   if (entries.length === 0) {
     return <EmptyState message={emptyMessage} />;
   }
+  const item = (job: IJobRecord, earlier = false) => (
+    <JobItem
+      key={job.id}
+      job={job}
+      now={now}
+      trans={trans}
+      selected={job.id === selectedJob}
+      onOpen={onOpenJob}
+      earlier={earlier}
+    />
+  );
   return (
     <>
       <ul
@@ -356,14 +367,7 @@ function JobList({
       >
         {entries.map(entry =>
           entry.kind === 'job' ? (
-            <JobItem
-              key={entry.job.id}
-              job={entry.job}
-              now={now}
-              trans={trans}
-              selected={entry.job.id === selectedJob}
-              onOpen={onOpenJob}
-            />
+            item(entry.job)
           ) : (
             <RunItem
               key={`run-${entry.runId}`}
@@ -373,17 +377,9 @@ function JobList({
               onToggle={() => model.toggleRun(entry.runId)}
               onOpen={onOpenRun}
               trans={trans}
+              earlier={entry.earlier.map(job => item(job, true))}
             >
-              {entry.children.map(job => (
-                <JobItem
-                  key={job.id}
-                  job={job}
-                  now={now}
-                  trans={trans}
-                  selected={job.id === selectedJob}
-                  onOpen={onOpenJob}
-                />
-              ))}
+              {entry.children.map(job => item(job))}
             </RunItem>
           )
         )}
@@ -407,6 +403,8 @@ interface IJobItemProps {
   trans: TranslationBundle;
   selected: boolean;
   onOpen: (id: string) => void;
+  /** A child of an earlier attempt of its run (before a resume). */
+  earlier?: boolean;
 }
 
 /** One job: pipeline, input, status, elapsed time, progress and error. */
@@ -415,7 +413,8 @@ function JobItem({
   now,
   trans,
   selected,
-  onOpen
+  onOpen,
+  earlier
 }: IJobItemProps): JSX.Element {
   const title = jobTitleText(job, trans);
   // A download has no input: show where it writes.
@@ -431,8 +430,16 @@ function JobItem({
       data-status={job.status}
       data-job-id={job.id}
       data-selected={selected}
+      data-earlier={earlier ? 'true' : undefined}
       aria-current={selected ? 'true' : undefined}
-      title={jobCaption(job, trans)}
+      title={
+        earlier
+          ? trans.__(
+              '%1 (an earlier attempt: the run was resumed since)',
+              jobCaption(job, trans)
+            )
+          : jobCaption(job, trans)
+      }
       tabIndex={0}
       onClick={() => onOpen(job.id)}
       onKeyDown={event => {
@@ -469,6 +476,8 @@ interface IRunItemProps {
   trans: TranslationBundle;
   /** The run's jobs in the list, shown when expanded. */
   children: React.ReactElement[];
+  /** Its jobs of earlier attempts, shown last when expanded. */
+  earlier: React.ReactElement[];
 }
 
 /** A run: its title, status and progress, and its jobs below when expanded. */
@@ -479,7 +488,8 @@ function RunItem({
   onToggle,
   onOpen,
   trans,
-  children
+  children,
+  earlier
 }: IRunItemProps): JSX.Element {
   const now = useNow(run && !isRunFinal(run.status) ? 5000 : 0);
   const listId = `jp-JwstLab-runChildren-${runId}`;
@@ -547,6 +557,16 @@ function RunItem({
           aria-label={trans.__('Jobs of the run')}
         >
           {children}
+          {earlier.length > 0 && (
+            <li className="jp-JwstLab-runEarlier" aria-hidden="true">
+              {trans._n(
+                'Earlier attempt, before a resume',
+                'Earlier attempts, before a resume',
+                earlier.length
+              )}
+            </li>
+          )}
+          {earlier}
         </ul>
       )}
     </li>

@@ -1,12 +1,13 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
-import { imageIcon } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
 import { baseName } from '../../components/format';
-import { PreviewModel } from '../../models/previewModel';
+import { StretchSelect } from '../../components/StretchSelect';
+import { PreviewModel, PreviewStretch } from '../../models/previewModel';
 import { useModel } from '../../models/useModel';
-import type { IJwstLabClient } from '../../tokens';
-import { ModelTab } from '../modelTab';
+
+/** The stretches of a job output's inline quick look. */
+const JOB_STRETCHES: readonly PreviewStretch[] = ['asinh', 'zscale'];
 
 /** Props of {@link QuickLook}. */
 export interface IQuickLookProps {
@@ -14,7 +15,10 @@ export interface IQuickLookProps {
   trans: TranslationBundle;
 }
 
-/** A PNG quick look of a 2-D image, with its stretch. */
+/**
+ * A PNG quick look of a 2-D image, with its stretch (inline in a job's tab;
+ * the main-area quick look that pans and zooms is `widgets/quicklook`).
+ */
 export function QuickLook({
   model: previewModel,
   trans
@@ -25,20 +29,13 @@ export function QuickLook({
   return (
     <figure className="jp-JwstLab-quickLook" data-path={path}>
       <div className="jp-JwstLab-quickLookToolbar">
-        <label htmlFor={id}>{trans.__('Stretch')}</label>
-        <select
+        <StretchSelect
           id={id}
-          className="jp-mod-styled"
           value={stretch}
-          onChange={event =>
-            model.setStretch(
-              event.target.value === 'zscale' ? 'zscale' : 'asinh'
-            )
-          }
-        >
-          <option value="asinh">asinh</option>
-          <option value="zscale">zscale</option>
-        </select>
+          onChange={next => model.setStretch(next)}
+          trans={trans}
+          stretches={JOB_STRETCHES}
+        />
       </div>
       {(state.status === 'loading' || state.status === 'idle') && (
         <p role="status" aria-busy="true">
@@ -64,26 +61,4 @@ export function QuickLook({
       <figcaption>{baseName(path)}</figcaption>
     </figure>
   );
-}
-
-/** A main-area tab with the quick look of one image; closing it frees the image. */
-export class QuickLookWidget extends ModelTab<PreviewModel> {
-  /** Create the tab and ask for the image. */
-  constructor(options: {
-    client: IJwstLabClient;
-    path: string;
-    trans: TranslationBundle;
-  }) {
-    const model = new PreviewModel({
-      client: options.client,
-      path: options.path
-    });
-    super({
-      model,
-      element: <QuickLook model={model} trans={options.trans} />,
-      contentClass: 'jp-JwstLab-quickLookContent',
-      label: options.trans.__('Quick Look: %1', baseName(options.path)),
-      icon: imageIcon
-    });
-  }
 }

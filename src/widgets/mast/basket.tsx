@@ -3,6 +3,7 @@ import * as React from 'react';
 
 import type { ICapabilityNotice } from '../../components/CapabilityNote';
 import { CapabilityNote } from '../../components/CapabilityNote';
+import { CopyButton } from '../../components/CopyButton';
 import { formatBytes } from '../../components/format';
 import {
   curlScript,
@@ -21,45 +22,6 @@ export interface IMastBasketProps {
   copy: (text: string) => void;
   /** Why downloads are unavailable, or null when the server provides them. */
   notice: ICapabilityNotice | null;
-}
-
-/** A button that copies text, saying "Copied" for two seconds. */
-function CopyText({
-  text,
-  label,
-  title,
-  className,
-  copy,
-  trans
-}: {
-  text: () => string;
-  label: string;
-  title: string;
-  className: string;
-  copy: (text: string) => void;
-  trans: TranslationBundle;
-}): JSX.Element {
-  const [copied, setCopied] = React.useState(false);
-  React.useEffect(() => {
-    if (!copied) {
-      return;
-    }
-    const timer = setTimeout(() => setCopied(false), 2000);
-    return () => clearTimeout(timer);
-  }, [copied]);
-  return (
-    <button
-      type="button"
-      className={`${className} jp-mod-styled`}
-      title={title}
-      onClick={() => {
-        copy(text());
-        setCopied(true);
-      }}
-    >
-      {copied ? trans.__('Copied') : label}
-    </button>
-  );
 }
 
 /**
@@ -208,26 +170,31 @@ export function MastBasket({
                   totals.files
                 )}
               </button>
-              <CopyText
-                className="jp-JwstLab-basketCurl"
-                label={trans.__('Copy as curl script')}
-                title={trans.__(
-                  'One curl per file with its MAST URL and path; exclusive-access files send $MAST_API_TOKEN (the token is not written)'
-                )}
-                text={() => curlScript(items, dest)}
-                copy={copy}
-                trans={trans}
-              />
-              <CopyText
-                className="jp-JwstLab-basketPython"
-                label={trans.__('Copy as Python')}
-                title={trans.__(
-                  "astroquery's Observations.download_products into the same folders"
-                )}
-                text={() => pythonScript(items, dest)}
-                copy={copy}
-                trans={trans}
-              />
+              {[
+                {
+                  className: 'jp-JwstLab-basketCurl',
+                  label: trans.__('Copy as curl script'),
+                  title: trans.__(
+                    'One curl per file with its MAST URL and path; exclusive-access files send $MAST_API_TOKEN (the token is not written)'
+                  ),
+                  text: () => curlScript(items, dest)
+                },
+                {
+                  className: 'jp-JwstLab-basketPython',
+                  label: trans.__('Copy as Python'),
+                  title: trans.__(
+                    "astroquery's Observations.download_products into the same folders"
+                  ),
+                  text: () => pythonScript(items, dest)
+                }
+              ].map(script => (
+                <CopyButton
+                  key={script.className}
+                  {...script}
+                  copy={copy}
+                  trans={trans}
+                />
+              ))}
               <button
                 type="button"
                 className="jp-JwstLab-basketClear jp-mod-styled"

@@ -110,6 +110,19 @@ export class MastPanel extends JwstLabSidePanel {
     this._resultsRequested.emit();
   }
 
+  /** Emitted with a product's dataURI when its peek should open (the plugin opens a tab). */
+  get peekRequested(): ISignal<this, string> {
+    return this._peekRequested;
+  }
+
+  /** Ask for the peek of a product (its headers and quick look from the cloud bucket). */
+  requestPeek(row: MastRow): void {
+    const uri = row.dataURI;
+    if (typeof uri === 'string' && uri) {
+      this._peekRequested.emit(uri);
+    }
+  }
+
   /** The form and the page of observations. */
   readonly search: MastSearchModel;
 
@@ -189,6 +202,7 @@ export class MastPanel extends JwstLabSidePanel {
   private _defaultRadius: number;
   private _searchRequested = new Signal<this, IMastSearchRequest>(this);
   private _resultsRequested = new Signal<this, void>(this);
+  private _peekRequested = new Signal<this, string>(this);
 }
 
 /** The namespace for `MastPanel` statics. */

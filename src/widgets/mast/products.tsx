@@ -2,6 +2,8 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
 import type { MastRow } from '../../api/models';
+import type { ICapabilityNotice } from '../../components/CapabilityNote';
+import { CapabilityNote } from '../../components/CapabilityNote';
 import { CopyPython } from '../../components/CopyButton';
 import { formatBytes } from '../../components/format';
 import { IVirtualColumn, VirtualTable } from '../../components/VirtualTable';
@@ -14,6 +16,7 @@ import {
   productKey,
   productSize
 } from '../../mast/productsModel';
+import { isPeekable } from '../../models/peekModel';
 import { useModel } from '../../models/useModel';
 import { fitHeight, formatCell } from './cells';
 
@@ -26,6 +29,16 @@ export interface IMastProductsProps {
   basket?: MastBasketModel;
   /** Height of the table in pixels (default: up to 200, fitting the rows). */
   height?: number;
+  /** Peeking at a product in MAST's cloud bucket (no "Peek" without it). */
+  peek?: IProductPeek;
+}
+
+/** How the products table offers peeks. */
+export interface IProductPeek {
+  /** Why peeks are unavailable on this server, or null when they are. */
+  notice: ICapabilityNotice | null;
+  /** Open the peek of a product row. */
+  open: (row: MastRow) => void;
 }
 
 /** Product types MAST uses. */
@@ -44,7 +57,8 @@ export function MastProducts({
   trans,
   copy,
   basket,
-  height
+  height,
+  peek
 }: IMastProductsProps): JSX.Element | null {
   const model = useModel(productsModel);
   const observation = model.observation;
@@ -58,6 +72,16 @@ export function MastProducts({
     selection.has(productKey(row))
   ).length;
   const recommended = rows.filter(isRecommended).length;
+  const fileName = (row: MastRow) => String(row.productFilename ?? '');
+  const peekTitle =
+    peek?.notice?.text ??
+    trans.__(
+      "Read this file's FITS headers and a quick look from MAST's cloud bucket, without downloading it"
+    );
+  // The one ticked file a keyboard user peeks at from the toolbar.
+  const ticked = rows.filter(row => selection.has(productKey(row)));
+  const peekTarget =
+    ticked.length === 1 && isPeekable(fileName(ticked[0])) ? ticked[0] : null;
   const columns: IVirtualColumn<MastRow>[] = [
     {
       id: '__select',
@@ -133,6 +157,31 @@ export function MastProducts({
       render: row => (productSize(row) ? formatBytes(productSize(row)) : '')
     }
   ];
+  if (peek && peek.notice === null) {
+    columns.push({
+      id: '__peek',
+      label: '',
+      width: 56,
+      sortable: false,
+      render: row =>
+        isPeekable(fileName(row)) ? (
+          <button
+            type="button"
+            className="jp-JwstLab-peekButton jp-mod-styled jp-mod-minimal"
+            // The toolbar's "Peek" reaches it by keyboard (rows move with arrows).
+            tabIndex={-1}
+            title={peekTitle}
+            aria-label={trans.__('Peek at %1', fileName(row))}
+            onClick={event => {
+              event.stopPropagation();
+              peek.open(row);
+            }}
+          >
+            {trans.__('Peek')}
+          </button>
+        ) : null
+    });
+  }
 
   // A select filtering the products ('' for all); changing it lists them again.
   const filter = (
@@ -268,6 +317,22 @@ export function MastProducts({
                 {trans.__('Add %1 to basket', shownSelected)}
               </button>
             ) : null}
+            {peek ? (
+              <button
+                type="button"
+                className="jp-JwstLab-peekTicked jp-mod-styled"
+                disabled={peek.notice !== null || peekTarget === null}
+                title={
+                  peek.notice?.text ??
+                  (peekTarget
+                    ? peekTitle
+                    : trans.__('Tick one FITS file to peek at it'))
+                }
+                onClick={() => peekTarget && peek.open(peekTarget)}
+              >
+                {trans.__('Peek')}
+              </button>
+            ) : null}
             <CopyPython
               code={products.value?.python}
               copy={copy}
@@ -275,6 +340,7 @@ export function MastProducts({
               what={trans.__('product list')}
             />
           </div>
+          {peek ? <CapabilityNote notice={peek.notice} /> : null}
           <VirtualTable
             className="jp-JwstLab-productTable"
             label={trans.__('Products')}

@@ -2,7 +2,7 @@ import { MainAreaWidget, ReactWidget } from '@jupyterlab/apputils';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
-import type { MastRow } from '../../api/models';
+import type { MastRow, MastSource } from '../../api/models';
 import { capabilityNotice } from '../../components/CapabilityNote';
 import { EmptyState } from '../../components/EmptyState';
 import { mastIcon } from '../../icons';
@@ -17,6 +17,7 @@ import { MastDownload } from './download';
 import { SkyFootprints } from './footprint';
 import type { MastPanel } from './panel';
 import { ObservationsToReduce } from './panel';
+import { peekNotice } from './peek';
 import { MastProducts } from './products';
 import { MastResults, MastResultsToolbar, observationKey } from './results';
 
@@ -134,6 +135,35 @@ function MastResultsView({
     downloadsNotice === null &&
     info.value !== null &&
     listsRuns(info.value.features);
+  const peek = React.useMemo(
+    () => ({
+      notice: peekNotice(info, trans),
+      open: (row: MastRow) => panel.requestPeek(row)
+    }),
+    [info, trans, panel]
+  );
+  // The basket, and the download form / progress: the same wherever they show.
+  const basketView = (
+    <MastBasket
+      basket={panel.basket}
+      download={panel.download}
+      trans={trans}
+      copy={copy}
+      notice={downloadsNotice}
+    />
+  );
+  const downloadView = (source: MastSource | undefined) => (
+    <MastDownload
+      model={panel.download}
+      products={panel.products}
+      source={source}
+      trans={trans}
+      copy={copy}
+      notice={downloadsNotice}
+      openFolder={panel.openFolder}
+      canReduce={canReduce}
+    />
+  );
 
   const select = (row: MastRow) => {
     if (observationKey(row) !== selected) {
@@ -179,23 +209,8 @@ function MastResultsView({
         )}
         {panel.basket.items.length > 0 ? (
           <div className="jp-JwstLab-mastResultsSide">
-            <MastBasket
-              basket={panel.basket}
-              download={panel.download}
-              trans={trans}
-              copy={copy}
-              notice={downloadsNotice}
-            />
-            <MastDownload
-              model={panel.download}
-              products={panel.products}
-              source={panel.basket.source ?? undefined}
-              trans={trans}
-              copy={copy}
-              notice={downloadsNotice}
-              openFolder={panel.openFolder}
-              canReduce={canReduce}
-            />
+            {basketView}
+            {downloadView(panel.basket.source ?? undefined)}
           </div>
         ) : null}
       </div>
@@ -250,17 +265,9 @@ function MastResultsView({
                 copy={copy}
                 basket={panel.basket}
                 height={6 * ROW_HEIGHT + 4}
+                peek={peek}
               />
-              <MastDownload
-                model={panel.download}
-                products={panel.products}
-                source={products.state.value?.source ?? result.source}
-                trans={trans}
-                copy={copy}
-                notice={downloadsNotice}
-                openFolder={panel.openFolder}
-                canReduce={canReduce}
-              />
+              {downloadView(products.state.value?.source ?? result.source)}
             </div>
           ) : null}
         </div>
@@ -286,26 +293,11 @@ function MastResultsView({
               trans={trans}
             />
           </section>
-          <MastBasket
-            basket={panel.basket}
-            download={panel.download}
-            trans={trans}
-            copy={copy}
-            notice={downloadsNotice}
-          />
-          {observation ? null : (
+          {basketView}
+          {
             // The progress of a basket's download (no observation's form to show).
-            <MastDownload
-              model={panel.download}
-              products={panel.products}
-              source={result.source}
-              trans={trans}
-              copy={copy}
-              notice={downloadsNotice}
-              openFolder={panel.openFolder}
-              canReduce={canReduce}
-            />
-          )}
+            observation ? null : downloadView(result.source)
+          }
         </aside>
       </div>
     </div>

@@ -155,7 +155,8 @@ export function RunGraph({
         {layout.nodes.map(node => {
           const { job } = node;
           const name = node.label;
-          const shown = shorten(name, 34);
+          // A reused job's ↺ takes the end of the box: its label is cut shorter.
+          const shown = shorten(name, job.reused ? 30 : 34);
           const open = () => onOpenJob(job.id);
           return (
             <g

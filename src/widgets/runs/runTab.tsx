@@ -25,6 +25,11 @@ export interface IRunTabActions {
   openJob(id: string): void;
   /** Show a folder of the server root in the file browser. */
   openFolder(path: string): void;
+  /**
+   * Ask before a destructive action: resolves true to go on. Without it the
+   * action runs at once.
+   */
+  confirm?(title: string, message: string, accept: string): Promise<boolean>;
 }
 
 /** Props of {@link RunView}. */
@@ -65,68 +70,103 @@ export function RunView(props: IRunViewProps): JSX.Element {
   }
   const elapsed = formatElapsed(run, now);
   const resumable = isRunFinal(run.status) && run.status !== 'succeeded';
+  const reused = run.jobs.filter(job => job.reused).length;
+  const cancel = async () => {
+    const running = run.jobs.filter(job => job.status === 'running').length;
+    const waiting = run.jobs.filter(
+      job => job.status === 'queued' || job.status === 'planned'
+    ).length;
+    const confirmed = actions.confirm
+      ? await actions.confirm(
+          trans.__('Cancel the run?'),
+          trans.__(
+            '%1 running and %2 waiting jobs of %3 are stopped. The jobs done are kept: Resume reuses them and runs the rest.',
+            running,
+            waiting,
+            runTitle(run)
+          ),
+          trans.__('Cancel the run')
+        )
+      : true;
+    if (confirmed) {
+      await model.cancel();
+    }
+  };
   return (
     <div
       className="jp-JwstLab-runView"
       data-run-id={run.id}
       data-status={run.status}
     >
-      <header className="jp-JwstLab-runViewHeader">
-        <h2 className="jp-JwstLab-runViewTitle">
-          {trans.__('Reduce to Level %1', run.target_level)}
-          <span className="jp-JwstLab-runViewId">{runTitle(run)}</span>
-        </h2>
-        <RunStatusBadge status={run.status} trans={trans} />
-        {elapsed && (
-          <span
-            className="jp-JwstLab-jobElapsed"
-            title={trans.__('Elapsed time')}
-          >
-            {elapsed}
-          </span>
-        )}
-      </header>
-      <RunProgressBar run={run} now={now} trans={trans} />
-      <div className="jp-JwstLab-runViewActions">
-        {active && (
-          <button
-            type="button"
-            className="jp-mod-styled jp-mod-warn"
-            disabled={model.busy !== null}
-            onClick={() => void model.cancel()}
-          >
-            {model.busy === 'cancel'
-              ? trans.__('Cancelling…')
-              : trans.__('Cancel')}
-          </button>
-        )}
-        {!active && (
-          <button
-            type="button"
-            className={`jp-mod-styled ${resumable ? 'jp-mod-accept' : ''}`}
-            disabled={model.busy !== null}
-            title={trans.__(
-              'Run again what is not complete; jobs whose outputs are up to date are reused.'
-            )}
-            onClick={() => void model.resume()}
-          >
-            {model.busy === 'resume'
-              ? trans.__('Resuming…')
-              : trans.__('Resume')}
-          </button>
-        )}
-        <button
-          type="button"
-          className="jp-mod-styled"
-          disabled={!run.output_dir}
-          title={run.output_dir}
-          onClick={() => actions.openFolder(run.output_dir)}
-        >
-          {trans.__(
-            'Show %1 in the file browser',
-            baseName(run.output_dir) || '…'
+      {/* Status, progress and actions stay in view while a big graph scrolls. */}
+      <div className="jp-JwstLab-runViewTop">
+        <header className="jp-JwstLab-runViewHeader">
+          <h2 className="jp-JwstLab-runViewTitle">
+            {trans.__('Reduce to Level %1', run.target_level)}
+            <span className="jp-JwstLab-runViewId">{runTitle(run)}</span>
+          </h2>
+          <RunStatusBadge status={run.status} trans={trans} />
+          {elapsed && (
+            <span
+              className="jp-JwstLab-jobElapsed"
+              title={trans.__('Elapsed time')}
+            >
+              {elapsed}
+            </span>
           )}
-        </button>
+          {reused > 0 && (
+            <span
+              className="jp-JwstLab-runReused"
+              title={trans.__(
+                'Jobs whose outputs were up to date: kept, not run again.'
+              )}
+            >
+              {trans._n('%1 job reused', '%1 jobs reused', reused)}
+            </span>
+          )}
+        </header>
+        <RunProgressBar run={run} now={now} trans={trans} />
+        <div className="jp-JwstLab-runViewActions">
+          {active && (
+            <button
+              type="button"
+              className="jp-mod-styled jp-mod-warn"
+              disabled={model.busy !== null}
+              onClick={() => void cancel()}
+            >
+              {model.busy === 'cancel'
+                ? trans.__('Cancelling…')
+                : trans.__('Cancel')}
+            </button>
+          )}
+          {!active && (
+            <button
+              type="button"
+              className={`jp-mod-styled ${resumable ? 'jp-mod-accept' : ''}`}
+              disabled={model.busy !== null}
+              title={trans.__(
+                'Run again what is not complete; jobs whose outputs are up to date are reused.'
+              )}
+              onClick={() => void model.resume()}
+            >
+              {model.busy === 'resume'
+                ? trans.__('Resuming…')
+                : trans.__('Resume')}
+            </button>
+          )}
+          <button
+            type="button"
+            className="jp-mod-styled"
+            disabled={!run.output_dir}
+            title={run.output_dir}
+            onClick={() => actions.openFolder(run.output_dir)}
+          >
+            {trans.__(
+              'Show %1 in the file browser',
+              baseName(run.output_dir) || '…'
+            )}
+          </button>
+        </div>
       </div>
       {model.actionError && (
         <p className="jp-JwstLab-jobsError" role="alert">
