@@ -180,6 +180,9 @@ async def test_fetch_downloads_the_references_then_skips_them(jp_fetch, files, c
     assert sorted(second["crds_fetch"]["skipped"]) == sorted(declared)
     assert second["crds_fetch"]["fetched"] == []
     assert second["progress"]["files_total"] == 0
+    # Nothing to fetch is a short job: its runner measures itself all the same.
+    assert second["resources"]["cpu_seconds"] > 0
+    assert second["resources"]["peak_rss_bytes"] > 0
     assert sorted(rpc.downloads) == sorted(declared), "cached references were downloaded again"
 
     code, page = await _call(jp_fetch, "GET", "jobs", kind="crds_fetch")

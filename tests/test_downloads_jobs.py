@@ -305,6 +305,10 @@ async def test_local_archive_products_are_copied(root, crds_cache, tmp_path):
         copied = root / "local" / "JWST" / OBS_ID / row["productFilename"]
         assert copied.read_bytes() == Path(row["local_path"]).read_bytes()
     assert done["download"]["source"] == "local"
+    # A job shorter than one sampling period is measured by its runner itself
+    # (the per-user cost counter would otherwise count nothing for it).
+    assert done["resources"]["cpu_seconds"] > 0
+    assert done["resources"]["peak_rss_bytes"] > 0
 
 
 class _RemoteOnly(Executor):

@@ -364,7 +364,7 @@ def run(spec: dict[str, Any]) -> int:
     except Exception as error:
         outcome.update(exit_code=1, error=f"cannot list the references: {error}")
         _say(f"ERROR {outcome['error']}")
-        runfiles.write_result(result_path, outcome)
+        runfiles.write_result(result_path, outcome, measure=True)
         return 1
     total = sum(item.size for item in todo)
     outcome["skipped"] = cached
@@ -404,7 +404,7 @@ def run(spec: dict[str, Any]) -> int:
     except (SystemExit, KeyboardInterrupt):
         outcome.update(exit_code=runfiles.EXIT_TERMINATED, error="cancelled by the user")
         _say("cancelled")
-        runfiles.write_result(result_path, outcome)
+        runfiles.write_result(result_path, outcome, measure=True)
         raise
     report(done, None)
     outcome["fetched"] = sorted(done.fetched)
@@ -422,7 +422,7 @@ def run(spec: dict[str, Any]) -> int:
         f"done: {len(done.fetched)} fetched ({done.bytes_done} bytes), "
         f"{len(outcome['skipped'])} already cached, {len(failed)} failed"
     )
-    runfiles.write_result(result_path, outcome)
+    runfiles.write_result(result_path, outcome, measure=True)
     _emit("finished", exit_code=code, files_done=len(done.fetched), files_failed=len(failed))
     return code
 

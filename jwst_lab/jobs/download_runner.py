@@ -276,7 +276,7 @@ def run(spec: dict[str, Any], token: str | None) -> int:
         removed = remove_parts(transfers, root=root)
         _say(f"cancelled; removed {removed} partial files")
         outcome.update(exit_code=runfiles.EXIT_TERMINATED, error="cancelled by the user")
-        runfiles.write_result(result_path, outcome)
+        runfiles.write_result(result_path, outcome, measure=True)
         if isinstance(stop, SystemExit):
             raise
         return runfiles.EXIT_TERMINATED
@@ -304,7 +304,7 @@ def run(spec: dict[str, Any], token: str | None) -> int:
         seconds=round(seconds, 3),
     )
     outcome["error"] = _job_error(results, failed, manifest_error)
-    runfiles.write_result(result_path, outcome)
+    runfiles.write_result(result_path, outcome, measure=True)
     _emit("finished", exit_code=code, files_done=len(ok), files_failed=len(failed))
     return code
 

@@ -51,8 +51,17 @@ def write_json(path: Path, value: Any) -> None:
     _write_atomic(path, json.dumps(value))
 
 
-def write_result(path: Path, result: dict[str, Any]) -> None:
-    """Write a runner's ``result.json`` whole (a reader never sees half of it)."""
+def write_result(path: Path, result: dict[str, Any], *, measure: bool = False) -> None:
+    """Write a runner's ``result.json`` whole (a reader never sees half of it).
+
+    ``measure``: add ``resources``, what this runner used (its own and its reaped
+    children's CPU time, peak memory, bytes written): the executor samples the
+    tree from outside, which a job shorter than one sampling period escapes.
+    """
+    if measure:
+        from .resources import measure_self
+
+        result = {**result, "resources": measure_self()}
     write_json(path, result)
 
 
