@@ -12,14 +12,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import anyio.to_thread
+
 from .config import Settings
 from .core.associations import AssociationReader
 from .core.crds import CrdsService
 from .core.events import EventBus
-from .core.images import WCS
 from .core.mast import MastService
 from .core.pipeline import PipelineCatalog
 from .core.token import TokenStore
+from .core.wcs_client import WCS
 from .jobs.manager import JobManager
 from .jobs.runs import RunService
 from .jobs.store import JobStore
@@ -78,8 +80,9 @@ class Services:
 
     async def close(self) -> None:
         """At server stop: the CRDS and WCS workers, the jobs (runners keep running), events."""
-        self.crds.close()
-        WCS.close()
+        # Each worker's close waits a few seconds for its child: not on the event loop.
+        await anyio.to_thread.run_sync(self.crds.close)
+        await anyio.to_thread.run_sync(WCS.close)
         await self.runs.stop()
         await self.jobs.stop()
         self.events.close()

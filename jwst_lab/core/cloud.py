@@ -365,7 +365,7 @@ def _quick_look(hdu: Any, reader: RangedObject) -> tuple[bytes | None, list[int]
     """
     import numpy as np
 
-    from .preview import _downsample, _scale, encode_png
+    from .preview import downsample, scale_to_png
 
     header = hdu.header
     shape = [int(header.get(f"NAXIS{i}", 0)) for i in range(int(header["NAXIS"]), 0, -1)]
@@ -390,20 +390,8 @@ def _quick_look(hdu: Any, reader: RangedObject) -> tuple[bytes | None, list[int]
     data = data.astype(np.float32) * float(header.get("BSCALE", 1.0)) + float(
         header.get("BZERO", 0.0)
     )
-    data = _downsample(np.ascontiguousarray(data[:, ::step]), PEEK_IMAGE_SIZE)
-    return encode_png(_scale(data, "asinh", _percentile_limits(data))[::-1]), shape
-
-
-def _percentile_limits(data: Any) -> tuple[float, float]:
-    """The 99.5 % interval of the finite values of ``data`` (the quick looks' asinh limits)."""
-    import numpy as np
-    from astropy.visualization import PercentileInterval
-
-    values = data[np.isfinite(data)]
-    if values.size == 0:
-        return 0.0, 1.0
-    low, high = (float(v) for v in PercentileInterval(99.5).get_limits(values))
-    return low, high if high > low else low + 1.0
+    data = downsample(np.ascontiguousarray(data[:, ::step]), PEEK_IMAGE_SIZE)
+    return scale_to_png(data, "asinh"), shape
 
 
 def peek(

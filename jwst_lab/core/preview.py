@@ -33,7 +33,8 @@ MIN_SIZE = 16
 MAX_SIZE_LIMIT = 4096
 
 
-def _downsample(data: Any, max_size: int) -> Any:
+def downsample(data: Any, max_size: int) -> Any:
+    """``data`` block-averaged (NaN-aware) so that its longest side is at most ``max_size``."""
     import numpy as np
 
     factor = max(1, -(-max(data.shape) // max_size))
@@ -47,25 +48,26 @@ def _downsample(data: Any, max_size: int) -> Any:
         return np.nanmean(blocks, axis=(1, 3))
 
 
-def _limits(image: OpenImage, stretch: Stretch) -> tuple[float, float]:
-    """The stretch's (low, high) over the whole image (a subsample), kept on ``image``."""
+def stretch_limits(data: Any, stretch: Stretch) -> tuple[float, float]:
+    """The stretch's (low, high) over the finite values of ``data``: zscale, else the
+    99.5 % percentile interval; (0, 1) when nothing is finite."""
     import numpy as np
     from astropy.visualization import PercentileInterval, ZScaleInterval
 
-    found = image.limits.get(stretch)
-    if found is not None:
-        return found
-    sample = image.sample()
-    values = sample[np.isfinite(sample)]
+    values = data[np.isfinite(data)]
     if values.size == 0:
-        low, high = 0.0, 1.0
-    else:
-        interval = ZScaleInterval() if stretch == "zscale" else PercentileInterval(99.5)
-        low, high = (float(v) for v in interval.get_limits(values))
-        if not high > low:
-            high = low + 1.0
-    image.limits[stretch] = (low, high)
-    return low, high
+        return 0.0, 1.0
+    interval = ZScaleInterval() if stretch == "zscale" else PercentileInterval(99.5)
+    low, high = (float(v) for v in interval.get_limits(values))
+    return low, high if high > low else low + 1.0
+
+
+def _limits(image: OpenImage, stretch: Stretch) -> tuple[float, float]:
+    """The stretch's (low, high) over the whole image (a subsample), kept on ``image``."""
+    found = image.limits.get(stretch)
+    if found is None:
+        found = image.limits[stretch] = stretch_limits(image.sample(), stretch)
+    return found
 
 
 def _scale(data: Any, stretch: Stretch, limits: tuple[float, float]) -> Any:
@@ -136,6 +138,13 @@ def encode_png(pixels: Any) -> bytes:
     )
 
 
+def scale_to_png(data: Any, stretch: Stretch, limits: tuple[float, float] | None = None) -> bytes:
+    """A greyscale PNG of a 2-D array (row 0 at the bottom, as FITS stores it), stretched
+    between ``limits`` (by default over its own finite values)."""
+    chosen = limits if limits is not None else stretch_limits(data, stretch)
+    return encode_png(_scale(data, stretch, chosen)[::-1])
+
+
 def check_stretch(stretch: str) -> Stretch:
     """``stretch`` if it is one of :data:`STRETCHES`, else a 400 naming the field."""
     if stretch not in STRETCHES:
@@ -168,10 +177,9 @@ def render_preview(
     check_regular_file(path, name)
     image = cache.get(path, name)
     if region is None:
-        data = _downsample(np.asarray(image.data, dtype=np.float32), max_size)
+        data = downsample(np.asarray(image.data, dtype=np.float32), max_size)
     else:
         rows, columns = image.shape
         x0, y0, x1, y1 = parse_region(region, columns, rows)
         data = _region_blocks(np.asarray(image.data[y0:y1, x0:x1], dtype=np.float32), max_size)
-    pixels = _scale(data, chosen, _limits(image, chosen))
-    return encode_png(pixels[::-1])
+    return scale_to_png(data, chosen, _limits(image, chosen))

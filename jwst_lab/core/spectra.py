@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from ..errors import BadRequest, ServiceUnavailable
-from .preview import _scale, check_stretch, encode_png
+from .preview import check_stretch, scale_to_png
 from .wcs_client import WCS, WcsUnavailable
 
 #: Points per spectrum in an answer unless the request says otherwise, and the bounds.
@@ -584,23 +584,9 @@ def _block_mean(data: Any, row_step: int, column_step: int) -> Any:
 
 
 def _png(data: Any, stretch: str) -> bytes:
-    """A greyscale PNG of a 2-D float array, row 0 at the bottom, stretched over its own values.
-
-    The limits are the quick look's (zscale, else the 99.5 % percentile interval), taken
-    over the values shown: each cube plane and each slit is stretched on its own.
-    """
-    import numpy as np
-    from astropy.visualization import PercentileInterval, ZScaleInterval
-
-    chosen = check_stretch(stretch)
-    values = data[np.isfinite(data)]
-    low, high = 0.0, 1.0
-    if values.size:
-        interval = ZScaleInterval() if chosen == "zscale" else PercentileInterval(99.5)
-        low, high = (float(v) for v in interval.get_limits(values))
-        if not high > low:
-            high = low + 1.0
-    return encode_png(_scale(data, chosen, (low, high))[::-1])
+    """A PNG of a 2-D float array stretched over the values shown: each cube plane and
+    each slit is stretched on its own."""
+    return scale_to_png(data, check_stretch(stretch))
 
 
 def render_spectral_image(path: Path, name: str, *, slit: int = 0, stretch: str = "asinh") -> bytes:

@@ -26,7 +26,6 @@ from ..core.step_paths import check_launch_arguments
 from ..errors import JwstLabError
 from . import runfiles
 from .progress import format_runner_event
-from .resources import measure_self
 
 RESULT_NAME = "result.json"
 SPEC_NAME = "job.json"
@@ -159,9 +158,8 @@ def run(spec: dict[str, Any]) -> int:
         except Exception as error:
             result["params"] = None
             print(f"could not read back {param_file}: {error}", file=sys.stderr)
-    # What this process (and any child it started) used, for the job's ``resources``.
-    result["resources"] = measure_self()
-    runfiles.write_result(Path(spec["result_file"]), _jsonable(result))
+    # With what this process (and any child it started) used, for the job's ``resources``.
+    runfiles.write_result(Path(spec["result_file"]), _jsonable(result), measure=True)
     _emit("finished", exit_code=code, crds_context_used=result["crds_context_used"])
     return code
 

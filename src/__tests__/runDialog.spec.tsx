@@ -107,6 +107,13 @@ function submit(host: HTMLElement): void {
   );
 }
 
+/** The pipelines the rendered dialog's pipeline menu offers, in order. */
+function pipelineOptions(host: HTMLElement): string[] {
+  return Array.from(
+    $<HTMLSelectElement>(host, '#jp-JwstLab-run-pipeline').options
+  ).map(option => option.value);
+}
+
 describe('run form logic', () => {
   it('parses and validates values against the spec', () => {
     const pixfrac = image3Spec().step_specs[0].params.pixfrac;
@@ -482,11 +489,10 @@ describe('RunForm', () => {
     );
     // calwebb_dark takes uncal files too; Detector1 is the one preferred.
     await waitFor(() =>
-      expect(
-        Array.from(
-          $<HTMLSelectElement>(uncal.host, '#jp-JwstLab-run-pipeline').options
-        ).map(option => option.value)
-      ).toEqual(['calwebb_detector1', 'calwebb_dark'])
+      expect(pipelineOptions(uncal.host)).toEqual([
+        'calwebb_detector1',
+        'calwebb_dark'
+      ])
     );
     expect(
       $<HTMLSelectElement>(uncal.host, '#jp-JwstLab-run-pipeline').value
@@ -499,11 +505,10 @@ describe('RunForm', () => {
       2
     );
     await waitFor(() =>
-      expect(
-        Array.from(
-          $<HTMLSelectElement>(rate.host, '#jp-JwstLab-run-pipeline').options
-        ).map(option => option.value)
-      ).toEqual(['calwebb_image2', 'calwebb_spec2'])
+      expect(pipelineOptions(rate.host)).toEqual([
+        'calwebb_image2',
+        'calwebb_spec2'
+      ])
     );
   });
 
@@ -622,11 +627,7 @@ describe('RunForm', () => {
       'calwebb_detector1'
     );
     await waitFor(() =>
-      expect(
-        Array.from(
-          $<HTMLSelectElement>(uncal.host, '#jp-JwstLab-run-pipeline').options
-        ).map(option => option.value)
-      ).toEqual(['calwebb_detector1'])
+      expect(pipelineOptions(uncal.host)).toEqual(['calwebb_detector1'])
     );
     cleanUp();
     const rate = renderForm(
@@ -636,11 +637,7 @@ describe('RunForm', () => {
       2
     );
     await waitFor(() =>
-      expect(
-        Array.from(
-          $<HTMLSelectElement>(rate.host, '#jp-JwstLab-run-pipeline').options
-        ).map(option => option.value)
-      ).toEqual(['calwebb_image2'])
+      expect(pipelineOptions(rate.host)).toEqual(['calwebb_image2'])
     );
   });
 

@@ -40,6 +40,24 @@ export class JobsHelper {
     return this.dialog();
   }
 
+  /**
+   * Open the `cal/` folder, right-click `association` → "Run Level 3 pipeline…",
+   * and wait until the dialog's Run button can be pressed.
+   */
+  async openLevel3Dialog(
+    association: string
+  ): Promise<{ dialog: Locator; run: Locator }> {
+    await this.lab.openPanel('jobs');
+    await this.openFolder('cal');
+    const dialog = await this.runFromContextMenu(
+      association,
+      'Run Level 3 pipeline…'
+    );
+    const run = dialog.locator('.jp-JwstLab-runSubmit');
+    await expect(run).toBeEnabled({ timeout: 60000 });
+    return { dialog, run };
+  }
+
   /** The run dialog. */
   dialog(): Locator {
     return this.page.locator('.jp-JwstLab-runDialog');

@@ -171,14 +171,7 @@ test.describe('pipeline jobs flow', () => {
   test('cancel a running job from its tab', async ({ page }) => {
     test.setTimeout(300000);
     const jobs = new JobsHelper(page);
-    await jobs.lab.openPanel('jobs');
-    await jobs.openFolder('cal');
-    const dialog = await jobs.runFromContextMenu(
-      ASSOCIATION,
-      'Run Level 3 pipeline…'
-    );
-    const run = dialog.locator('.jp-JwstLab-runSubmit');
-    await expect(run).toBeEnabled({ timeout: 60000 });
+    const { dialog, run } = await jobs.openLevel3Dialog(ASSOCIATION);
     await run.click();
     await expect(dialog).toHaveCount(0, { timeout: 30000 });
 
